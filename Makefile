@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: MIT
+#
+# Build for one target per invocation:
+#
+#   make [ARCH=host|x86_64|aarch64] [LLVM=1] [CROSS_COMPILE=prefix-] [V=1]
+#   make ARCH=host SAN=asan|tsan        sanitizer builds of the host port
+#   make test      every test: host (plain, ASan+UBSan, TSan) and QEMU
+#   make run       boot the demo kernel in QEMU (ARCH=x86_64 by default)
+#   make clean
+#
+# Objects go to build/<arch>[-<san>]/. mm/ is compiled with include/ as its
+# only include directory, and every mm/ object's dependency list is checked
+# so that no header from arch/, boot/ or kernel/ slips in.
+
+ARCH ?= host
+SAN ?=
+V ?= 0
+LLVM ?=
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+ifeq ($(filter $(ARCH),host x86_64 aarch64),)
+$(error ARCH must be host, x86_64 or aarch64, not '$(ARCH)')
+endif
+
+ifneq ($(SAN),)
+ifneq ($(ARCH),host)
+$(error SAN= applies to ARCH=host only)
+endif
+ifeq ($(filter $(SAN),asan tsan),)
+$(error SAN must be asan or tsan, not '$(SAN)')
+endif
+endif
+
+# ---------------------------------------------------------------- toolchain
+ifeq ($(ARCH),aarch64)
+ifeq ($(origin CROSS_COMPILE),undefined)
+CROSS_COMPILE := $(shell \
+	if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then \
+		echo aarch64-linux-gnu-; \
+	elif command -v aarch64-none-elf-gcc >/dev/null 2>&1; then \
+		echo aarch64-none-elf-; \
+	fi)
+endif
+endif
+
+ifeq ($(LLVM),1)
+CC := clang
+LD := ld.lld
+AR := llvm-ar
+OBJCOPY := llvm-objcopy
+ifeq ($(ARCH),x86_64)
+CLANG_TARGET := --target=x86_64-unknown-none-elf
+endif
+ifeq ($(ARCH),aarch64)
+CLANG_TARGET := --target=aarch64-unknown-none-elf
+endif
+else
+ifeq ($(ARCH),host)
+CC := $(if $(filter tsan,$(SAN)),clang,gcc)
+else
+CC := $(CROSS_COMPILE)gcc
+endif
+LD := $(CROSS_COMPILE)ld
+AR := $(CROSS_COMPILE)ar
+OBJCOPY := $(CROSS_COMPILE)objcopy
+endif
+
+BUILD := build/$(ARCH)$(if $(SAN),-$(SAN))$(if $(filter 1,$(LLVM)),-llvm)
+
+# ---------------------------------------------------------------- flags
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes
+CSTD := -std=gnu11
+OPT ?= -O2
+COMMON := $(CSTD) $(OPT) -g $(WARN) -fno-common -MMD -MP $(CLANG_TARGET)
+
+MM_INC := -Iinclude
+
+ifeq ($(ARCH),host)
+ARCH_CFLAGS := -pthread -fno-omit-frame-pointer
+ifeq ($(SAN),asan)
+ARCH_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined
+endif
+ifeq ($(SAN),tsan)
+ARCH_CFLAGS += -fsanitize=thread
+endif
+ARCH_LDFLAGS := -pthread $(filter -fsanitize=%,$(ARCH_CFLAGS))
+else
+# Freestanding kernel: no hosted libc headers, only the compiler's own
+# (stddef.h, stdint.h, stdarg.h, stdbool.h).
+COMPILER_INC := $(shell $(CC) $(CLANG_TARGET) -print-file-name=include)
+ARCH_CFLAGS := -ffreestanding -fno-builtin -nostdinc -isystem $(COMPILER_INC) \
+	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -DKMA_KERNEL
+ifeq ($(ARCH),x86_64)
+ARCH_CFLAGS += -m64 -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
+	-mno-avx
+endif
+ifeq ($(ARCH),aarch64)
+ARCH_CFLAGS += -mgeneral-regs-only -mstrict-align
+ifneq ($(LLVM),1)
+ARCH_CFLAGS += -mno-outline-atomics
+endif
+endif
+LIBGCC := $(if $(filter 1,$(LLVM)),,$(shell $(CC) -print-libgcc-file-name))
+endif
+
+CFLAGS_MM := $(COMMON) $(ARCH_CFLAGS) $(MM_INC) $(EXTRA_CFLAGS)
+CFLAGS_ALL := $(COMMON) $(ARCH_CFLAGS) -Iinclude -Iarch/$(ARCH)/include \
+	-Iboot -Ikernel -Itests $(EXTRA_CFLAGS)
+
+# ---------------------------------------------------------------- sources
+MM_SRCS := $(sort $(wildcard mm/*.c))
+BOOT_SRCS := $(sort $(wildcard boot/*.c))
+TEST_SRCS := $(sort $(wildcard tests/*.c))
+ARCH_SRCS := $(sort $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
+
+MM_OBJS := $(MM_SRCS:%.c=$(BUILD)/%.o)
+BOOT_OBJS := $(BOOT_SRCS:%.c=$(BUILD)/%.o)
+TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+ARCH_OBJS := $(patsubst %.S,$(BUILD)/%.o,$(ARCH_SRCS:%.c=$(BUILD)/%.o))
+
+ifeq ($(ARCH),host)
+HOST_TEST_SRCS := $(sort $(wildcard tests/host/*.c))
+HOST_TEST_OBJS := $(HOST_TEST_SRCS:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libkmalloc.a
+TEST_BIN := $(BUILD)/ktest-host
+TOOL_SRCS := $(sort $(wildcard tools/bench/*.c))
+TOOL_BINS := $(TOOL_SRCS:tools/bench/%.c=$(BUILD)/bench/%)
+all: $(LIB) $(TEST_BIN) $(TOOL_BINS)
+else
+KERNEL_SRCS := $(sort $(wildcard kernel/*.c))
+KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
+KERNEL := $(BUILD)/kernel.elf
+LDSCRIPT := linker/$(ARCH).ld
+ALL_KOBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(BOOT_OBJS) $(MM_OBJS) $(TEST_OBJS)
+all: $(KERNEL) $(if $(filter aarch64,$(ARCH)),$(BUILD)/Image)
+endif
+
+.PHONY: all clean test run check-boundary help deps stress bench
+
+# ---------------------------------------------------------------- rules
+# mm/ objects: include/ only, then prove it from the dependency file.
+$(BUILD)/mm/%.o: mm/%.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(filter 0,$(V)),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS_MM) -c $< -o $@
+	$(Q)if sed -e 's/^[^:]*://' $(@:.o=.d) | tr ' ' '\n' | \
+		grep -E '(^|/)(arch|boot|kernel)/'; then \
+		echo "error: $< includes a header from arch/, boot/ or kernel/;" \
+		     "mm/ may only use include/ (see include/port.h)" >&2; \
+		rm -f $@; exit 1; fi
+
+$(BUILD)/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(filter 0,$(V)),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/%.o: %.S Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(filter 0,$(V)),echo "  AS      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -D__ASSEMBLY__ -c $< -o $@
+
+ifeq ($(ARCH),host)
+$(LIB): $(MM_OBJS) $(ARCH_OBJS)
+	@$(if $(filter 0,$(V)),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(TEST_BIN): $(TEST_OBJS) $(HOST_TEST_OBJS) $(BOOT_OBJS) $(LIB)
+	@$(if $(filter 0,$(V)),echo "  LD      $@")
+	$(Q)$(CC) $(ARCH_LDFLAGS) -o $@ $(TEST_OBJS) $(HOST_TEST_OBJS) \
+		$(BOOT_OBJS) $(LIB) -lm
+
+$(BUILD)/bench/%: tools/bench/%.c $(LIB) Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(filter 0,$(V)),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) $(ARCH_LDFLAGS) -o $@ $< $(LIB) -lm
+else
+$(KERNEL): $(ALL_KOBJS) $(LDSCRIPT)
+	@$(if $(filter 0,$(V)),echo "  LD      $@")
+	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack \
+		--fatal-warnings -T $(LDSCRIPT) \
+		-o $@ $(ALL_KOBJS) $(LIBGCC)
+
+$(BUILD)/Image: $(KERNEL)
+	@$(if $(filter 0,$(V)),echo "  OBJCOPY $@")
+	$(Q)$(OBJCOPY) -O binary $< $@
+endif
+
+check-boundary:
+	@if grep -rnE '#[[:space:]]*include[[:space:]]*["<](\.\./)*(arch|boot|kernel)/' mm; then \
+		echo "error: mm/ must not include arch/, boot/ or kernel/" >&2; \
+		exit 1; fi
+	@echo "mm/ boundary: ok"
+
+# ---------------------------------------------------------------- commands
+# The two commands of the README. Both install what they lack first.
+test:
+	$(Q)tools/deps.sh test
+	$(Q)tools/run-tests.sh
+
+run:
+	$(Q)tools/deps.sh run $(if $(filter host,$(ARCH)),x86_64,$(ARCH))
+	$(Q)tools/qemu-run.sh run $(if $(filter host,$(ARCH)),x86_64,$(ARCH))
+
+deps:
+	$(Q)tools/deps.sh test
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '3,14p' Makefile
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

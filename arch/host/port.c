@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/*
+ * port.c - the port interface (include/port.h) for a Linux process.
+ *
+ * Owns: the emulated physical memory mapping and the CPU slots.
+ *
+ * CPU slots: a thread claims a slot on its first port_cpu_id() call by
+ * setting a bit in cpu_slots with an atomic compare-and-swap, and keeps it
+ * for its lifetime; a pthread key destructor drains the slot's caches
+ * (mm_cpu_offline()) and clears the bit when the thread exits. Because no
+ * two live threads share a slot, per-CPU data needs no interrupt masking
+ * here, so port_irq_save() and port_irq_restore() do nothing.
+ *
+ * Physical memory: one anonymous MAP_NORESERVE mapping at mem_base,
+ * physical address HOST_PHYS_BASE + offset. Holes of the synthetic map are
+ * made PROT_NONE so that a stray access faults.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include <port.h>
+#include <mm_report.h>
+#include <kmalloc.h>
+#include <kma_host.h>
+
+static uint64_t cpu_slots;			/* bit n: slot n taken */
+static __thread int this_cpu = -1;
+static pthread_key_t cpu_key;
+static pthread_once_t cpu_key_once = PTHREAD_ONCE_INIT;
+
+static char *mem_base;
+static size_t mem_size;
+
+/* Weak so the port links into programs that use only parts of mm/. */
+__attribute__((weak)) void mm_cpu_offline(unsigned int cpu)
+{
+	(void)cpu;
+}
+
+static void cpu_slot_exit(void *arg)
+{
+	unsigned int cpu = (unsigned int)(uintptr_t)arg - 1;
+
+	mm_cpu_offline(cpu);
+	this_cpu = -1;
+	__atomic_fetch_and(&cpu_slots, ~(1ULL << cpu), __ATOMIC_RELEASE);
+}
+
+static void cpu_key_create(void)
+{
+	if (pthread_key_create(&cpu_key, cpu_slot_exit) != 0)
+		port_panic("host: pthread_key_create failed");
+}
+
+static __attribute__((noinline)) int cpu_slot_claim(void)
+{
+	uint64_t cur = __atomic_load_n(&cpu_slots, __ATOMIC_RELAXED);
+	int cpu;
+
+	pthread_once(&cpu_key_once, cpu_key_create);
+	for (;;) {
+		if (cur == ~0ULL)
+			port_panic("host: more than 64 threads use the allocator at once");
+		cpu = __builtin_ctzll(~cur);
+		if (__atomic_compare_exchange_n(&cpu_slots, &cur,
+						cur | (1ULL << cpu), false,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			break;
+	}
+	this_cpu = cpu;
+	pthread_setspecific(cpu_key, (void *)(uintptr_t)(cpu + 1));
+	return cpu;
+}
+
+unsigned int port_cpu_id(void)
+{
+	int cpu = this_cpu;
+
+	if (__builtin_expect(cpu < 0, 0))
+		cpu = cpu_slot_claim();
+	return (unsigned int)cpu;
+}
+
+unsigned int port_cpu_count(void)
+{
+	return PORT_MAX_CPUS;
+}
+
+void host_cpu_release(void)
+{
+	if (this_cpu >= 0) {
+		pthread_setspecific(cpu_key, NULL);
+		cpu_slot_exit((void *)(uintptr_t)(this_cpu + 1));
+	}
+}
+
+unsigned long port_irq_save(void)
+{
+	return 0;
+}
+
+void port_irq_restore(unsigned long flags)
+{
+	(void)flags;
+}
+
+void *port_phys_to_virt(phys_addr_t pa)
+{
+	return mem_base + (pa - HOST_PHYS_BASE);
+}
+
+phys_addr_t port_virt_to_phys(const void *va)
+{
+	return (phys_addr_t)((const char *)va - mem_base) + HOST_PHYS_BASE;
+}
+
+void port_print(const char *s, size_t len)
+{
+	while (len) {
+		ssize_t n = write(1, s, len);
+
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+__noreturn void port_panic(const char *msg)
+{
+	fflush(stdout);
+	mm_printf("PANIC on cpu %d: %s\n", this_cpu, msg);
+	abort();
+}
+
+void port_report(const struct mm_report *r)
+{
+	mm_printf("%s\n", r->msg);
+	port_panic("misuse detected (install a report hook to continue)");
+}
+
+int host_mem_map(size_t bytes)
+{
+	void *p;
+
+	uintptr_t a;
+
+	bytes = (bytes + (2UL << 20) - 1) & ~((2UL << 20) - 1);
+	if (mem_base && mem_size >= bytes)
+		return 0;
+	if (mem_base) {
+		mm_printf("host: memory already mapped (%zu bytes)\n", mem_size);
+		return -1;
+	}
+	/* Over-map by 2 MiB so the base can be 2 MiB aligned, as RAM is. */
+	p = mmap(NULL, bytes + (2UL << 20), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		mm_printf("host: cannot map %zu bytes of memory\n", bytes);
+		return -1;
+	}
+	a = ((uintptr_t)p + (2UL << 20) - 1) & ~((uintptr_t)(2UL << 20) - 1);
+	mem_base = (char *)a;
+	mem_size = bytes;
+	return 0;
+}
+
+size_t host_mem_size(void)
+{
+	return mem_size;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kma_host.h - the host port: run the allocator inside a Linux process.
+ *
+ * In the spirit of Linux's ARCH=um: "physical memory" is one large
+ * anonymous mapping, described by a synthetic memory map with holes and
+ * reserved ranges; CPUs are threads, each taking a CPU slot (of
+ * PORT_MAX_CPUS) on its first allocator call and giving it back when it
+ * exits; interrupt save/restore does nothing.
+ *
+ * A program links build/host/libkmalloc.a (with -pthread) and calls
+ * kma_host_init() once before anything else.
+ */
+#ifndef KMA_HOST_H
+#define KMA_HOST_H
+
+#include <stddef.h>
+#include <port.h>
+#include <memmap.h>
+
+/* Physical address at which the host's "RAM" starts. */
+#define HOST_PHYS_BASE	0x0ULL
+
+/**
+ * kma_host_init - map "physical memory", build its map, start mm/.
+ * @bytes: size of the physical address space to emulate (0: 256 MiB;
+ *         at least 32 MiB). Some of it is holes and reservations.
+ *
+ * Return: 0, or -1 with a message printed.
+ */
+int kma_host_init(size_t bytes);
+
+/**
+ * host_mem_map - map @bytes of "physical memory" (no memmap, no mm/).
+ * @bytes: size, rounded up to 2 MiB.
+ *
+ * Used by kma_host_init() and by tests that build their own maps over the
+ * same physical range. Calling it again returns the existing mapping if it
+ * is large enough.
+ *
+ * Return: 0, or -1.
+ */
+int host_mem_map(size_t bytes);
+
+/** host_mem_size - bytes of emulated physical address space mapped. */
+size_t host_mem_size(void);
+
+/**
+ * host_build_memmap - the synthetic firmware map for @bytes of memory:
+ * usable ranges with holes and reserved ranges between them, as raw
+ * (unsanitized, unsorted) entries.
+ * @m: an empty map with room for at least 16 entries.
+ * @bytes: the size given to host_mem_map().
+ */
+void host_build_memmap(struct memmap *m, size_t bytes);
+
+/**
+ * host_cpu_release - give up this thread's CPU slot now (it is also given
+ * back automatically when the thread exits).
+ */
+void host_cpu_release(void);
+
+#endif /* KMA_HOST_H */

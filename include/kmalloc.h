@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmalloc.h - the object allocator's public interface.
+ *
+ * Linux-compatible names so that code written for Linux ports easily.
+ * Small objects (up to 32 KiB) come from size classes served by per-CPU
+ * caches; larger ones are whole spans of pages from the page heap, and
+ * very large ones are contiguous frame runs.
+ *
+ * Every function here may be called from interrupt context, with or
+ * without interrupts disabled, on any CPU; none sleeps. An allocation
+ * that cannot be met returns NULL promptly.
+ *
+ * kmalloc(0) returns ZERO_SIZE_PTR, a unique non-NULL address that must
+ * not be dereferenced; kfree(ZERO_SIZE_PTR) and kfree(NULL) do nothing,
+ * ksize() of either is 0.
+ */
+#ifndef KMA_KMALLOC_H
+#define KMA_KMALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <memmap.h>
+
+typedef unsigned int gfp_t;
+
+#define __GFP_ZERO	0x1u	/* zero the memory */
+#define __GFP_ATOMIC	0x2u	/* caller cannot wait (accepted, never waits anyway) */
+#define __GFP_NOSCAN	0x4u	/* holds no pointers: may use the tiny allocator */
+
+#define GFP_KERNEL	0u
+#define GFP_ATOMIC	__GFP_ATOMIC
+#define GFP_NOSCAN	__GFP_NOSCAN
+
+#define ZERO_SIZE_PTR	((void *)16)
+
+/* Largest size any call accepts; beyond it the request fails reported. */
+#define KMALLOC_MAX_SIZE	(1ULL << 40)
+
+/**
+ * mm_init - bring up the frame allocator and the heap from a boot map.
+ * @m: a sanitized memory map (memmap_sanitize()).
+ *
+ * Call once, on the boot CPU, before any other function here.
+ *
+ * Return: 0, or -1 if there is not enough memory to start.
+ */
+int mm_init(struct memmap *m);
+
+/**
+ * kmalloc - allocate @size bytes.
+ * @size: bytes; 0 gives ZERO_SIZE_PTR.
+ * @flags: GFP flags.
+ *
+ * Alignment: 8 bytes at least; 16 for sizes of 16 and more; the size's
+ * largest power-of-two divisor up to a page for power-of-two sizes.
+ *
+ * Return: the object, or NULL.
+ */
+void *kmalloc(size_t size, gfp_t flags);
+
+/** kzalloc - kmalloc() and zero. */
+void *kzalloc(size_t size, gfp_t flags);
+
+/** kmalloc_array - @n objects of @size, NULL if n * size overflows. */
+void *kmalloc_array(size_t n, size_t size, gfp_t flags);
+
+/** kcalloc - kmalloc_array() and zero. */
+void *kcalloc(size_t n, size_t size, gfp_t flags);
+
+/**
+ * kmalloc_aligned - allocate @size bytes aligned to @align.
+ * @size: bytes.
+ * @align: a power of two, up to 2 MiB.
+ * @flags: GFP flags.
+ *
+ * Return: the object, or NULL (bad alignments are reported).
+ */
+void *kmalloc_aligned(size_t size, size_t align, gfp_t flags);
+
+/**
+ * krealloc - resize an object, keeping its contents.
+ * @p: object or NULL (then like kmalloc()).
+ * @size: new size; 0 frees @p and returns ZERO_SIZE_PTR.
+ * @flags: GFP flags.
+ *
+ * Return: the object (possibly moved), or NULL with @p untouched.
+ */
+void *krealloc(const void *p, size_t size, gfp_t flags);
+
+/**
+ * kfree - free an object from any of the functions above.
+ * @p: object, NULL or ZERO_SIZE_PTR.
+ *
+ * Double frees, interior pointers and pointers never handed out are
+ * reported and ignored.
+ */
+void kfree(const void *p);
+
+/**
+ * ksize - usable size of an object (at least what was asked).
+ * @p: object.
+ *
+ * Return: bytes usable; 0 for NULL, ZERO_SIZE_PTR or a bad pointer (which
+ * is reported).
+ */
+size_t ksize(const void *p);
+
+/**
+ * kmalloc_drain_cpu - empty @cpu's object cache into the shared lists.
+ * @cpu: a CPU not running the allocator now, or the calling CPU.
+ */
+void kmalloc_drain_cpu(unsigned int cpu);
+
+/**
+ * mm_cpu_offline - a CPU goes away (a host thread exits): drain its
+ * object and frame caches.
+ * @cpu: the CPU, which must not use the allocator until it comes back.
+ */
+void mm_cpu_offline(unsigned int cpu);
+
+/**
+ * kmalloc_scavenge - return every wholly free heap chunk to the frame
+ * allocator, whatever the threshold.
+ *
+ * Return: bytes returned.
+ */
+size_t kmalloc_scavenge(void);
+
+/**
+ * kmalloc_validate - walk every heap structure and check its invariants.
+ *
+ * Each broken invariant is reported as MM_ERR_CORRUPT. Call on a quiescent
+ * heap (tests).
+ *
+ * Return: number of problems found.
+ */
+unsigned int kmalloc_validate(void);
+
+/**
+ * struct kmalloc_class_stats - one size class.
+ */
+struct kmalloc_class_stats {
+	uint32_t size;		/* object size */
+	uint32_t span_pages;	/* pages per span */
+	uint64_t objs_in_use;	/* handed out, not freed */
+	uint64_t objs_total;	/* slots in all spans of the class */
+	uint64_t spans;		/* spans of the class */
+};
+
+/**
+ * struct kmalloc_stats - heap-wide statistics.
+ */
+struct kmalloc_stats {
+	uint64_t heap_sys;	/* bytes taken from the frame allocator */
+	uint64_t heap_inuse;	/* bytes in spans in use */
+	uint64_t heap_idle;	/* bytes in free spans, still held */
+	uint64_t heap_released;	/* bytes given back by the scavenger */
+	uint64_t large_bytes;	/* bytes in objects above 32 KiB */
+	uint64_t large_objs;
+	uint64_t meta_bytes;	/* fixalloc and page map */
+	uint64_t central_locks;	/* central lock acquisitions */
+	uint64_t heap_locks;	/* page heap lock acquisitions */
+	uint64_t nr_classes;
+	struct kmalloc_class_stats cls[72];
+};
+
+/**
+ * kmalloc_get_stats - snapshot statistics (approximate while running).
+ * @st: filled in.
+ */
+void kmalloc_get_stats(struct kmalloc_stats *st);
+
+/** kmalloc_dump_meminfo - print /proc/meminfo-style lines. */
+void kmalloc_dump_meminfo(void);
+
+/** kmalloc_dump_slabinfo - print /proc/slabinfo-style lines. */
+void kmalloc_dump_slabinfo(void);
+
+#endif /* KMA_KMALLOC_H */

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * memmap.h - the boot memory map: what physical memory exists and who
+ * may use it.
+ *
+ * Boot code (PVH, multiboot2, device tree, the host port) adds whatever
+ * the firmware reports, in any order and shape, then adds its own
+ * reservations (kernel image, boot page tables, modules, ...), then calls
+ * memmap_sanitize(). After sanitizing, the map is sorted, has no overlaps
+ * and no zero-length entries, touching entries of one type are merged,
+ * usable entries start and end on frame boundaries, and every byte
+ * covered by a non-usable entry is absent from the usable ones. The frame
+ * allocator is fed from the sanitized map only.
+ *
+ * Storage: the caller provides the initial table (boot code has no heap
+ * yet). When it fills up, memmap_add() fails loudly with -1 and a
+ * MM_ERR_BAD_MAP report; nothing is dropped silently.
+ *
+ * Not thread-safe: used during single-threaded boot, or on a map a test
+ * owns.
+ */
+#ifndef KMA_MEMMAP_H
+#define KMA_MEMMAP_H
+
+#include <port.h>
+
+/**
+ * enum memmap_type - kinds of physical ranges.
+ *
+ * Only %MEMMAP_USABLE ranges are handed to the frame allocator. Any
+ * other type, including values the map does not know, is treated as not
+ * usable. The explicit reservation types say why a range is kept.
+ */
+enum memmap_type {
+	MEMMAP_USABLE = 1,
+	MEMMAP_RESERVED,
+	MEMMAP_ACPI_RECLAIM,
+	MEMMAP_ACPI_NVS,
+	MEMMAP_BAD,
+	MEMMAP_KERNEL,		/* the kernel image */
+	MEMMAP_MODULE,		/* boot modules */
+	MEMMAP_INITRD,
+	MEMMAP_DTB,		/* flattened device tree blob */
+	MEMMAP_PAGETABLE,	/* boot page tables */
+	MEMMAP_FIRMWARE,	/* firmware code/data, /reserved-memory */
+	MEMMAP_TRAMPOLINE,	/* SMP trampoline */
+	MEMMAP_BOOTINFO,	/* boot protocol structures, command line */
+	MEMMAP_METADATA,	/* frame allocator metadata carved at init */
+	MEMMAP_TYPE_NR
+};
+
+/**
+ * struct memmap_region - one range of physical memory.
+ * @base: first byte.
+ * @size: length in bytes (never 0 after sanitizing).
+ * @type: an enum memmap_type value (or an unknown one from firmware).
+ */
+struct memmap_region {
+	phys_addr_t base;
+	uint64_t size;
+	uint32_t type;
+};
+
+/**
+ * struct memmap - a table of regions with caller-provided storage.
+ * @regions: the table.
+ * @nr:      entries in use.
+ * @cap:     capacity of @regions.
+ */
+struct memmap {
+	struct memmap_region *regions;
+	size_t nr;
+	size_t cap;
+};
+
+#define for_each_memmap_region(m, r) \
+	for ((r) = (m)->regions; (r) < (m)->regions + (m)->nr; (r)++)
+
+/**
+ * memmap_init - start an empty map.
+ * @m: the map.
+ * @storage: table of @cap entries owned by the caller.
+ * @cap: capacity.
+ */
+void memmap_init(struct memmap *m, struct memmap_region *storage, size_t cap);
+
+/**
+ * memmap_add - add a range as the firmware or boot code reports it.
+ * @m: the map.
+ * @base: first byte.
+ * @size: length; 0 is accepted and ignored.
+ * @type: kind of memory.
+ *
+ * A range that wraps past the top of the address space is clipped and a
+ * warning is printed.
+ *
+ * Return: 0, or -1 when the table is full (reported, never silent).
+ */
+int memmap_add(struct memmap *m, phys_addr_t base, uint64_t size,
+	       uint32_t type);
+
+/**
+ * memmap_sanitize - turn what was added into a correct map, in place.
+ * @m: the map.
+ *
+ * Sorts, drops empty entries, lets every non-usable type win over usable
+ * where they overlap (splitting the usable range), merges touching or
+ * overlapping entries of one type, trims usable ranges inward to whole
+ * frames. Never fails on any input except for lack of table space while
+ * splitting, which is reported.
+ *
+ * Return: 0, or -1 if the table overflowed.
+ */
+int memmap_sanitize(struct memmap *m);
+
+/**
+ * memmap_total - bytes of one type in the map.
+ * @m: the map.
+ * @type: the type to count.
+ */
+uint64_t memmap_total(const struct memmap *m, uint32_t type);
+
+/**
+ * memmap_type_name - short name for a type ("usable", "kernel", ...).
+ * @type: the type.
+ */
+const char *memmap_type_name(uint32_t type);
+
+/**
+ * memmap_dump - print the map and its totals, one line per region.
+ * @m: the map.
+ */
+void memmap_dump(const struct memmap *m);
+
+#endif /* KMA_MEMMAP_H */

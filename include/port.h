@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * port.h - the port interface: everything mm/ needs from a kernel.
+ *
+ * mm/ never includes a header from arch/, boot/ or kernel/ (the build
+ * refuses it). Whatever the allocator needs from its surroundings it asks
+ * for through the handful of functions declared here. A kernel that wants
+ * to link mm/ implements them, nothing else:
+ *
+ *   port_cpu_id()          which CPU am I on (0 .. port_cpu_count() - 1)
+ *   port_cpu_count()       upper bound on CPU ids
+ *   port_irq_save()        disable interrupts, return the previous state
+ *   port_irq_restore()     put the saved state back
+ *   port_phys_to_virt()    the direct map, physical to virtual
+ *   port_virt_to_phys()    the direct map, virtual to physical
+ *   port_print()           write a string to the console
+ *   port_panic()           stop the system with a message; never returns
+ *   port_report()          default sink for detected misuse (see below)
+ *
+ * Rules a port must keep:
+ *
+ *  - port_cpu_id() is stable while interrupts are disabled: the allocator
+ *    calls it between port_irq_save() and port_irq_restore() and relies on
+ *    not migrating in between.
+ *  - The direct map is linear over the memory handed to the allocator:
+ *    port_phys_to_virt(pa + n) == port_phys_to_virt(pa) + n for every
+ *    managed range.
+ *  - port_irq_save()/port_irq_restore() nest: restore puts back exactly
+ *    the state save found.
+ *  - port_print() may be called with interrupts disabled and with
+ *    allocator locks held; it must not allocate.
+ *
+ * The spinlocks (spinlock.h) are not part of the port: they are the same
+ * code on every target, written with compiler atomics.
+ */
+#ifndef KMA_PORT_H
+#define KMA_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/** typedef phys_addr_t - a physical address. */
+typedef uint64_t phys_addr_t;
+
+/* Frames are 4 KiB on every supported target. */
+#define FRAME_SHIFT	12
+#define FRAME_SIZE	(1UL << FRAME_SHIFT)
+
+/* Largest number of CPUs any port may report. */
+#define PORT_MAX_CPUS	64
+
+#ifndef __noreturn
+#define __noreturn	__attribute__((noreturn))
+#endif
+
+/**
+ * port_cpu_id - the calling CPU's id.
+ *
+ * Return: a number below port_cpu_count(). Stable while interrupts are
+ * disabled. May be called from interrupt context.
+ */
+unsigned int port_cpu_id(void);
+
+/**
+ * port_cpu_count - upper bound on CPU ids.
+ *
+ * Return: the number of CPU slots the allocator must provide for, at most
+ * %PORT_MAX_CPUS. Constant after the allocator is initialised.
+ */
+unsigned int port_cpu_count(void);
+
+/**
+ * port_irq_save - disable interrupts on this CPU.
+ *
+ * Return: an opaque value describing the previous interrupt state, to be
+ * passed to port_irq_restore().
+ */
+unsigned long port_irq_save(void);
+
+/**
+ * port_irq_restore - restore the interrupt state saved by port_irq_save().
+ * @flags: the value port_irq_save() returned.
+ */
+void port_irq_restore(unsigned long flags);
+
+/**
+ * port_phys_to_virt - translate through the direct map.
+ * @pa: physical address inside memory handed to the allocator.
+ *
+ * Return: the virtual address at which @pa is mapped read-write.
+ */
+void *port_phys_to_virt(phys_addr_t pa);
+
+/**
+ * port_virt_to_phys - inverse of port_phys_to_virt().
+ * @va: a direct-map address.
+ *
+ * Return: the physical address behind @va.
+ */
+phys_addr_t port_virt_to_phys(const void *va);
+
+/**
+ * port_print - write @len bytes of @s to the console.
+ * @s: text, not necessarily NUL-terminated.
+ * @len: number of bytes.
+ *
+ * Must not allocate. May be called with interrupts off and locks held.
+ */
+void port_print(const char *s, size_t len);
+
+/**
+ * port_panic - stop the system.
+ * @msg: a one-line reason, already printed by the caller if it wished.
+ */
+__noreturn void port_panic(const char *msg);
+
+struct mm_report;
+
+/**
+ * port_report - default sink for a detected misuse or corruption.
+ * @r: the report (see mm_report.h); @r->msg is a formatted one-line text.
+ *
+ * Called by the allocator's report hook unless a different hook was
+ * installed with mm_set_report_hook(). A kernel typically prints the line
+ * and panics; the host port prints and aborts. If it returns, the
+ * allocator ignores the faulty operation and carries on intact.
+ */
+void port_report(const struct mm_report *r);
+
+#endif /* KMA_PORT_H */

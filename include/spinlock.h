@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spinlock.h - fair ticket spinlock, the same code on host and kernels.
+ *
+ * A lock is two 32-bit counters: @next is the ticket dispenser, @owner the
+ * ticket being served. spin_lock() takes a ticket with one atomic
+ * fetch-add and waits until @owner reaches it, so waiters are served in
+ * arrival order (FIFO): no waiter is overtaken. spin_unlock() advances
+ * @owner with a release store. All ordering is explicit: the wait loop
+ * loads @owner with acquire, the unlock stores it with release.
+ *
+ * Waiting differs per CPU, chosen by the compiler's target macros, not by
+ * an arch/ header (so mm/ can use this file):
+ *   x86-64:  pause between polls;
+ *   AArch64: sevl/wfe, re-arming the exclusive monitor with ldaxr so the
+ *            unlocking store wakes the waiter;
+ *   other:   a compiler barrier.
+ * On the host port (no KMA_KERNEL), where a "CPU" is a thread the OS may
+ * preempt, a waiter yields its time slice every SPIN_YIELD_POLLS polls:
+ * otherwise the thread holding the next ticket, if descheduled, would
+ * stall every waiter behind it for a whole time slice (a lock convoy).
+ *
+ * The _irqsave variants disable interrupts on this CPU for as long as the
+ * lock is held, so a lock also taken from interrupt handlers cannot
+ * deadlock against the code it interrupted.
+ *
+ * Debug (CONFIG_DEBUG_SPINLOCK): @owner_cpu records who holds the lock;
+ * taking a lock this CPU already holds (recursion) and releasing a lock
+ * another CPU holds are reported as MM_ERR_LOCK. The recursive acquire is
+ * refused (the caller proceeds without the lock rather than deadlocking,
+ * which is only sound for tests that expect the report); the foreign
+ * unlock is ignored. The field exists in every build so that objects built
+ * with and without debug agree on the layout.
+ */
+#ifndef KMA_SPINLOCK_H
+#define KMA_SPINLOCK_H
+
+#include <port.h>
+#include <mm_report.h>
+
+/**
+ * struct spinlock - a ticket lock.
+ * @next:      next ticket to hand out (atomic).
+ * @owner:     ticket now being served (atomic).
+ * @owner_cpu: CPU holding the lock, or -1 (debug builds keep it current).
+ * @name:      for reports.
+ */
+typedef struct spinlock {
+	uint32_t next;
+	uint32_t owner;
+	int32_t owner_cpu;
+	const char *name;
+} spinlock_t;
+
+#define SPINLOCK_INIT(n) { .next = 0, .owner = 0, .owner_cpu = -1, .name = (n) }
+
+static inline void spin_lock_init(spinlock_t *l, const char *name)
+{
+	l->next = 0;
+	l->owner = 0;
+	l->owner_cpu = -1;
+	l->name = name;
+}
+
+#ifndef KMA_KERNEL
+int sched_yield(void);
+#define SPIN_YIELD_POLLS 64
+#endif
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/**
+ * __spin_take_ticket - first half of spin_lock(): join the queue.
+ * @l: the lock.
+ *
+ * Return: our ticket. Exposed for the fairness test.
+ */
+static inline uint32_t __spin_take_ticket(spinlock_t *l)
+{
+	return __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+}
+
+/**
+ * __spin_wait_ticket - second half of spin_lock(): wait to be served.
+ * @l: the lock.
+ * @ticket: ticket from __spin_take_ticket().
+ */
+static inline void __spin_wait_ticket(spinlock_t *l, uint32_t ticket)
+{
+#if defined(__aarch64__) && defined(KMA_KERNEL)
+	uint32_t cur;
+
+	if (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) == ticket)
+		return;
+	__asm__ __volatile__(
+		"	sevl\n"
+		"1:	wfe\n"
+		"	ldaxr	%w0, %1\n"
+		"	cmp	%w0, %w2\n"
+		"	b.ne	1b\n"
+		: "=&r"(cur)
+		: "Q"(l->owner), "r"(ticket)
+		: "memory", "cc");
+#elif !defined(KMA_KERNEL)
+	unsigned int polls = 0;
+
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket) {
+		if (++polls % SPIN_YIELD_POLLS == 0)
+			sched_yield();
+		else
+			cpu_relax();
+	}
+#else
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
+		cpu_relax();
+#endif
+}
+
+#ifdef CONFIG_DEBUG_SPINLOCK
+static inline bool __spin_debug_lock(spinlock_t *l)
+{
+	int32_t me = (int32_t)port_cpu_id();
+
+	if (__atomic_load_n(&l->owner_cpu, __ATOMIC_RELAXED) == me) {
+		mm_report(MM_ERR_LOCK, (uintptr_t)l, (uint64_t)me,
+			  "recursive lock of %s on cpu %d",
+			  l->name ? l->name : "?", (int)me);
+		return false;
+	}
+	return true;
+}
+
+static inline void __spin_debug_locked(spinlock_t *l)
+{
+	__atomic_store_n(&l->owner_cpu, (int32_t)port_cpu_id(),
+			 __ATOMIC_RELAXED);
+}
+
+static inline bool __spin_debug_unlock(spinlock_t *l)
+{
+	int32_t me = (int32_t)port_cpu_id();
+	int32_t holder = __atomic_load_n(&l->owner_cpu, __ATOMIC_RELAXED);
+
+	if (holder != me) {
+		mm_report(MM_ERR_LOCK, (uintptr_t)l, (uint64_t)holder,
+			  "unlock of %s on cpu %d, held by cpu %d",
+			  l->name ? l->name : "?", (int)me, (int)holder);
+		return false;
+	}
+	__atomic_store_n(&l->owner_cpu, -1, __ATOMIC_RELAXED);
+	return true;
+}
+#else
+static inline bool __spin_debug_lock(spinlock_t *l) { (void)l; return true; }
+static inline void __spin_debug_locked(spinlock_t *l) { (void)l; }
+static inline bool __spin_debug_unlock(spinlock_t *l) { (void)l; return true; }
+#endif
+
+/**
+ * spin_lock - acquire @l, waiting in FIFO order.
+ * @l: the lock.
+ *
+ * Does not touch interrupts: use spin_lock_irqsave() for locks that
+ * interrupt handlers also take.
+ */
+static inline void spin_lock(spinlock_t *l)
+{
+	if (!__spin_debug_lock(l))
+		return;
+	__spin_wait_ticket(l, __spin_take_ticket(l));
+	__spin_debug_locked(l);
+}
+
+/**
+ * spin_trylock - acquire @l only if nobody holds or waits for it.
+ * @l: the lock.
+ *
+ * Return: true if the lock was taken.
+ */
+static inline bool spin_trylock(spinlock_t *l)
+{
+	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	uint32_t expect = owner;
+
+	if (!__spin_debug_lock(l))
+		return false;
+	if (!__atomic_compare_exchange_n(&l->next, &expect, owner + 1, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	__spin_debug_locked(l);
+	return true;
+}
+
+/**
+ * spin_unlock - release @l to the next waiter.
+ * @l: the lock, held by this CPU.
+ */
+static inline void spin_unlock(spinlock_t *l)
+{
+	if (!__spin_debug_unlock(l))
+		return;
+	/* Only the holder writes @owner, so this read is exact. */
+	__atomic_store_n(&l->owner,
+			 __atomic_load_n(&l->owner, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELEASE);
+}
+
+/**
+ * spin_is_locked - whether anyone holds @l (for assertions).
+ * @l: the lock.
+ */
+static inline bool spin_is_locked(spinlock_t *l)
+{
+	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&l->next, __ATOMIC_RELAXED);
+}
+
+/**
+ * spin_lock_irqsave - disable interrupts, then acquire @l.
+ * @l: the lock.
+ *
+ * Return: the interrupt state to give to spin_unlock_irqrestore().
+ */
+static inline unsigned long spin_lock_irqsave(spinlock_t *l)
+{
+	unsigned long flags = port_irq_save();
+
+	spin_lock(l);
+	return flags;
+}
+
+/**
+ * spin_unlock_irqrestore - release @l, then restore interrupts.
+ * @l: the lock.
+ * @flags: value from spin_lock_irqsave().
+ */
+static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
+{
+	spin_unlock(l);
+	port_irq_restore(flags);
+}
+
+#endif /* KMA_SPINLOCK_H */

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# deps.sh - install what the build and tests need, skipping what is there.
+#
+#   tools/deps.sh test          everything `make test` uses
+#   tools/deps.sh run [ARCH]    what `make run` uses for ARCH (x86_64)
+#   tools/deps.sh bench         what `make bench` uses
+#
+# Runs apt-get as root when a tool is missing. Without root or apt it
+# prints the exact command to run and fails: a missing tool is never
+# skipped silently.
+set -eu
+
+what=${1:-test}
+arch=${2:-x86_64}
+
+# "command package" pairs.
+base="make:make gcc:gcc python3:python3"
+host="clang:clang ld.lld:lld llvm-ar:llvm"
+tsan="@/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.tsan-x86_64.a:libclang-rt-14-dev"
+q86="qemu-system-x86_64:qemu-system-x86"
+qarm="qemu-system-aarch64:qemu-system-arm aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu"
+bench="valgrind:valgrind gnuplot:gnuplot-nox sqlite3:sqlite3 git:git \
+@/usr/lib/x86_64-linux-gnu/libjemalloc.so.2:libjemalloc2 \
+@/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4:libtcmalloc-minimal4 \
+@/usr/lib/x86_64-linux-gnu/libmimalloc.so.2:libmimalloc2.0"
+
+case "$what" in
+test)	need="$base $host $tsan $q86 $qarm" ;;
+run)	if [ "$arch" = aarch64 ]; then need="$base $qarm"; else need="$base $q86"; fi ;;
+bench)	need="$base $host $bench" ;;
+*)	echo "usage: $0 test|run [ARCH]|bench" >&2; exit 2 ;;
+esac
+
+missing=""
+for pair in $need; do
+	cmd=${pair%%:*}
+	pkg=${pair#*:}
+	case "$cmd" in
+	@*)	# a file, possibly a glob
+		set -- ${cmd#@}
+		[ -e "$1" ] && continue ;;
+	*)	command -v "$cmd" >/dev/null 2>&1 && continue ;;
+	esac
+	case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
+done
+
+[ -z "$missing" ] && exit 0
+
+cmdline="apt-get update && apt-get install -y$missing"
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: missing packages:$missing" >&2
+	echo "deps: run as root:  $cmdline" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q $missing >/dev/null
+echo "deps: done"

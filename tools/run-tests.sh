@@ -1,0 +1,91 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# run-tests.sh - every test of the project, then one closing line
+# "N passed, N failed" over all runs. Exit status is non-zero if any case
+# failed, any run crashed or timed out, or any build broke.
+#
+# Runs: host tests (gcc), host tests under ASan+UBSan (gcc), threaded
+# suites under TSan (clang), the kernels built by gcc and clang, and the
+# QEMU boots (tools/qemu-test.sh) for each architecture that boots.
+#
+# Environment: JOBS (parallel make jobs, default: CPU count),
+# TIMEOUT (seconds per host run, default 600).
+set -u
+
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+TIMEOUT=${TIMEOUT:-600}
+LOGDIR=build/test-logs
+mkdir -p "$LOGDIR"
+
+total_pass=0
+total_fail=0
+
+count() {	# label log status
+	out=$(python3 tools/ktap.py "$1" "$2" "$3")
+	echo "$out" | grep -v '^COUNTS '
+	set -- $(echo "$out" | sed -n 's/^COUNTS //p')
+	total_pass=$((total_pass + $1))
+	total_fail=$((total_fail + $2))
+}
+
+build() {	# label make-args...
+	label=$1
+	shift
+	if ! make -s -j"$JOBS" "$@" >"$LOGDIR/build-$label.log" 2>&1; then
+		echo "$label: BUILD FAILED (make $*):"
+		tail -20 "$LOGDIR/build-$label.log" | sed 's/^/    | /'
+		total_fail=$((total_fail + 1))
+		return 1
+	fi
+	return 0
+}
+
+host_run() {	# label builddir filter [env]
+	label=$1 dir=$2 filter=$3
+	shift 3
+	log="$LOGDIR/$label.log"
+	env "$@" timeout "$TIMEOUT" "$dir/ktest-host" "$filter" >"$log" 2>&1
+	st=$?
+	[ $st = 124 ] && echo "$label: TIMEOUT after ${TIMEOUT}s"
+	count "$label" "$log" $st
+}
+
+# Suites that start threads: also run under ThreadSanitizer.
+TSAN_SUITES="spinlock,*threads*"
+
+if build host ARCH=host; then
+	host_run host build/host ""
+fi
+if build host-asan ARCH=host SAN=asan; then
+	host_run host-asan build/host-asan "" \
+		ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+fi
+if build host-tsan ARCH=host SAN=tsan; then
+	host_run host-tsan build/host-tsan "$TSAN_SUITES" \
+		TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+fi
+
+for arch in x86_64 aarch64; do
+	build "$arch-gcc" ARCH=$arch && echo "$arch-gcc: kernel builds"
+	build "$arch-llvm" ARCH=$arch LLVM=1 && echo "$arch-llvm: kernel builds"
+done
+
+if [ -x tools/qemu-test.sh ]; then
+	for arch in x86_64 aarch64; do
+		tools/qemu-test.sh --list "$arch" 2>/dev/null | while read -r cfg; do
+			echo "$cfg"
+		done > "$LOGDIR/qemu-$arch.cfgs"
+		while read -r cfg; do
+			log="$LOGDIR/qemu-$arch-$(echo "$cfg" | tr ' =,' '___').log"
+			# shellcheck disable=SC2086
+			tools/qemu-test.sh "$arch" $cfg >"$log" 2>&1
+			count "qemu-$arch $cfg" "$log" $?
+		done < "$LOGDIR/qemu-$arch.cfgs"
+	done
+fi
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]
