@@ -1,19 +1,305 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * kernel.h - what the generic demo kernel needs from an architecture.
+ * kernel.h - the seam between the generic demo kernel (kernel/) and an
+ * architecture (arch/x86_64, arch/aarch64).
+ *
+ * DOC: boot sequence
+ *
+ * The arch entry code gets the boot CPU to C with a stack, BSS cleared and
+ * the boot protocol's pointer saved, and calls kmain(). kmain() then drives
+ * the arch through the functions below, in this order:
+ *
+ *   arch_early_init()      console, exception vectors, boot CPU's per-CPU
+ *                          area, boot information parsed, CPUs enumerated
+ *   arch_cmdline()         the kernel command line (parsed Linux-style)
+ *   arch_memmap()          firmware memory map + the arch's reservations
+ *   -- mm_init() on the sanitized map --
+ *   arch_timer_start()     periodic interrupt on the boot CPU, then
+ *   arch_irq_enable()
+ *   arch_cpus_start()      secondary CPUs enter kernel_secondary_main(),
+ *                          which starts their timers too
+ *   -- tests, workloads --
+ *   arch_halt()            report the status to the host and power off
+ *
+ * DOC: per-CPU area
+ *
+ * Each CPU owns one struct kcpu in kcpus[], indexed by its logical id (0 is
+ * the boot CPU, ids are dense). The arch points a CPU register at its slot
+ * (GS base on x86-64, TPIDR_EL1 on AArch64) before that CPU runs generic
+ * code, so that port_cpu_id() and this_kcpu() are one load. Fields are
+ * written only by the owning CPU, except @online (set by the CPU itself,
+ * read by everybody with acquire ordering) and the fields the arch fills
+ * before the CPU starts (@id, @hwid, @stack_top).
+ *
+ * DOC: contexts
+ *
+ * Functions marked "interrupt context" may be called from a handler; the
+ * others run in thread context on the CPU that calls them.
  */
 #ifndef KMA_KERNEL_H
 #define KMA_KERNEL_H
 
+#include <stdarg.h>
 #include <port.h>
-
-/* Generic entry, called by arch code on the boot CPU. */
-void kmain(void);
+#include <memmap.h>
 
 /**
- * arch_halt - end the run: report @status to the host and stop.
- * @status: 0 for success.
+ * struct kcpu - one CPU's private area.
+ * @self:         points at this struct (x86-64 reads it as %gs:0).
+ * @id:           logical CPU id, what port_cpu_id() returns.
+ * @hwid:         firmware id: local APIC id, or MPIDR affinity bits.
+ * @online:       set by the CPU once it runs generic code.
+ * @irq_depth:    nesting level of interrupt handlers now running.
+ * @ticks:        timer interrupts taken.
+ * @irq_allocs:   successful allocations made by the timer hook.
+ * @irq_fails:    allocations by the timer hook that returned NULL.
+ * @irq_in_mm:    timer interrupts that arrived while this CPU was inside
+ *                the allocator (interrupted code held per-CPU state).
+ * @stack_top:    top of this CPU's kernel stack.
+ * @arch:         arch-private per-CPU data.
+ */
+struct kcpu {
+	struct kcpu *self;
+	unsigned int id;
+	uint32_t hwid;
+	int online;
+	unsigned int irq_depth;
+	uint64_t ticks;
+	uint64_t irq_allocs;
+	uint64_t irq_fails;
+	uint64_t irq_in_mm;
+	void *stack_top;
+	void *arch;
+} __attribute__((aligned(64)));
+
+/* Offsets the arch assembly relies on. */
+#define KCPU_SELF	0
+#define KCPU_ID		8
+_Static_assert(__builtin_offsetof(struct kcpu, self) == KCPU_SELF, "kcpu");
+_Static_assert(__builtin_offsetof(struct kcpu, id) == KCPU_ID, "kcpu");
+
+/* Every CPU slot; only the first arch_nr_cpus() are used. */
+extern struct kcpu kcpus[PORT_MAX_CPUS];
+
+/* ------------------------------------------------------------------ */
+/* Provided by the generic kernel (kernel/).                           */
+
+/**
+ * kmain - generic start on the boot CPU. Never returns.
+ *
+ * Called by the arch entry code with a stack, cleared BSS and interrupts
+ * disabled.
+ */
+__noreturn void kmain(void);
+
+/**
+ * kernel_secondary_main - generic start on a secondary CPU. Never returns.
+ *
+ * Called by the arch on each secondary CPU with its stack and per-CPU
+ * area installed (this_kcpu() works) and interrupts disabled. Marks the
+ * CPU online, starts its timer and waits for work from smp_call_all().
+ */
+__noreturn void kernel_secondary_main(void);
+
+/**
+ * printk - format and print a line to the console and the log buffer.
+ * @fmt: mm_vsnprintf() format.
+ *
+ * Interrupt context: yes. Lines from different CPUs do not interleave
+ * within one call (output is serialised by a lock that is skipped while
+ * panicking).
+ */
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** vprintk - printk() with a va_list. */
+void vprintk(const char *fmt, va_list ap);
+
+/**
+ * printk_log_copy - copy the newest bytes of the log buffer.
+ * @dst: destination.
+ * @len: bytes wanted; at most the bytes held are copied.
+ *
+ * Return: bytes copied.
+ */
+size_t printk_log_copy(char *dst, size_t len);
+
+/**
+ * printk_log_bytes - bytes ever written to the log.
+ *
+ * Return: the count (the ring holds the last 64 KiB of them).
+ */
+uint64_t printk_log_bytes(void);
+
+/**
+ * panic - print "PANIC on CPU n: message", stop every CPU, end the run
+ * with a failure status.
+ * @fmt: mm_vsnprintf() format.
+ */
+__noreturn void panic(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/**
+ * kernel_in_panic - whether some CPU has started panicking.
+ *
+ * Return: true once panic() was entered. Arch code checks it in idle
+ * loops and before printing.
+ */
+int kernel_in_panic(void);
+
+/**
+ * cmdline_get - value of "key=value" on the command line.
+ * @key: option name.
+ *
+ * Return: the value (up to the next space, NUL-terminated copy), "" for
+ * a bare "key", NULL if absent.
+ */
+const char *cmdline_get(const char *key);
+
+/**
+ * cmdline_get_u64 - numeric option with an optional K, M, G suffix.
+ * @key: option name.
+ * @def: returned when absent or malformed.
+ *
+ * Return: the value.
+ */
+uint64_t cmdline_get_u64(const char *key, uint64_t def);
+
+/**
+ * smp_call_all - run @fn(@arg) on every online CPU, the caller included,
+ * and wait until all have returned.
+ * @fn: function; runs in thread context with interrupts enabled.
+ * @arg: its argument.
+ *
+ * Called by one CPU at a time (the boot CPU in the demo kernel).
+ */
+void smp_call_all(void (*fn)(void *arg), void *arg);
+
+/**
+ * kernel_nr_online - CPUs that have reached generic code.
+ *
+ * Return: at least 1.
+ */
+unsigned int kernel_nr_online(void);
+
+/* ------------------------------------------------------------------ */
+/* Provided by each architecture (arch/<arch>/).                       */
+
+/**
+ * arch_early_init - bring up what generic code needs on the boot CPU.
+ *
+ * Console, exception vectors, the boot CPU's per-CPU area (kcpus[0]),
+ * parsing of the boot information (command line, memory map, CPU list).
+ * No allocator yet.
+ */
+void arch_early_init(void);
+
+/**
+ * arch_console_write - write raw bytes to the console.
+ * @s: text ("\n" is sent as "\r\n").
+ * @len: bytes.
+ *
+ * Interrupt context: yes. Must not allocate or take locks.
+ */
+void arch_console_write(const char *s, size_t len);
+
+/**
+ * arch_cmdline - the kernel command line from the boot protocol.
+ *
+ * Return: a NUL-terminated string, "" when there is none.
+ */
+const char *arch_cmdline(void);
+
+/**
+ * arch_memmap - fill the boot memory map.
+ * @m: an initialised, empty map.
+ *
+ * Adds the firmware's ranges and reserves what the kernel must keep: its
+ * image, boot page tables, boot information, the device tree, modules,
+ * low memory the platform needs. Does not sanitize.
+ *
+ * Return: 0, or -1 when the boot information has no memory map.
+ */
+int arch_memmap(struct memmap *m);
+
+/**
+ * arch_nr_cpus - CPUs the firmware described (after arch_early_init()).
+ *
+ * Return: 1 .. %PORT_MAX_CPUS; kcpus[0 .. n-1].hwid are filled.
+ */
+unsigned int arch_nr_cpus(void);
+
+/**
+ * arch_cpus_start - start every secondary CPU.
+ *
+ * Needs the frame allocator (stacks, trampolines). Each CPU that starts
+ * calls kernel_secondary_main(). Waits a bounded time for each.
+ *
+ * Return: number of CPUs online afterwards, the boot CPU included.
+ */
+unsigned int arch_cpus_start(void);
+
+/**
+ * arch_timer_start - periodic interrupt on the calling CPU.
+ * @hz: ticks per second.
+ * @handler: called in interrupt context on each tick.
+ *
+ * Return: 0, or -1 if the timer cannot run at that rate.
+ */
+int arch_timer_start(unsigned int hz, void (*handler)(void));
+
+/**
+ * arch_timer_stop - stop the calling CPU's periodic interrupt.
+ */
+void arch_timer_stop(void);
+
+/**
+ * arch_time_ns - monotonic nanoseconds since an arbitrary point at boot.
+ *
+ * Interrupt context: yes.
+ */
+uint64_t arch_time_ns(void);
+
+/**
+ * arch_irq_enable - enable interrupts on the calling CPU.
+ */
+void arch_irq_enable(void);
+
+/**
+ * arch_cpu_idle - enable interrupts and wait for one.
+ *
+ * Returns after an interrupt (or spuriously) with interrupts left
+ * enabled; the caller loops.
+ */
+void arch_cpu_idle(void);
+
+/**
+ * arch_cpus_kick - wake every other CPU from arch_cpu_idle().
+ *
+ * May do nothing if the timer wakes idle CPUs often enough.
+ */
+void arch_cpus_kick(void);
+
+/**
+ * arch_stop_others - stop every other CPU for good (panic).
+ *
+ * Interrupt context: yes. Must work even if the other CPUs have
+ * interrupts disabled or hold locks.
+ */
+void arch_stop_others(void);
+
+/**
+ * arch_halt - end the run: report @status to the host and power off.
+ * @status: 0 for success, anything else for failure.
  */
 __noreturn void arch_halt(int status);
 
-#endif
+/**
+ * this_kcpu - the calling CPU's per-CPU area.
+ *
+ * Return: &kcpus[port_cpu_id()]. Interrupt context: yes. Stable only
+ * while interrupts are disabled (or in thread context of a CPU-bound loop,
+ * which the demo kernel never migrates).
+ */
+struct kcpu *this_kcpu(void);
+
+#endif /* KMA_KERNEL_H */

@@ -1,17 +1,71 @@
 // SPDX-License-Identifier: MIT
 /*
- * main.c - the demo kernel's generic start: runs after the arch code has
- * a stack and a console.
+ * main.c - the demo kernel's init order, on the boot CPU.
+ *
+ * kmain() brings the arch up, reads the command line, starts the timer
+ * and the other CPUs, runs what the command line asks for (the KTAP
+ * suites, the demo) and ends the run through arch_halt() with status 0
+ * only if everything passed.
+ *
+ * Command line (Linux manner, see cmdline.c):
+ *   ktest=FILTER       run the KTAP suites matching FILTER ("all" = every
+ *                      suite; comma list, '*' suffix for a prefix)
+ *   demo=0|1           print the demo report (default 1 without ktest=)
+ *   timer_hz=N         per-CPU timer rate (default 100, 0 = no timer)
+ *   maxcpus=N          start at most N CPUs (nosmp = maxcpus=1)
+ *   expect_cpus=N      the boot test checks N CPUs came online
+ *
+ * Globals written here before other CPUs start and read-only afterwards:
+ * kernel_timer_handler, kernel_timer_hz.
  */
 #include <ktest.h>
 #include <mm_report.h>
 #include "kernel.h"
 
-void kmain(void)
-{
-	unsigned int failed;
+extern void (*kernel_timer_handler)(void);
+extern unsigned int kernel_timer_hz;
 
-	mm_printf("kma: kernel started\n");
-	failed = ktest_run(NULL);
-	arch_halt(failed ? 1 : 0);
+/* Timer interrupt: count the tick on this CPU. */
+static void kernel_timer_tick(void)
+{
+	this_kcpu()->ticks++;
+}
+
+static void kernel_start_timer(void)
+{
+	kernel_timer_hz = (unsigned int)cmdline_get_u64("timer_hz", 100);
+	if (!kernel_timer_hz)
+		return;
+	kernel_timer_handler = kernel_timer_tick;
+	if (arch_timer_start(kernel_timer_hz, kernel_timer_handler))
+		printk("timer: cannot run at %u Hz\n", kernel_timer_hz);
+}
+
+static int kernel_run_tests(void)
+{
+	const char *filter = cmdline_get("ktest");
+
+	if (!filter)
+		return 0;
+	if (ktest_streq(filter, "all") || !*filter)
+		filter = NULL;
+	return ktest_run(filter) ? 1 : 0;
+}
+
+__noreturn void kmain(void)
+{
+	uint64_t t0;
+	int status;
+
+	arch_early_init();
+	t0 = arch_time_ns();
+	printk("kma: demo kernel, command line \"%s\"\n", arch_cmdline());
+	printk("cpu: %u CPU(s) described by firmware\n", arch_nr_cpus());
+	kernel_start_timer();
+	arch_irq_enable();
+	printk("smp: %u CPU(s) online\n", arch_cpus_start());
+	status = kernel_run_tests();
+	printk("kma: done in %llu ms, status %d\n",
+	       (unsigned long long)((arch_time_ns() - t0) / 1000000), status);
+	arch_halt(status);
 }

@@ -62,7 +62,7 @@ phys_addr_t port_virt_to_phys(const void *va)
 	return (phys_addr_t)(uintptr_t)va;
 }
 
-void port_print(const char *s, size_t len)
+void arch_console_write(const char *s, size_t len)
 {
 	while (len--) {
 		if (*s == '\n')
@@ -71,16 +71,69 @@ void port_print(const char *s, size_t len)
 	}
 }
 
-__noreturn void port_panic(const char *msg)
+/* Placeholders of the kernel.h arch interface until the real port. */
+void arch_early_init(void)
 {
-	mm_printf("PANIC: %s\n", msg);
-	arch_halt(2);
+	kcpus[0].self = &kcpus[0];
 }
 
-void port_report(const struct mm_report *r)
+const char *arch_cmdline(void)
 {
-	mm_printf("%s\n", r->msg);
-	port_panic("misuse detected");
+	return "";
+}
+
+int arch_memmap(struct memmap *m)
+{
+	(void)m;
+	return -1;
+}
+
+unsigned int arch_nr_cpus(void)
+{
+	return 1;
+}
+
+unsigned int arch_cpus_start(void)
+{
+	return 1;
+}
+
+int arch_timer_start(unsigned int hz, void (*handler)(void))
+{
+	(void)hz;
+	(void)handler;
+	return -1;
+}
+
+void arch_timer_stop(void)
+{
+}
+
+uint64_t arch_time_ns(void)
+{
+	return 0;
+}
+
+void arch_irq_enable(void)
+{
+}
+
+void arch_cpu_idle(void)
+{
+	__asm__ __volatile__("sti; hlt");
+}
+
+void arch_cpus_kick(void)
+{
+}
+
+void arch_stop_others(void)
+{
+}
+
+struct kcpu *this_kcpu(void)
+{
+	return &kcpus[0];
 }
 
 __noreturn void arch_halt(int status)
