@@ -46,6 +46,8 @@ enum memmap_type {
 	MEMMAP_TRAMPOLINE,	/* SMP trampoline */
 	MEMMAP_BOOTINFO,	/* boot protocol structures, command line */
 	MEMMAP_METADATA,	/* frame allocator metadata carved at init */
+	MEMMAP_HOTPLUG,		/* not usable at boot; may be handed over
+				 * later with frame_add_memory() */
 	MEMMAP_TYPE_NR
 };
 
@@ -112,6 +114,46 @@ int memmap_add(struct memmap *m, phys_addr_t base, uint64_t size,
  * Return: 0, or -1 if the table overflowed.
  */
 int memmap_sanitize(struct memmap *m);
+
+/**
+ * memmap_set_range - give a range of a sanitized map a new type.
+ * @m: a sanitized map.
+ * @base: first byte.
+ * @size: length in bytes; 0 does nothing.
+ * @type: the new type, which replaces whatever covered the range (unlike
+ *        memmap_sanitize(), no priority applies).
+ *
+ * Splits the entries the range cuts, drops what it covers, and merges the
+ * new entry with touching entries of the same type, so that the map stays
+ * sanitized (usable entries must still be whole frames: callers pass
+ * frame-aligned ranges when @type is %MEMMAP_USABLE). Used to mark
+ * metadata carved at init and memory added later.
+ *
+ * Return: 0, or -1 (reported) if the table has no room for the split, in
+ * which case the map is unchanged.
+ */
+int memmap_set_range(struct memmap *m, phys_addr_t base, uint64_t size,
+		     uint32_t type);
+
+/**
+ * memmap_type_at - the type of the byte at @pa in a sanitized map.
+ * @m: a sanitized map.
+ * @pa: the address.
+ *
+ * Binary search, O(log nr).
+ *
+ * Return: the type of the entry covering @pa, or 0 if @pa is in a hole.
+ */
+uint32_t memmap_type_at(const struct memmap *m, phys_addr_t pa);
+
+/**
+ * memmap_type_rank - which type wins where two overlap.
+ * @type: a type; unknown values rank like %MEMMAP_RESERVED.
+ *
+ * Return: the rank; the higher rank wins. %MEMMAP_USABLE ranks lowest,
+ * %MEMMAP_BAD highest, and no two known types share a rank.
+ */
+unsigned int memmap_type_rank(uint32_t type);
 
 /**
  * memmap_total - bytes of one type in the map.
