@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * timer.c - the Arm generic timer: the EL1 virtual timer as each CPU's
+ * periodic interrupt, the virtual count as the clock.
+ *
+ * The virtual timer is what an EL1 kernel owns whether or not EL2 exists
+ * (entry.S sets CNTVOFF_EL2 to 0 when we came from EL2, so the virtual
+ * count equals the physical one). Its interrupt is the third PPI of the
+ * device tree's arm,armv8-timer node (INTID 27 on every machine we know).
+ *
+ * State: cnt_freq and timer_ppi are set by timer_init() on the boot CPU;
+ * tick_handler by the first arch_timer_start() (one handler for all
+ * CPUs); interval[cpu] is written and read only by that CPU.
+ */
+#include "aarch64.h"
+
+static uint64_t cnt_freq;
+static unsigned int timer_ppi = 27;
+static void (*tick_handler)(void);
+static uint64_t interval[PORT_MAX_CPUS];
+
+/**
+ * timer_init - read the counter frequency and the timer's interrupt.
+ * @fi: the parsed device tree.
+ */
+void timer_init(const struct fdt_info *fi)
+{
+	cnt_freq = read_sysreg(cntfrq_el0);
+	if (fi->has_timer && fi->timer_ppi[2])
+		timer_ppi = fi->timer_ppi[2];
+}
+
+/** timer_intid - the INTID of the virtual timer. */
+unsigned int timer_intid(void)
+{
+	return timer_ppi;
+}
+
+/**
+ * arch_timer_start - periodic interrupt on the calling CPU.
+ * @hz: ticks per second.
+ * @handler: called in interrupt context on each tick.
+ *
+ * Return: 0, or -1 if the counter runs too slowly for @hz.
+ */
+int arch_timer_start(unsigned int hz, void (*handler)(void))
+{
+	unsigned int cpu = port_cpu_id();
+
+	if (!hz || !cnt_freq || cnt_freq / hz == 0)
+		return -1;
+	tick_handler = handler;
+	interval[cpu] = cnt_freq / hz;
+	write_sysreg(interval[cpu], cntv_tval_el0);
+	write_sysreg(1, cntv_ctl_el0);		/* ENABLE, not masked */
+	isb();
+	gic_enable_ppi(timer_ppi);
+	return 0;
+}
+
+/**
+ * arch_timer_stop - stop the calling CPU's periodic interrupt.
+ */
+void arch_timer_stop(void)
+{
+	write_sysreg(0, cntv_ctl_el0);
+	isb();
+}
+
+/**
+ * timer_irq - the timer fired on this CPU: re-arm, call the handler.
+ */
+void timer_irq(void)
+{
+	unsigned int cpu = port_cpu_id();
+
+	if (!interval[cpu]) {
+		write_sysreg(0, cntv_ctl_el0);
+		return;
+	}
+	write_sysreg(interval[cpu], cntv_tval_el0);
+	isb();
+	if (tick_handler)
+		tick_handler();
+}
+
+/**
+ * arch_time_ns - nanoseconds of the virtual count.
+ *
+ * Return: count converted to ns (0 before timer_init()).
+ */
+uint64_t arch_time_ns(void)
+{
+	uint64_t cnt;
+
+	if (!cnt_freq)
+		return 0;
+	isb();
+	cnt = read_sysreg(cntvct_el0);
+	return cnt / cnt_freq * 1000000000ULL +
+	       cnt % cnt_freq * 1000000000ULL / cnt_freq;
+}
