@@ -85,7 +85,7 @@ __noreturn void aarch64_secondary_main(struct kcpu *c);
 struct trap_frame;
 void aarch64_exception(unsigned int kind, struct trap_frame *f);
 void aarch64_irq(void);
-void trap_expect(uint64_t resume);
+void trap_expect(bool armed);
 const char *trap_last(uint64_t *esr, uint64_t *far, uint64_t *elr);
 
 #endif /* KMA_AARCH64_H */

@@ -10,8 +10,8 @@
  *
  * A test may arm a one-shot fixup on its CPU (trap_expect()): the next
  * synchronous exception on that CPU is recorded instead of reported, and
- * execution resumes at the given address. Only the owning CPU touches its
- * slot.
+ * execution resumes after the faulting instruction. Only the owning CPU
+ * touches its slot.
  */
 #include <mm_report.h>
 #include "aarch64.h"
@@ -32,7 +32,7 @@ struct trap_frame {
 _Static_assert(sizeof(struct trap_frame) == 272, "entry.S FRAME_SIZE");
 
 struct trap_fixup {
-	uint64_t resume;	/* 0: not armed */
+	bool armed;
 	uint64_t esr, far, elr;
 	char report[160];
 };
@@ -148,10 +148,11 @@ static __noreturn void trap_report(unsigned int kind, struct trap_frame *f)
 
 /**
  * trap_expect - arm a one-shot fixup for the next synchronous exception
- * on this CPU (tests only).
- * @resume: address to continue at; 0 disarms.
+ * on this CPU (tests only): it is recorded, not reported, and the
+ * faulting instruction is skipped.
+ * @armed: false disarms.
  */
-void trap_expect(uint64_t resume)
+void trap_expect(bool armed)
 {
 	struct trap_fixup *fx = &fixups[port_cpu_id()];
 
@@ -159,7 +160,7 @@ void trap_expect(uint64_t resume)
 	fx->far = 0;
 	fx->elr = 0;
 	fx->report[0] = '\0';
-	__atomic_store_n(&fx->resume, resume, __ATOMIC_RELEASE);
+	__atomic_store_n(&fx->armed, armed, __ATOMIC_RELEASE);
 }
 
 /**
@@ -199,13 +200,13 @@ void aarch64_exception(unsigned int kind, struct trap_frame *f)
 		return;
 	}
 	fx = &fixups[port_cpu_id()];
-	if (kind == 4 && fx->resume) {
+	if (kind == 4 && fx->armed) {
 		fx->esr = read_sysreg(esr_el1);
 		fx->far = read_sysreg(far_el1);
 		fx->elr = f->elr;
 		esr_describe(fx->report, sizeof(fx->report), fx->esr, fx->far);
-		f->elr = fx->resume;
-		fx->resume = 0;
+		f->elr += 4;
+		fx->armed = false;
 		return;
 	}
 	trap_report(kind, f);
