@@ -6,6 +6,7 @@
 #   make ARCH=host SAN=asan|tsan        sanitizer builds of the host port
 #   make test      every test: host (plain, ASan+UBSan, TSan) and QEMU
 #   make run       boot the demo kernel in QEMU (ARCH=x86_64 by default)
+#   make bench     malloc benchmarks against glibc, jemalloc, tcmalloc, mimalloc
 #   make clean
 #
 # Objects go to build/<arch>[-<san>]/. mm/ is compiled with include/ as its
@@ -211,10 +212,15 @@ run:
 deps:
 	$(Q)tools/deps.sh test
 
+# Writes docs/BENCHMARKS.md and docs/bench-*.png (tools/bench.py).
+bench:
+	$(Q)tools/deps.sh bench
+	$(Q)tools/bench.py
+
 clean:
 	rm -rf build
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,15p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

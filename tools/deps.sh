@@ -22,12 +22,12 @@ tsan="@/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.tsan-x86_64.a:libclang
 q86="qemu-system-x86_64:qemu-system-x86"
 qarm="qemu-system-aarch64:qemu-system-arm aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu"
 bench="valgrind:valgrind gnuplot:gnuplot-nox sqlite3:sqlite3 git:git \
-@/usr/lib/x86_64-linux-gnu/libjemalloc.so.2:libjemalloc2 \
-@/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4:libtcmalloc-minimal4 \
-@/usr/lib/x86_64-linux-gnu/libmimalloc.so.2:libmimalloc2.0"
+@/usr/lib/*/libjemalloc.so.2:libjemalloc2 \
+@/usr/lib/*/libtcmalloc_minimal.so.4:libtcmalloc-minimal4 \
+@/usr/lib/*/libmimalloc.so.2:libmimalloc2.0"
 
 case "$what" in
-test)	need="$base $host $tsan $q86 $qarm" ;;
+test)	need="$base $host $tsan $q86 $qarm $bench" ;;
 run)	if [ "$arch" = aarch64 ]; then need="$base $qarm"; else need="$base $q86"; fi ;;
 bench)	need="$base $host $bench" ;;
 *)	echo "usage: $0 test|run [ARCH]|bench" >&2; exit 2 ;;

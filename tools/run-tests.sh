@@ -7,7 +7,8 @@
 #
 # Runs: host tests (gcc), host tests under ASan+UBSan (gcc), threaded
 # suites under TSan (clang), the kernels built by gcc and clang, and the
-# QEMU boots (tools/qemu-test.sh) for each architecture that boots.
+# QEMU boots (tools/qemu-test.sh) for each architecture that boots, and a
+# smoke run of the benchmark harness (tools/bench.py --smoke).
 #
 # Environment: JOBS (parallel make jobs, default: CPU count),
 # TIMEOUT (seconds per host run, default 600).
@@ -86,6 +87,11 @@ if [ -x tools/qemu-test.sh ]; then
 		done < "$LOGDIR/qemu-$arch.cfgs"
 	done
 fi
+
+# The benchmark harness with tiny parameters, so that it keeps working.
+log="$LOGDIR/bench-smoke.log"
+timeout "$TIMEOUT" python3 tools/bench.py --smoke >"$log" 2>"$log.err"
+count bench-smoke "$log" $?
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]
