@@ -5,7 +5,8 @@
 # "N passed, N failed" over all runs. Exit status is non-zero if any case
 # failed, any run crashed or timed out, or any build broke.
 #
-# Runs: host tests (gcc), host tests under ASan+UBSan (gcc), threaded
+# Runs: the generated-file check (tools/mksizeclasses.py --check, one
+# case), host tests (gcc), host tests under ASan+UBSan (gcc), threaded
 # suites under TSan (clang), the kernels built by gcc and clang, and the
 # QEMU boots (tools/qemu-test.sh) for each architecture that boots, and a
 # smoke run of the benchmark harness (tools/bench.py --smoke).
@@ -52,6 +53,22 @@ host_run() {	# label builddir filter [env]
 	[ $st = 124 ] && echo "$label: TIMEOUT after ${TIMEOUT}s"
 	count "$label" "$log" $st
 }
+
+gen_check() {	# label command... : one KTAP case, passed if command succeeds
+	label=$1
+	shift
+	r="ok"
+	"$@" >"$LOGDIR/$label.out" 2>&1 || r="not ok"
+	{
+		printf 'KTAP version 1\n1..1\n    KTAP version 1\n'
+		printf '    # Subtest: %s\n    1..1\n' "$label"
+		sed 's/^/        # /' "$LOGDIR/$label.out"
+		printf '    %s 1 %s\n%s 1 %s\n' "$r" "$label" "$r" "$label"
+	} >"$LOGDIR/$label.log"
+	count "$label" "$LOGDIR/$label.log" 0
+}
+
+gen_check sizeclasses python3 tools/mksizeclasses.py --check
 
 # Suites that start threads: also run under ThreadSanitizer.
 TSAN_SUITES="spinlock,*threads*"
