@@ -90,6 +90,9 @@ primary_entry:
 	mov	x2, x0
 	mov	x1, x22
 	mov	x0, x21
+	adr_l	x9, mmu_boot_regs		/* for the secondaries; MMU off, */
+	stp	x0, x1, [x9]			/* so this goes to memory */
+	str	x2, [x9, #16]
 	bl	aarch64_mmu_on
 	bl	kmain
 	b	park
@@ -187,9 +190,6 @@ el2_to_el1:
  */
 	.globl	aarch64_mmu_on
 aarch64_mmu_on:
-	adr_l	x9, mmu_boot_regs		/* for the secondaries */
-	stp	x0, x1, [x9]
-	str	x2, [x9, #16]
 	msr	mair_el1, x2
 	msr	tcr_el1, x1
 	msr	ttbr0_el1, x0
@@ -281,11 +281,14 @@ exc_common:
 
 	.ltorg
 
+	/* Read by secondaries with their MMU off: alone in its cache line,
+	 * written once by the boot CPU with its MMU off. */
 	.data
-	.balign	8
+	.balign	64
 	.globl	mmu_boot_regs
 mmu_boot_regs:
 	.quad	0, 0, 0				/* TTBR0, TCR, MAIR */
+	.balign	64
 
 	.bss
 	.balign	16
