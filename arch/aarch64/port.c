@@ -176,6 +176,10 @@ static void boot_report(void)
 					    fi->rsv[i].size - 1),
 		       fi->rsv[i].memreserve ? " memreserve" : "",
 		       fi->rsv[i].no_map ? " no-map" : "");
+	if (fi->has_initrd)
+		printk("aarch64: initrd [0x%llx-0x%llx]\n",
+		       (unsigned long long)fi->initrd_start,
+		       (unsigned long long)fi->initrd_end - 1);
 	printk("aarch64: %llu MiB RAM, %u CPU(s) in the tree, PSCI %s, UART 0x%llx%s\n",
 	       (unsigned long long)(total >> 20), fi->nr_cpus,
 	       psci_names[fi->psci], (unsigned long long)uart_base,
