@@ -14,6 +14,8 @@
  *   timer_hz=N         per-CPU timer rate (default 100, 0 = no timer)
  *   maxcpus=N          start at most N CPUs (nosmp = maxcpus=1)
  *   expect_cpus=N      the boot test checks N CPUs came online
+ *   crash=pf|ud|panic  fault on purpose after boot (checks the exception
+ *                      report and the runner's failure detection)
  *
  * Globals written here before other CPUs start and read-only afterwards:
  * kernel_timer_handler, kernel_timer_hz.
@@ -41,6 +43,20 @@ static void kernel_start_timer(void)
 		printk("timer: cannot run at %u Hz\n", kernel_timer_hz);
 }
 
+/* crash=: make the exception and panic paths visible on demand. */
+static void kernel_crash(void)
+{
+	const char *how = cmdline_get("crash");
+
+	if (!how)
+		return;
+	if (ktest_streq(how, "pf"))
+		(void)*(volatile uint64_t *)(uintptr_t)0x7ff0000000ULL;
+	if (ktest_streq(how, "ud"))
+		__builtin_trap();
+	panic("crash=%s requested on the command line", how);
+}
+
 static int kernel_run_tests(void)
 {
 	const char *filter = cmdline_get("ktest");
@@ -64,6 +80,7 @@ __noreturn void kmain(void)
 	kernel_start_timer();
 	arch_irq_enable();
 	printk("smp: %u CPU(s) online\n", arch_cpus_start());
+	kernel_crash();
 	status = kernel_run_tests();
 	printk("kma: done in %llu ms, status %d\n",
 	       (unsigned long long)((arch_time_ns() - t0) / 1000000), status);

@@ -1,41 +1,46 @@
 // SPDX-License-Identifier: MIT
 /*
- * port.c - the port interface for the x86-64 kernel (boot CPU only yet).
+ * port.c - the port interface (include/port.h) on x86-64, the COM1
+ * console and the end of a run.
+ *
+ * CPU id: the GS base of each CPU points at its struct kcpu (set before
+ * the CPU runs C code), so port_cpu_id() is one load from %gs:8 and
+ * this_kcpu() one load from %gs:0. The direct map is the identity map the
+ * boot code builds over all RAM. Interrupt state is RFLAGS.IF.
+ *
+ * State: x86_nr_cpus (CPU slots, written by arch_early_init() before the
+ * allocator starts, constant afterwards). The UART is written without a
+ * lock: printk serialises its callers.
  */
 #include <port.h>
 #include <mm_report.h>
 #include "kernel.h"
+#include "x86.h"
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ __volatile__("outb %0, %1" : : "a"(v), "Nd"(port));
-}
+#define COM1		0x3f8
+#define DEBUG_EXIT_PORT	0xf4
 
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-#define COM1 0x3f8
-
-static void serial_putc(char c)
-{
-	while (!(inb(COM1 + 5) & 0x20))
-		;
-	outb(COM1, (uint8_t)c);
-}
+unsigned int x86_nr_cpus = 1;
 
 unsigned int port_cpu_id(void)
 {
-	return 0;
+	unsigned int id;
+
+	__asm__ __volatile__("movl %%gs:%c1, %0" : "=r"(id) : "i"(KCPU_ID));
+	return id;
+}
+
+struct kcpu *this_kcpu(void)
+{
+	struct kcpu *c;
+
+	__asm__ __volatile__("movq %%gs:%c1, %0" : "=r"(c) : "i"(KCPU_SELF));
+	return c;
 }
 
 unsigned int port_cpu_count(void)
 {
-	return 1;
+	return x86_nr_cpus;
 }
 
 unsigned long port_irq_save(void)
@@ -48,7 +53,7 @@ unsigned long port_irq_save(void)
 
 void port_irq_restore(unsigned long flags)
 {
-	if (flags & (1UL << 9))
+	if (flags & X86_RFLAGS_IF)
 		__asm__ __volatile__("sti" : : : "memory");
 }
 
@@ -62,6 +67,38 @@ phys_addr_t port_virt_to_phys(const void *va)
 	return (phys_addr_t)(uintptr_t)va;
 }
 
+void arch_irq_enable(void)
+{
+	__asm__ __volatile__("sti" : : : "memory");
+}
+
+void arch_cpu_idle(void)
+{
+	/* sti takes effect after hlt starts: no wakeup is lost. */
+	__asm__ __volatile__("sti; hlt" : : : "memory");
+}
+
+/**
+ * x86_serial_init - program COM1 for 115200 8N1, FIFOs on.
+ */
+void x86_serial_init(void)
+{
+	outb(COM1 + 1, 0x00);		/* no interrupts */
+	outb(COM1 + 3, 0x80);		/* DLAB */
+	outb(COM1 + 0, 0x01);		/* divisor 1: 115200 baud */
+	outb(COM1 + 1, 0x00);
+	outb(COM1 + 3, 0x03);		/* 8N1 */
+	outb(COM1 + 2, 0xc7);		/* FIFO on, cleared, 14-byte */
+	outb(COM1 + 4, 0x03);		/* DTR, RTS */
+}
+
+static void serial_putc(char c)
+{
+	while (!(inb(COM1 + 5) & 0x20))
+		;
+	outb(COM1, (uint8_t)c);
+}
+
 void arch_console_write(const char *s, size_t len)
 {
 	while (len--) {
@@ -71,75 +108,10 @@ void arch_console_write(const char *s, size_t len)
 	}
 }
 
-/* Placeholders of the kernel.h arch interface until the real port. */
-void arch_early_init(void)
-{
-	kcpus[0].self = &kcpus[0];
-}
-
-const char *arch_cmdline(void)
-{
-	return "";
-}
-
-int arch_memmap(struct memmap *m)
-{
-	(void)m;
-	return -1;
-}
-
-unsigned int arch_nr_cpus(void)
-{
-	return 1;
-}
-
-unsigned int arch_cpus_start(void)
-{
-	return 1;
-}
-
-int arch_timer_start(unsigned int hz, void (*handler)(void))
-{
-	(void)hz;
-	(void)handler;
-	return -1;
-}
-
-void arch_timer_stop(void)
-{
-}
-
-uint64_t arch_time_ns(void)
-{
-	return 0;
-}
-
-void arch_irq_enable(void)
-{
-}
-
-void arch_cpu_idle(void)
-{
-	__asm__ __volatile__("sti; hlt");
-}
-
-void arch_cpus_kick(void)
-{
-}
-
-void arch_stop_others(void)
-{
-}
-
-struct kcpu *this_kcpu(void)
-{
-	return &kcpus[0];
-}
-
 __noreturn void arch_halt(int status)
 {
-	/* isa-debug-exit at 0xf4: QEMU exits with (status << 1) | 1. */
-	outb(0xf4, (uint8_t)status);
-	for (;;)
-		__asm__ __volatile__("cli; hlt");
+	/* isa-debug-exit: QEMU exits with (status << 1) | 1. */
+	outb(DEBUG_EXIT_PORT, (uint8_t)status);
+	cpu_halt_forever();
+	__builtin_unreachable();
 }

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/*
+ * smp.c - starting the secondary CPUs: trampoline below 1 MiB,
+ * INIT-SIPI-SIPI, one CPU at a time, and each CPU's first steps in C.
+ *
+ * State: ap_boot_stack and ap_boot_kcpu (entry.S) are written by the boot
+ * CPU before each start and read by the starting CPU; ap_alive is set by
+ * the starting CPU (release) and polled by the boot CPU (acquire). Only
+ * one CPU is in flight at a time, so nothing else is shared.
+ */
+#include "kernel.h"
+#include "x86.h"
+
+#define AP_STACK_SIZE	16384
+#define AP_WAIT_US	2000000		/* TCG can be slow to start a CPU */
+#define TRAMPOLINE_PA	0x8000		/* interim: fixed reserved page */
+
+extern char ap_tramp_start[], ap_tramp_end[];
+extern uint64_t ap_boot_stack, ap_boot_kcpu;
+
+static volatile int ap_alive;
+static char ap_stacks[PORT_MAX_CPUS][AP_STACK_SIZE] __attribute__((aligned(16)));
+
+/**
+ * x86_ap_main - first C code of a secondary CPU.
+ * @c: its per-CPU area (GS base is still 0 on entry).
+ */
+__noreturn void x86_ap_main(struct kcpu *c)
+{
+	uint64_t p = (uint64_t)(uintptr_t)c;
+
+	wrmsr(MSR_GS_BASE, p);
+	x86_trap_cpu_init(c->id);
+	x86_lapic_cpu_init();
+	__atomic_store_n(&ap_alive, 1, __ATOMIC_RELEASE);
+	kernel_secondary_main();
+}
+
+static int ap_start_one(struct kcpu *c, uint64_t tramp)
+{
+	uint64_t t;
+
+	c->stack_top = ap_stacks[c->id] + AP_STACK_SIZE;
+	ap_boot_stack = (uint64_t)(uintptr_t)c->stack_top;
+	ap_boot_kcpu = (uint64_t)(uintptr_t)c;
+	__atomic_store_n(&ap_alive, 0, __ATOMIC_RELEASE);
+	x86_ipi_init_sipi(c->hwid, tramp, &ap_alive);
+	for (t = 0; t < AP_WAIT_US / 100; t++) {
+		if (__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+			return 0;
+		x86_udelay(100);
+	}
+	printk("smp: CPU %u (APIC id %u) did not start%s\n", c->id, c->hwid,
+	       ap_alive ? " (stuck after its first C code)" : "");
+	return -1;
+}
+
+unsigned int arch_cpus_start(void)
+{
+	uint64_t tramp = TRAMPOLINE_PA;
+	char *dst = (char *)(uintptr_t)tramp;
+	size_t i, n = (size_t)(ap_tramp_end - ap_tramp_start);
+	unsigned int cpu;
+
+	if (x86_nr_cpus < 2)
+		return 1;
+	for (i = 0; i < n; i++)
+		dst[i] = ap_tramp_start[i];
+	for (cpu = 1; cpu < x86_nr_cpus; cpu++)
+		if (ap_start_one(&kcpus[cpu], tramp))
+			break;
+	return kernel_nr_online();
+}

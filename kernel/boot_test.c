@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+/*
+ * boot_test.c - KTAP checks of the booted machine (kernels only): every
+ * CPU came up with its own per-CPU area, the count matches what QEMU was
+ * given (expect_cpus=), every CPU takes timer interrupts.
+ *
+ * State: seen[] is written by each CPU at its own index during
+ * smp_call_all() and read by the caller after it returns.
+ */
+#include <ktest.h>
+#include "kernel.h"
+
+#define TICK_WAIT_NS	3000000000ULL
+
+static unsigned int seen_id[PORT_MAX_CPUS];
+static unsigned int seen_count[PORT_MAX_CPUS];
+static unsigned int seen_bad;
+
+static void test_boot_cpus(struct ktest *t)
+{
+	uint64_t want = cmdline_get_u64("expect_cpus", 0);
+
+	KT_EXPECT_EQ(t, kernel_nr_online(), arch_nr_cpus());
+	if (want)
+		KT_EXPECT_EQ(t, kernel_nr_online(), want);
+	KT_EXPECT_LE(t, arch_nr_cpus(), PORT_MAX_CPUS);
+	KT_EXPECT_EQ(t, port_cpu_count(), arch_nr_cpus());
+}
+
+static void percpu_probe(void *arg)
+{
+	unsigned long flags = port_irq_save();
+	unsigned int id = port_cpu_id();
+	struct kcpu *c = this_kcpu();
+
+	(void)arg;
+	if (id >= PORT_MAX_CPUS || c != &kcpus[id] || c->id != id ||
+	    c->self != c)
+		__atomic_fetch_add(&seen_bad, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&seen_count[id], 1, __ATOMIC_RELAXED);
+	port_irq_restore(flags);
+}
+
+static void test_boot_percpu(struct ktest *t)
+{
+	unsigned int i, n = kernel_nr_online();
+
+	for (i = 0; i < PORT_MAX_CPUS; i++)
+		seen_count[i] = 0;
+	seen_bad = 0;
+	smp_call_all(percpu_probe, NULL);
+	KT_EXPECT_EQ(t, seen_bad, 0);
+	for (i = 0; i < PORT_MAX_CPUS; i++)
+		KT_EXPECT_EQ(t, seen_count[i], i < n ? 1 : 0);
+	for (i = 1; i < n; i++)
+		KT_EXPECT_NE(t, kcpus[i].hwid, kcpus[0].hwid);
+}
+
+static void test_boot_timer(struct ktest *t)
+{
+	unsigned int i, n = kernel_nr_online(), ok = 0;
+	uint64_t start = arch_time_ns();
+
+	if (!cmdline_get_u64("timer_hz", 100)) {
+		ktest_log(t, "timer off (timer_hz=0)");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		seen_id[i] = (unsigned int)kcpus[i].ticks;
+	while (ok < n && arch_time_ns() - start < TICK_WAIT_NS) {
+		ok = 0;
+		for (i = 0; i < n; i++)
+			ok += (unsigned int)kcpus[i].ticks != seen_id[i];
+		arch_cpu_idle();
+	}
+	KT_EXPECT_EQ(t, ok, n);
+}
+
+static struct ktest_case boot_cases[] = {
+	KTEST_CASE(test_boot_cpus),
+	KTEST_CASE(test_boot_percpu),
+	KTEST_CASE(test_boot_timer),
+	{}
+};
+KTEST_SUITE(boot, boot_cases);

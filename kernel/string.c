@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+/*
+ * string.c - memset, memcpy, memmove and memcmp for the kernels, which
+ * have no C library. The compilers emit calls to these for structure
+ * assignments and initialisers even in freestanding code. No state.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *restrict d, const void *restrict s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+/**
+ * memset - fill @n bytes at @d with @c.
+ * @d: destination. @c: byte. @n: count.
+ *
+ * Return: @d.
+ */
+void *memset(void *d, int c, size_t n)
+{
+	volatile unsigned char *p = d;
+
+	while (n--)
+		*p++ = (unsigned char)c;
+	return d;
+}
+
+/**
+ * memcpy - copy @n bytes from @s to @d; the ranges must not overlap.
+ * @d: destination. @s: source. @n: count.
+ *
+ * Return: @d.
+ */
+void *memcpy(void *restrict d, const void *restrict s, size_t n)
+{
+	volatile unsigned char *p = d;
+	const unsigned char *q = s;
+
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+/**
+ * memmove - copy @n bytes from @s to @d; the ranges may overlap.
+ * @d: destination. @s: source. @n: count.
+ *
+ * Return: @d.
+ */
+void *memmove(void *d, const void *s, size_t n)
+{
+	volatile unsigned char *p = d;
+	const unsigned char *q = s;
+
+	if (p <= q || p >= q + n) {
+		while (n--)
+			*p++ = *q++;
+	} else {
+		while (n--)
+			p[n] = q[n];
+	}
+	return d;
+}
+
+/**
+ * memcmp - compare @n bytes.
+ * @a: first. @b: second. @n: count.
+ *
+ * Return: <0, 0 or >0 as the first differing byte of @a is smaller,
+ * equal or greater.
+ */
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *p = a, *q = b;
+
+	for (; n; n--, p++, q++)
+		if (*p != *q)
+			return *p - *q;
+	return 0;
+}

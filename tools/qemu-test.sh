@@ -1,0 +1,91 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# qemu-test.sh - boot a kernel in QEMU, run its KTAP suites, check the end.
+#
+#   tools/qemu-test.sh --list ARCH          configurations make test runs
+#   tools/qemu-test.sh ARCH [smp=N] [mem=SIZE] [extra kernel options...]
+#
+# Builds the kernel, boots it with a timeout and the command line
+# "ktest=all expect_cpus=N expect_mem=SIZE ...", prints the serial output
+# (a KTAP document) on stdout, and exits non-zero if QEMU hung (timeout),
+# the kernel panicked, the KTAP output or the closing line is missing, or
+# the isa-debug-exit status is not success. On failure the last lines of
+# output are printed as KTAP comments.
+#
+# Environment: TIMEOUT (seconds, default 150), QEMU_EXTRA (more options).
+set -u
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--list" ]; then
+	case "${2:-}" in
+	x86_64)	echo "smp=4 mem=8G"
+		echo "smp=1 mem=128M" ;;
+	esac
+	exit 0
+fi
+
+arch=${1:?usage: qemu-test.sh --list ARCH | ARCH [smp=N] [mem=SIZE] [opts]}
+shift
+smp=4
+mem=512M
+extra=""
+for a in "$@"; do
+	case "$a" in
+	smp=*)	smp=${a#smp=} ;;
+	mem=*)	mem=${a#mem=} ;;
+	*)	extra="$extra $a" ;;
+	esac
+done
+TIMEOUT=${TIMEOUT:-150}
+
+if ! make -s ARCH="$arch" -j2 >/dev/null; then
+	echo "# qemu-test: kernel build failed for $arch"
+	exit 2
+fi
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+cmdline="ktest=all expect_cpus=$smp expect_mem=$mem$extra"
+start=$(date +%s)
+case "$arch" in
+x86_64)
+	# shellcheck disable=SC2086
+	timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -cpu max \
+		-smp "$smp" -m "$mem" -display none -no-reboot \
+		-serial stdio -monitor none \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		${QEMU_EXTRA:-} \
+		-kernel build/x86_64/kernel.elf -append "$cmdline" \
+		</dev/null >"$out" 2>&1
+	st=$?
+	# isa-debug-exit: QEMU exits with (status << 1) | 1.
+	case $st in
+	1)	kst=0 ;;
+	124)	kst=timeout ;;
+	*)	kst=$(( (st - 1) / 2 )) ;;
+	esac ;;
+*)
+	echo "# qemu-test: no QEMU configuration for $arch"
+	exit 2 ;;
+esac
+secs=$(( $(date +%s) - start ))
+
+# Strip the firmware's escape sequences; keep the kernel's lines.
+tr -d '\033' <"$out" | sed 's/\[[0-9;?]*[a-zA-Z]//g'
+
+fail=""
+[ "$kst" = timeout ] && fail="hang: no exit after ${TIMEOUT}s"
+grep -q '^PANIC' "$out" && fail="${fail:+$fail; }kernel panic"
+grep -q '^KTAP version 1' "$out" || fail="${fail:+$fail; }no KTAP output"
+grep -q '^kma: done' "$out" || fail="${fail:+$fail; }no closing line"
+if [ "$kst" != timeout ] && [ "$kst" != 0 ]; then
+	fail="${fail:+$fail; }exit status $kst (QEMU $st)"
+fi
+echo "# qemu-test: $arch smp=$smp mem=$mem: ${secs}s"
+if [ -n "$fail" ]; then
+	echo "# qemu-test: FAILED: $fail; last lines:"
+	tail -15 "$out" | sed 's/^/#   | /'
+	exit 1
+fi
+exit 0
