@@ -146,8 +146,11 @@ int acpi_find_cpus(const struct boot_access *acc, phys_addr_t rsdp_pa,
 	if (r[15] >= 2) {
 		r = acc->map(acc->ctx, rsdp_pa, 36);
 		if (r && rd32(r + 20) >= 36 && rd32(r + 20) <= 4096 &&
-		    !acpi_sum(r, 36) && rd64(r + 24))
-			return acpi_walk(acc, rd64(r + 24), 1, max, out);
+		    !acpi_sum(r, 36) && rd64(r + 24) &&
+		    !acpi_walk(acc, rd64(r + 24), 1, max, out))
+			return 0;
+		/* Broken XSDT or none: the RSDT may still be good. */
+		*out = (struct acpi_cpus){ 0 };
 		r = acc->map(acc->ctx, rsdp_pa, 20);
 	}
 	return acpi_walk(acc, rd32(r + 16), 0, max, out);
