@@ -13,7 +13,7 @@
 # the isa-debug-exit status is not success. On failure the last lines of
 # output are printed as KTAP comments.
 #
-# Environment: TIMEOUT (seconds, default 150), QEMU_EXTRA (more options).
+# Environment: TIMEOUT (seconds, default 300), QEMU_EXTRA (more options).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -37,7 +37,7 @@ for a in "$@"; do
 	*)	extra="$extra $a" ;;
 	esac
 done
-TIMEOUT=${TIMEOUT:-150}
+TIMEOUT=${TIMEOUT:-300}
 
 if ! make -s ARCH="$arch" -j2 >/dev/null; then
 	echo "# qemu-test: kernel build failed for $arch"
