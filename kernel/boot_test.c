@@ -2,12 +2,14 @@
 /*
  * boot_test.c - KTAP checks of the booted machine (kernels only): every
  * CPU came up with its own per-CPU area, the count matches what QEMU was
- * given (expect_cpus=), every CPU takes timer interrupts.
+ * given (expect_cpus=), every CPU takes timer interrupts, the firmware
+ * reported the memory QEMU was given (expect_mem=).
  *
  * State: seen[] is written by each CPU at its own index during
  * smp_call_all() and read by the caller after it returns.
  */
 #include <ktest.h>
+#include <memmap.h>
 #include "kernel.h"
 
 #define TICK_WAIT_NS	3000000000ULL
@@ -77,10 +79,38 @@ static void test_boot_timer(struct ktest *t)
 	KT_EXPECT_EQ(t, ok, n);
 }
 
+/*
+ * expect_mem=: the firmware reports all of it as RAM, but for at most the
+ * legacy hole below 1 MiB (x86 firmware leaves 640 KiB - 1 MiB out); when
+ * more than 4 GiB was given, part of it lies above 4 GiB and is usable.
+ */
+static void test_boot_memory(struct ktest *t)
+{
+	uint64_t want = cmdline_get_u64("expect_mem", 0);
+	uint64_t high_usable = 0;
+	const struct memmap_region *r;
+
+	for_each_memmap_region(&boot_map, r)
+		if (r->type == MEMMAP_USABLE && r->base >= (1ULL << 32))
+			high_usable += r->size;
+	ktest_log(t, "firmware RAM %llu KiB, expected %llu KiB",
+		  (unsigned long long)(kernel_fw_ram >> 10),
+		  (unsigned long long)(want >> 10));
+	KT_ASSERT_NE(t, want, 0);
+	KT_EXPECT_LE(t, kernel_fw_ram, want);
+	KT_EXPECT_GE(t, kernel_fw_ram, want - (1ULL << 20));
+	KT_EXPECT_EQ(t, memmap_total(&boot_map, MEMMAP_USABLE) > 0, 1);
+	if (want > (4ULL << 30) && !cmdline_get("mem")) {
+		KT_EXPECT_GT(t, kernel_fw_ram_high, 0);
+		KT_EXPECT_EQ(t, high_usable, kernel_fw_ram_high);
+	}
+}
+
 static struct ktest_case boot_cases[] = {
 	KTEST_CASE(test_boot_cpus),
 	KTEST_CASE(test_boot_percpu),
 	KTEST_CASE(test_boot_timer),
+	KTEST_CASE(test_boot_memory),
 	{}
 };
 KTEST_SUITE(boot, boot_cases);

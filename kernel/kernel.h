@@ -165,6 +165,17 @@ const char *cmdline_get(const char *key);
 uint64_t cmdline_get_u64(const char *key, uint64_t def);
 
 /**
+ * kernel_mem_init - build, sanitize and print the boot memory map
+ * (boot_map), applying mem=. Boot CPU, once, after arch_early_init().
+ */
+void kernel_mem_init(void);
+
+/* The sanitized boot map, and the RAM the firmware reported (bytes). */
+extern struct memmap boot_map;
+extern uint64_t kernel_fw_ram;
+extern uint64_t kernel_fw_ram_high;
+
+/**
  * smp_call_all - run @fn(@arg) on every online CPU, the caller included,
  * and wait until all have returned.
  * @fn: function; runs in thread context with interrupts enabled.

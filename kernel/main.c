@@ -14,6 +14,9 @@
  *   timer_hz=N         per-CPU timer rate (default 100, 0 = no timer)
  *   maxcpus=N          start at most N CPUs (nosmp = maxcpus=1)
  *   expect_cpus=N      the boot test checks N CPUs came online
+ *   expect_mem=SIZE    the boot test checks the firmware reported SIZE
+ *                      of RAM (less at most the legacy hole below 1 MiB)
+ *   mem=SIZE           use no memory at or above physical SIZE
  *   crash=pf|ud|panic  fault on purpose after boot (checks the exception
  *                      report and the runner's failure detection)
  *
@@ -77,6 +80,7 @@ __noreturn void kmain(void)
 	t0 = arch_time_ns();
 	printk("kma: demo kernel, command line \"%s\"\n", arch_cmdline());
 	printk("cpu: %u CPU(s) described by firmware\n", arch_nr_cpus());
+	kernel_mem_init();
 	kernel_start_timer();
 	arch_irq_enable();
 	printk("smp: %u CPU(s) online\n", arch_cpus_start());

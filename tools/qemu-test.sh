@@ -72,7 +72,7 @@ esac
 secs=$(( $(date +%s) - start ))
 
 # Strip the firmware's escape sequences; keep the kernel's lines.
-tr -d '\033' <"$out" | sed 's/\[[0-9;?]*[a-zA-Z]//g'
+sed 's/[[0-9;?]*[a-zA-Z]//g; s/c//g' "$out"
 
 fail=""
 [ "$kst" = timeout ] && fail="hang: no exit after ${TIMEOUT}s"
