@@ -18,11 +18,17 @@ TIMEOUT=${TIMEOUT:-120}
 make -s ARCH="$arch" -j"$(nproc 2>/dev/null || echo 2)"
 case "$arch" in
 x86_64)
-	exec timeout --foreground "$TIMEOUT" qemu-system-x86_64 \
+	set +e
+	timeout --foreground "$TIMEOUT" qemu-system-x86_64 \
 		-machine q35 -cpu max -smp "$SMP" -m "$MEM" \
-		-nographic -no-reboot -serial mon:stdio -monitor none \
+		-display none -no-reboot -serial stdio -monitor none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-kernel build/x86_64/kernel.elf -append "$*" ;;
+		-kernel build/x86_64/kernel.elf -append "$*"
+	st=$?
+	# isa-debug-exit: QEMU exits with (status << 1) | 1; 1 is success.
+	[ $st = 1 ] && exit 0
+	echo "qemu-run: kernel ended with QEMU status $st" >&2
+	exit 1 ;;
 aarch64)
 	exec timeout --foreground "$TIMEOUT" qemu-system-aarch64 \
 		-machine virt -cpu cortex-a72 -smp "$SMP" -m "$MEM" \
