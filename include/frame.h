@@ -100,6 +100,14 @@ void frame_drain_all(void);
  * @cached:      of those, frames sitting in per-CPU caches.
  * @per_order:   free blocks per order, as /proc/buddyinfo.
  * @metadata_bytes: bytes of metadata the allocator uses.
+ * @span_frames: frames covered by the per-frame state (the managed span,
+ *               rounded out to 2^%FRAME_MAX_ORDER frames).
+ * @zone_locks:  zone lock acquisitions so far (batching shows here).
+ * @pcp_refills: per-CPU cache refills from the zone.
+ * @pcp_drains:  per-CPU cache drains (batches) into the zone.
+ * @inited_blocks: max-order blocks whose per-frame state has been
+ *               initialised so far (lazily: init touches at most two per
+ *               usable region; the rest as blocks are first split).
  */
 struct frame_stats {
 	uint64_t managed;
@@ -107,6 +115,11 @@ struct frame_stats {
 	uint64_t cached;
 	uint64_t per_order[FRAME_MAX_ORDER + 1];
 	uint64_t metadata_bytes;
+	uint64_t span_frames;
+	uint64_t zone_locks;
+	uint64_t pcp_refills;
+	uint64_t pcp_drains;
+	uint64_t inited_blocks;
 };
 
 /**
@@ -119,5 +132,73 @@ void frame_get_stats(struct frame_stats *st);
  * frame_dump - print buddyinfo-style counts, totals and metadata size.
  */
 void frame_dump(void);
+
+/**
+ * frame_add_memory - hand memory over after frame_init() (hot-add).
+ * @base: first byte; rounded up to a frame.
+ * @size: length; the end is rounded down to a frame.
+ *
+ * The range must lie inside the span that the init map described with
+ * %MEMMAP_USABLE or %MEMMAP_HOTPLUG entries (the per-frame state was
+ * sized for that span at init, so nothing is allocated here), and may
+ * cover only %MEMMAP_HOTPLUG entries and holes of that map. The caller
+ * guarantees the memory exists and is in the direct map.
+ *
+ * Return: 0, or -1 (reported as %MM_ERR_BAD_MAP) if the range is outside
+ * the span, overlaps memory the map gave another type, or is empty.
+ */
+int frame_add_memory(phys_addr_t base, uint64_t size);
+
+/**
+ * frame_validate - check every invariant of the global allocator.
+ *
+ * Walks the free lists and the per-frame state of the whole span, so it
+ * costs O(frames): for tests, on a quiescent allocator. Each broken
+ * invariant is reported as %MM_ERR_CORRUPT.
+ *
+ * Return: the number of problems found.
+ */
+unsigned int frame_validate(void);
+
+/**
+ * frame_ready - whether frame_init() has succeeded.
+ */
+bool frame_ready(void);
+
+/*
+ * Instances. The global allocator is one struct frame_zone; tests and
+ * special users build more over maps of their own. Each function below
+ * is the instance form of the global function of the same name, with
+ * the same contract. A zone lives in the metadata it carves from its map
+ * (nothing to free: a zone is dropped by taking its memory back).
+ */
+struct frame_zone;
+
+/**
+ * frame_zone_create - build an allocator over a sanitized map.
+ * @m: the map; metadata is carved from its usable memory and marked
+ *     %MEMMAP_METADATA in it (one more table entry is needed).
+ *
+ * Return: the zone, or NULL if the map has no usable memory or no room
+ * for the metadata (reported).
+ */
+struct frame_zone *frame_zone_create(struct memmap *m);
+
+/** frame_global_zone - the zone behind frame_alloc() etc. (or NULL). */
+struct frame_zone *frame_global_zone(void);
+
+phys_addr_t frame_zone_alloc(struct frame_zone *z, unsigned int order);
+phys_addr_t frame_zone_alloc_below(struct frame_zone *z, unsigned int order,
+				   phys_addr_t limit);
+void frame_zone_free(struct frame_zone *z, phys_addr_t pa, unsigned int order);
+phys_addr_t frame_zone_alloc_run(struct frame_zone *z, size_t nr);
+void frame_zone_free_run(struct frame_zone *z, phys_addr_t pa, size_t nr);
+unsigned int frame_zone_drain_cpu(struct frame_zone *z, unsigned int cpu);
+unsigned int frame_zone_drain_all(struct frame_zone *z);
+int frame_zone_add_memory(struct frame_zone *z, phys_addr_t base,
+			  uint64_t size);
+void frame_zone_get_stats(struct frame_zone *z, struct frame_stats *st);
+void frame_zone_dump(struct frame_zone *z);
+unsigned int frame_zone_validate(struct frame_zone *z);
 
 #endif /* KMA_FRAME_H */

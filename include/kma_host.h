@@ -55,6 +55,14 @@ size_t host_mem_size(void);
 void host_build_memmap(struct memmap *m, size_t bytes);
 
 /**
+ * host_protect - make the whole frames of [@lo, @hi) of the emulated
+ * physical memory inaccessible (PROT_NONE), as holes of a map are.
+ * @lo: first byte (rounded up to a frame).
+ * @hi: end (rounded down to a frame).
+ */
+void host_protect(phys_addr_t lo, phys_addr_t hi);
+
+/**
  * host_cpu_release - give up this thread's CPU slot now (it is also given
  * back automatically when the thread exits).
  */

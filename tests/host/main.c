@@ -9,12 +9,16 @@
  */
 #include <stdio.h>
 #include <ktest.h>
+#include <kma_host.h>
 
 int main(int argc, char **argv)
 {
 	unsigned int failed;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* The live allocator, as a kernel has it before running tests. */
+	if (kma_host_init(0))
+		return 1;
 	failed = ktest_run(argc > 1 ? argv[1] : NULL);
 	return failed ? 1 : 0;
 }
