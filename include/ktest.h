@@ -77,7 +77,9 @@ void ktest_log(struct ktest *t, const char *fmt, ...)
 /**
  * ktest_run - run every registered suite whose name matches @filter.
  * @filter: NULL or "" for all; otherwise a comma-separated list of suite
- *          names, each optionally ending in '*' for a prefix match.
+ *          names, each optionally ending in '*' for a prefix match,
+ *          starting with '*' for a suffix match, or both ("*threads*")
+ *          for a substring match.
  *
  * Return: number of failed cases.
  */

@@ -49,20 +49,48 @@ void ktest_log(struct ktest *t, const char *fmt, ...)
 	mm_printf("        # %s: %s\n", t->name, buf);
 }
 
+/* Does @name contain @pat[0..len) at offset @at, or anywhere if @any? */
+static bool ktest_match_at(const char *name, const char *pat, size_t len,
+			   bool any, bool whole)
+{
+	size_t n = 0, i, at;
+
+	while (name[n])
+		n++;
+	for (at = 0; at + len <= n; at++) {
+		for (i = 0; i < len && name[at + i] == pat[i]; i++)
+			;
+		if (i == len && (!whole || at + len == n))
+			return true;
+		if (!any)
+			return false;
+	}
+	return false;
+}
+
+/*
+ * One pattern: "name" exact, "pre*" prefix, "*suf" suffix, "*mid*"
+ * substring.
+ */
 static bool ktest_match_one(const char *name, const char *pat, size_t len)
 {
-	size_t i;
+	bool lead = len && pat[0] == '*';
 
-	if (len && pat[len - 1] == '*') {
-		for (i = 0; i < len - 1; i++)
-			if (name[i] != pat[i])
-				return false;
-		return true;
+	if (lead) {
+		pat++;
+		len--;
 	}
-	for (i = 0; i < len; i++)
-		if (name[i] != pat[i])
-			return false;
-	return name[len] == '\0';
+	if (len && pat[len - 1] == '*')
+		return ktest_match_at(name, pat, len - 1, lead, false);
+	if (lead) {
+		size_t n = 0;
+
+		while (name[n])
+			n++;
+		return n >= len && ktest_match_at(name + n - len, pat, len,
+						  false, true);
+	}
+	return ktest_match_at(name, pat, len, false, true);
 }
 
 static bool ktest_match(const char *name, const char *filter)
