@@ -28,25 +28,6 @@
 #include <mm_report.h>
 #include "frame_internal.h"
 
-/**
- * frame_free_args_bad - cheap checks before a free touches a meta byte.
- * @z: the zone.
- * @pa: the address given.
- * @order: the order given.
- *
- * Return: true if the free cannot be valid (the caller then reports it
- * through __frame_report_bad_free()).
- */
-bool frame_free_args_bad(struct frame_zone *z, phys_addr_t pa,
-			 unsigned int order)
-{
-	uint64_t pfn = pa >> FRAME_SHIFT;
-
-	return (pa & (FRAME_SIZE - 1)) || order > MAX_ORDER ||
-	       !pfn_in_zone(z, pfn) || (pfn & ((1ULL << order) - 1)) ||
-	       !block_inited(z, pfn);
-}
-
 /*
  * The block holding @pfn: its head's meta byte (0 if the frame is in no
  * block), with *head set. A block's head is @pfn aligned down to the

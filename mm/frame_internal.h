@@ -206,7 +206,20 @@ uint64_t zone_cache_counts(struct frame_zone *z, uint64_t *refills,
 /* frame_check.c: report why a free was refused, zone lock held. */
 void __frame_report_bad_free(struct frame_zone *z, phys_addr_t pa,
 			     uint64_t nr_or_order, bool run);
-bool frame_free_args_bad(struct frame_zone *z, phys_addr_t pa,
-			 unsigned int order);
+
+/*
+ * Cheap checks before a free touches a meta byte: true if the free
+ * cannot be valid (the caller then reports it with
+ * __frame_report_bad_free()).
+ */
+static inline bool frame_free_args_bad(struct frame_zone *z, phys_addr_t pa,
+				       unsigned int order)
+{
+	uint64_t pfn = pa >> FRAME_SHIFT;
+
+	return (pa & (FRAME_SIZE - 1)) || order > MAX_ORDER ||
+	       !pfn_in_zone(z, pfn) || (pfn & ((1ULL << order) - 1)) ||
+	       !block_inited(z, pfn);
+}
 
 #endif /* KMA_MM_FRAME_INTERNAL_H */
