@@ -37,22 +37,49 @@ struct tmem {
 	struct frame_stats boot;
 };
 
-/*
- * Borrow @frames frames (at most TMEM_MAX_FRAMES); false if none. With
- * 1024 frames or more the base is 4 MiB aligned (a max-order block).
+/**
+ * tmem_get - borrow test memory.
+ * @t: filled in.
+ * @frames: at most %TMEM_MAX_FRAMES; with 1024 or more the base is 4 MiB
+ *          aligned (a max-order block).
+ *
+ * Return: false if no memory could be had.
  */
 bool tmem_get(struct tmem *t, size_t frames);
-/* Give the memory back (a zone over it simply ceases to be used). */
+
+/**
+ * tmem_put - give the memory back (a zone over it just stops being used).
+ * @t: from tmem_get().
+ */
 void tmem_put(struct tmem *t);
-/* Start an empty map over the memory. */
+
+/**
+ * tmem_map_reset - start an empty map over the memory.
+ * @t: the test memory.
+ */
 void tmem_map_reset(struct tmem *t);
-/* Add [base + off, base + off + size) of @type to the map. */
+
+/**
+ * tmem_add - add [base + @off, base + @off + @size) of @type to the map.
+ * @t: the test memory.
+ * @off: offset from its base.
+ * @size: bytes.
+ * @type: memmap type.
+ */
 void tmem_add(struct tmem *t, uint64_t off, uint64_t size, uint32_t type);
-/* Sanitize the map, build the zone, record the boot stats. */
+
+/**
+ * tmem_zone - sanitize the map, build the zone, record its boot stats.
+ * @t: the test memory with its map.
+ *
+ * Return: false if sanitizing or creation failed.
+ */
 bool tmem_zone(struct tmem *t);
-/*
- * The standard test map: usable RAM with an unaligned end, a reserved
- * range, a "kernel image", a hole, a bad frame. Offsets in tmap_*.
+
+/**
+ * tmem_std_map - the standard test map: usable RAM with an unaligned end,
+ * a reserved range, a "kernel image", a hole and a bad frame (TMAP_*).
+ * @t: the test memory.
  */
 void tmem_std_map(struct tmem *t);
 
@@ -67,10 +94,22 @@ static inline size_t tmem_idx(const struct tmem *t, phys_addr_t pa)
 	return (size_t)((pa - t->base) >> FRAME_SHIFT);
 }
 
-/* Is the frame at @pa, per the test's own (sanitized) map, usable? */
+/**
+ * tmem_usable - is the frame at @pa usable in the test's own map?
+ * @t: the test memory.
+ * @pa: frame address.
+ */
 bool tmem_usable(const struct tmem *t, phys_addr_t pa);
 
-/* Compare two stats snapshots' free counts (free, cached, per order). */
+/**
+ * tstats_equal - compare two snapshots (managed, free, cached, per order),
+ * logging the differences.
+ * @t: the test case, for the log.
+ * @a: one snapshot.
+ * @b: the other.
+ *
+ * Return: true if equal.
+ */
 bool tstats_equal(struct ktest *t, const struct frame_stats *a,
 		  const struct frame_stats *b);
 

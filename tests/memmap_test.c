@@ -3,8 +3,9 @@
  * memmap_test.c - the boot memory map sanitizer (mm/memmap.c).
  *
  * A table of tricky firmware maps, each with its exact expected result,
- * then randomised maps compared with a byte-by-byte reference model: each
- * byte of a small window gets the highest-ranked type covering it, runs of
+ * then randomised maps compared with a reference model: each 16-byte
+ * granule of a small window (boundaries are drawn on granules, so most
+ * are not frame aligned) gets the highest-ranked type covering it, runs of
  * one type become entries, usable runs are trimmed inward to whole frames.
  * The model ranks types by its own table, written here from the rules in
  * docs/ARCHITECTURE.md, not by calling the code under test.
@@ -331,7 +332,9 @@ static void test_memmap_set_range(struct ktest *t)
 /* ---------------------------------------------------------- reference */
 
 #define WIN		0x10000		/* model window: 16 frames */
-static uint8_t model[WIN];
+#define UNIT		16		/* model granule: boundaries are on it */
+#define NU		(WIN / UNIT)
+static uint8_t model[NU];
 
 /* The rank table of docs/ARCHITECTURE.md, typed in again on purpose. */
 static unsigned int model_rank(uint32_t type)
@@ -378,7 +381,7 @@ static uint64_t rnd_point(void)
 	case 1:
 		return rnd_below(WIN / 256 + 1) * 256;
 	default:
-		return rnd_below(WIN + 1);
+		return rnd_below(NU + 1) * UNIT;
 	}
 }
 
@@ -391,12 +394,12 @@ static uint32_t rnd_type(void)
 	return (uint32_t)(1 + rnd_below(MEMMAP_TYPE_NR - 1));
 }
 
-/* Paint [lo, hi) of the model with @type by rank, or forced. */
+/* Paint bytes [lo, hi) of the model with @type by rank, or forced. */
 static void model_paint(uint64_t lo, uint64_t hi, uint32_t type, bool force)
 {
 	uint64_t i;
 
-	for (i = lo; i < hi; i++)
+	for (i = lo / UNIT; i < (hi + UNIT - 1) / UNIT; i++)
 		if (force || !model[i] ||
 		    model_rank(type) > model_rank(model[i]))
 			model[i] = (uint8_t)type;
@@ -409,13 +412,16 @@ static size_t model_expect(struct memmap_region *out, phys_addr_t win,
 	size_t n = 0;
 	uint64_t i = 0;
 
-	while (i < limit) {
+	uint64_t nu = (limit + UNIT - 1) / UNIT;
+
+	while (i < nu) {
 		uint64_t j = i;
 
-		while (j < limit && model[j] == model[i])
+		while (j < nu && model[j] == model[i])
 			j++;
 		if (model[i]) {
-			phys_addr_t b = win + i, e = win + j;
+			phys_addr_t b = win + i * UNIT;
+			phys_addr_t e = win + (j * UNIT < limit ? j * UNIT : limit);
 
 			if (model[i] == U && trim) {
 				/* Round up without wrapping past 2^64. */
@@ -455,7 +461,7 @@ static void test_memmap_random_vs_model(struct ktest *t)
 		size_t nw;
 
 		memmap_init(&m, big_table, 1024);
-		for (i = 0; i < WIN; i++)
+		for (i = 0; i < NU; i++)
 			model[i] = 0;
 		for (i = 0; i < n; i++) {
 			uint64_t a = rnd_point(), b = rnd_point(), sz;
@@ -485,7 +491,7 @@ static void test_memmap_random_vs_model(struct ktest *t)
 			continue;
 		}
 		/* From here on the model is the sanitized map. */
-		for (i = 0; i < WIN; i++)
+		for (i = 0; i < NU; i++)
 			model[i] = 0;
 		for (i = 0; i < nw; i++)
 			model_paint(want[i].base - win,
@@ -513,7 +519,7 @@ static void test_memmap_random_vs_model(struct ktest *t)
 		for (i = 0; i < 16; i++) {
 			uint64_t off = rnd_below(limit);
 
-			if (memmap_type_at(&m, win + off) != model[off])
+			if (memmap_type_at(&m, win + off) != model[off / UNIT])
 				bad++;
 		}
 	}
