@@ -33,7 +33,7 @@
 /* A token as fdt_next() returns it. */
 struct fdt_tok {
 	uint32_t type;
-	uint32_t off;		/* offset of the token in the struct block */
+	uint32_t off;		/* token offset in the struct block */
 	const char *name;	/* node name or property name */
 	const uint8_t *data;	/* property value */
 	uint32_t len;		/* property length */
@@ -894,11 +894,13 @@ static int fdt_walk(struct fdt_parser *ps)
 	return ret;
 done:
 	if (initrd_start && initrd_end) {
-		if (ps->info->initrd_end < ps->info->initrd_start)
+		uint64_t s = ps->info->initrd_start, e = ps->info->initrd_end;
+
+		if (e < s)
 			return fdt_fail(ps->f.err, FDT_ERR_REG,
 					"initrd ends (0x%llx) before it starts (0x%llx)",
-					(unsigned long long)ps->info->initrd_end,
-					(unsigned long long)ps->info->initrd_start);
+					(unsigned long long)e,
+					(unsigned long long)s);
 		ps->info->has_initrd = true;
 	}
 	return 0;

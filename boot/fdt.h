@@ -57,7 +57,7 @@ enum fdt_error {
 	FDT_ERR_LAYOUT = -4,	/* blocks outside the blob or overlapping */
 	FDT_ERR_RSVMAP = -5,	/* /memreserve/ block without terminator */
 	FDT_ERR_STRUCT = -6,	/* bad token, nesting, missing FDT_END */
-	FDT_ERR_STRING = -7,	/* name or string not terminated in bounds */
+	FDT_ERR_STRING = -7,	/* name or string unterminated in bounds */
 	FDT_ERR_DEPTH = -8,	/* nested deeper than FDT_MAX_DEPTH */
 	FDT_ERR_CELLS = -9,	/* #address-cells/#size-cells unusable */
 	FDT_ERR_REG = -10,	/* reg length or range invalid */
@@ -122,12 +122,13 @@ struct fdt_info {
 	unsigned int nr_cpus;
 	uint64_t cpu_mpidr[FDT_MAX_CPUS];
 	enum fdt_psci_method psci;
-	uint64_t uart_base;		/* arm,pl011: stdout-path's, else first */
+	uint64_t uart_base;	/* arm,pl011: stdout-path's, else first */
 	unsigned int gic_version;	/* 2 or 3, 0 if none */
 	uint64_t gic_dist, gic_dist_size;
-	uint64_t gic_cpu, gic_cpu_size;	/* v2: CPU interface; v3: redistributors */
+	/* v2: CPU interface; v3: redistributor region. */
+	uint64_t gic_cpu, gic_cpu_size;
 	bool has_timer;
-	uint32_t timer_ppi[4];		/* arm,armv8-timer: sec, phys, virt, hyp */
+	uint32_t timer_ppi[4];	/* arm,armv8-timer: sec, phys, virt, hyp */
 	char err[FDT_ERR_LEN];
 };
 

@@ -671,7 +671,7 @@ static void test_fdt_bad_tokens(struct ktest *t)
 	b_end();
 	b_end();
 	len = b_finish();
-	put32(out + 36, 4 + 4 + 4 + 6);		/* cut inside "abcdefg" */
+	put32(out + 36, 4 + 4 + 4 + 6);	/* cut inside "abcdefg" */
 	ret = parse_out(len);
 	EXPECT_FDT_ERR(t, ret, FDT_ERR_STRING, "node name at 0x8");
 

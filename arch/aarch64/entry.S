@@ -16,9 +16,9 @@
  * Exception frame (struct trap_frame in trap.c): x0..x30, elr, spsr, sp,
  * 34 double words, 272 bytes, a multiple of 16.
  */
-#define KCPU_STACK_TOP	56		/* offsetof(struct kcpu, stack_top) */
+#define KCPU_STACK_TOP	56	/* offsetof(struct kcpu, stack_top) */
 #define FRAME_SIZE	272
-#define SCTLR_EL1_RES1	0x30d00800	/* RES1 bits, MMU and caches off, LE */
+#define SCTLR_EL1_RES1	0x30d00800	/* RES1; MMU, caches off; LE */
 #define HCR_EL2_RW	(1 << 31)	/* EL1 is AArch64 */
 #define SPSR_EL1H_MASKED 0x3c5		/* EL1h, D A I F masked */
 
@@ -33,7 +33,7 @@ _start:
 	b	primary_entry			/* code0 */
 	.long	0				/* code1 */
 	.quad	0x80000				/* text_offset */
-	.quad	__image_size			/* image_size, BSS included */
+	.quad	__image_size			/* image_size, with BSS */
 	.quad	0x2				/* flags: LE, 4 KiB pages */
 	.quad	0, 0, 0				/* res2..res4 */
 	.ascii	"ARM\x64"			/* magic */

@@ -167,7 +167,7 @@ int mmu_build(const struct fdt_info *fi, uint64_t uart)
 	if (parange > 5)
 		parange = 5;	/* 48 bits is all a 48-bit VA can reach */
 	tcr_value = 16			/* T0SZ: 48-bit VA */
-		| 1ULL << 8		/* IRGN0: write-back, write-allocate */
+		| 1ULL << 8		/* IRGN0: write-back, w-allocate */
 		| 1ULL << 10		/* ORGN0 */
 		| 3ULL << 12		/* SH0: inner shareable */
 		| 0ULL << 14		/* TG0: 4 KiB */
