@@ -4,14 +4,19 @@
 # qemu-test.sh - boot a kernel in QEMU, run its KTAP suites, check the end.
 #
 #   tools/qemu-test.sh --list ARCH          configurations make test runs
-#   tools/qemu-test.sh ARCH [smp=N] [mem=SIZE] [extra kernel options...]
+#   tools/qemu-test.sh ARCH [smp=N] [mem=SIZE] [machine=M] [kernel options...]
 #
 # Builds the kernel, boots it with a timeout and the command line
 # "ktest=all expect_cpus=N expect_mem=SIZE ...", prints the serial output
 # (a KTAP document) on stdout, and exits non-zero if QEMU hung (timeout),
 # the kernel panicked, the KTAP output or the closing line is missing, or
-# the isa-debug-exit status is not success. On failure the last lines of
-# output are printed as KTAP comments.
+# the exit status is not success (x86_64: isa-debug-exit; aarch64:
+# semihosting SYS_EXIT, asked for with "semihosting" on the command line).
+# On failure the last lines of output are printed as KTAP comments.
+#
+# machine=M replaces QEMU's -machine (x86_64 default q35; aarch64 default
+# virt, e.g. machine=virt,virtualization=on,gic-version=3 for EL2 entry
+# and GICv3).
 #
 # Environment: TIMEOUT (seconds, default 300), QEMU_EXTRA (more options).
 set -u
@@ -21,6 +26,8 @@ if [ "${1:-}" = "--list" ]; then
 	case "${2:-}" in
 	x86_64)	echo "smp=4 mem=8G"
 		echo "smp=1 mem=128M" ;;
+	aarch64) echo "smp=4 mem=2G"
+		echo "smp=1 mem=8G machine=virt,virtualization=on,gic-version=3" ;;
 	esac
 	exit 0
 fi
@@ -29,11 +36,13 @@ arch=${1:?usage: qemu-test.sh --list ARCH | ARCH [smp=N] [mem=SIZE] [opts]}
 shift
 smp=4
 mem=512M
+machine=""
 extra=""
 for a in "$@"; do
 	case "$a" in
 	smp=*)	smp=${a#smp=} ;;
 	mem=*)	mem=${a#mem=} ;;
+	machine=*) machine=${a#machine=} ;;
 	*)	extra="$extra $a" ;;
 	esac
 done
@@ -51,7 +60,8 @@ start=$(date +%s)
 case "$arch" in
 x86_64)
 	# shellcheck disable=SC2086
-	timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -cpu max \
+	timeout "$TIMEOUT" qemu-system-x86_64 -machine "${machine:-q35}" \
+		-cpu max \
 		-smp "$smp" -m "$mem" -display none -no-reboot \
 		-serial stdio -monitor none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
@@ -64,6 +74,20 @@ x86_64)
 	1)	kst=0 ;;
 	124)	kst=timeout ;;
 	*)	kst=$(( (st - 1) / 2 )) ;;
+	esac ;;
+aarch64)
+	# shellcheck disable=SC2086
+	timeout "$TIMEOUT" qemu-system-aarch64 -machine "${machine:-virt}" \
+		-cpu cortex-a72 -smp "$smp" -m "$mem" -display none \
+		-no-reboot -serial stdio -monitor none -semihosting \
+		${QEMU_EXTRA:-} \
+		-kernel build/aarch64/Image -append "$cmdline semihosting" \
+		</dev/null >"$out" 2>&1
+	st=$?
+	# Semihosting SYS_EXIT: QEMU exits with the kernel's status.
+	case $st in
+	124)	kst=timeout ;;
+	*)	kst=$st ;;
 	esac ;;
 *)
 	echo "# qemu-test: no QEMU configuration for $arch"
@@ -82,7 +106,7 @@ grep -q '^kma: done' "$out" || fail="${fail:+$fail; }no closing line"
 if [ "$kst" != timeout ] && [ "$kst" != 0 ]; then
 	fail="${fail:+$fail; }exit status $kst (QEMU $st)"
 fi
-echo "# qemu-test: $arch smp=$smp mem=$mem: ${secs}s"
+echo "# qemu-test: $arch smp=$smp mem=$mem${machine:+ machine=$machine}: ${secs}s"
 if [ -n "$fail" ]; then
 	echo "# qemu-test: FAILED: $fail; last lines:"
 	tail -15 "$out" | sed 's/^/#   | /'
