@@ -90,9 +90,13 @@ static void test_boot_memory(struct ktest *t)
 	uint64_t high_usable = 0;
 	const struct memmap_region *r;
 
+	/* The part above 4 GiB of each usable range (on AArch64 one RAM
+	 * bank runs across the 4 GiB line). */
 	for_each_memmap_region(&boot_map, r)
-		if (r->type == MEMMAP_USABLE && r->base >= (1ULL << 32))
-			high_usable += r->size;
+		if (r->type == MEMMAP_USABLE && r->base + r->size > (1ULL << 32))
+			high_usable += r->base + r->size -
+				       (r->base > (1ULL << 32) ? r->base :
+								 (1ULL << 32));
 	ktest_log(t, "firmware RAM %llu KiB, expected %llu KiB",
 		  (unsigned long long)(kernel_fw_ram >> 10),
 		  (unsigned long long)(want >> 10));
