@@ -93,6 +93,10 @@ void aarch64_boot(uint64_t dtb, uint64_t el)
 
 	entry_el = (unsigned int)(el >> 2) & 3;
 	aarch64_dtb_pa = dtb;
+	if (entry_el == 3) {
+		aarch64_early_puts("kma: entered at EL3; boot at EL2 or EL1 (no secure=on without firmware)\n");
+		early_stop();
+	}
 	if (!dtb || dtb % 8) {
 		aarch64_early_puts("kma: no device tree in x0 (boot with an Image, not an ELF)\n");
 		early_stop();
