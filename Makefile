@@ -83,7 +83,8 @@ COMMON := $(CSTD) $(OPT) -g $(WARN) -fno-common -MMD -MP $(CLANG_TARGET)
 MM_INC := -Iinclude
 
 ifeq ($(ARCH),host)
-ARCH_CFLAGS := -pthread -fno-omit-frame-pointer
+ARCH_CFLAGS := -pthread -fno-omit-frame-pointer \
+	-DPORT_INLINE_HEADER='<port/host.h>'
 ifeq ($(SAN),asan)
 ARCH_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined
 endif

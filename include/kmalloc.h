@@ -129,6 +129,14 @@ void mm_cpu_offline(unsigned int cpu);
 size_t kmalloc_scavenge(void);
 
 /**
+ * kmalloc_set_scavenge_threshold - idle heap bytes above which freeing a
+ * span gives whole free chunks back to the frame allocator (down to half
+ * the threshold). Default 8 MiB.
+ * @bytes: the threshold.
+ */
+void kmalloc_set_scavenge_threshold(uint64_t bytes);
+
+/**
  * kmalloc_validate - walk every heap structure and check its invariants.
  *
  * Each broken invariant is reported as MM_ERR_CORRUPT. Call on a quiescent

@@ -128,4 +128,17 @@ struct mm_report;
  */
 void port_report(const struct mm_report *r);
 
+/*
+ * Inline primitives. port_cpu_id(), port_irq_save() and port_irq_restore()
+ * sit on the allocator's fast path. A port may provide them as inline
+ * code in a header under include/port/ and name it at build time with
+ * -DPORT_INLINE_HEADER='<port/name.h>'; that header defines function-like
+ * macros of the same names. The out-of-line functions above must still
+ * exist (define them as "unsigned int (port_cpu_id)(void)" so the macro
+ * does not expand) for code built without the header.
+ */
+#ifdef PORT_INLINE_HEADER
+#include PORT_INLINE_HEADER
+#endif
+
 #endif /* KMA_PORT_H */

@@ -29,7 +29,7 @@
 #include <kma_host.h>
 
 static uint64_t cpu_slots;			/* bit n: slot n taken */
-static __thread int this_cpu = -1;
+__thread int host_this_cpu __attribute__((tls_model("initial-exec"))) = -1;
 static pthread_key_t cpu_key;
 static pthread_once_t cpu_key_once = PTHREAD_ONCE_INIT;
 
@@ -47,7 +47,7 @@ static void cpu_slot_exit(void *arg)
 	unsigned int cpu = (unsigned int)(uintptr_t)arg - 1;
 
 	mm_cpu_offline(cpu);
-	this_cpu = -1;
+	host_this_cpu = -1;
 	__atomic_fetch_and(&cpu_slots, ~(1ULL << cpu), __ATOMIC_RELEASE);
 }
 
@@ -57,7 +57,12 @@ static void cpu_key_create(void)
 		port_panic("host: pthread_key_create failed");
 }
 
-static __attribute__((noinline)) int cpu_slot_claim(void)
+/**
+ * host_cpu_slot_claim - give the calling thread a CPU slot (first use).
+ *
+ * Return: the slot number.
+ */
+__attribute__((noinline)) unsigned int host_cpu_slot_claim(void)
 {
 	uint64_t cur = __atomic_load_n(&cpu_slots, __ATOMIC_RELAXED);
 	int cpu;
@@ -73,17 +78,17 @@ static __attribute__((noinline)) int cpu_slot_claim(void)
 						__ATOMIC_RELAXED))
 			break;
 	}
-	this_cpu = cpu;
+	host_this_cpu = cpu;
 	pthread_setspecific(cpu_key, (void *)(uintptr_t)(cpu + 1));
-	return cpu;
+	return (unsigned int)cpu;
 }
 
-unsigned int port_cpu_id(void)
+unsigned int (port_cpu_id)(void)
 {
-	int cpu = this_cpu;
+	int cpu = host_this_cpu;
 
 	if (__builtin_expect(cpu < 0, 0))
-		cpu = cpu_slot_claim();
+		return host_cpu_slot_claim();
 	return (unsigned int)cpu;
 }
 
@@ -94,18 +99,18 @@ unsigned int port_cpu_count(void)
 
 void host_cpu_release(void)
 {
-	if (this_cpu >= 0) {
+	if (host_this_cpu >= 0) {
 		pthread_setspecific(cpu_key, NULL);
-		cpu_slot_exit((void *)(uintptr_t)(this_cpu + 1));
+		cpu_slot_exit((void *)(uintptr_t)(host_this_cpu + 1));
 	}
 }
 
-unsigned long port_irq_save(void)
+unsigned long (port_irq_save)(void)
 {
 	return 0;
 }
 
-void port_irq_restore(unsigned long flags)
+void (port_irq_restore)(unsigned long flags)
 {
 	(void)flags;
 }
@@ -135,7 +140,7 @@ void port_print(const char *s, size_t len)
 __noreturn void port_panic(const char *msg)
 {
 	fflush(stdout);
-	mm_printf("PANIC on cpu %d: %s\n", this_cpu, msg);
+	mm_printf("PANIC on cpu %d: %s\n", host_this_cpu, msg);
 	abort();
 }
 

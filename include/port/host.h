@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * port/host.h - inline hot primitives of the host port (see port.h,
+ * "Inline primitives"). Selected by the build with
+ * -DPORT_INLINE_HEADER='<port/host.h>'.
+ *
+ * A CPU is a thread holding a slot: its id is a thread-local variable,
+ * claimed on first use. No interrupts: save/restore are empty.
+ */
+#ifndef KMA_PORT_HOST_H
+#define KMA_PORT_HOST_H
+
+extern __thread int host_this_cpu __attribute__((tls_model("initial-exec")));
+unsigned int host_cpu_slot_claim(void);
+
+static inline unsigned int __port_cpu_id_inline(void)
+{
+	int cpu = host_this_cpu;
+
+	if (__builtin_expect(cpu < 0, 0))
+		return host_cpu_slot_claim();
+	return (unsigned int)cpu;
+}
+
+#define port_cpu_id()		__port_cpu_id_inline()
+#define port_irq_save()		(0UL)
+#define port_irq_restore(f)	((void)(f))
+
+#endif /* KMA_PORT_HOST_H */

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/*
+ * central.c - the shared spans of each span class (Go's mcentral).
+ *
+ * Owns: centrals[spc]: the partial and full lists and the spans on them.
+ *
+ * Locking: central->lock protects both lists, nspans and the owner-only
+ * fields (freeindex, alloc_bits, alloc_cache) of every span on a list.
+ * A span held by a CPU cache (LIST_CACHED) is not on any list; its owner
+ * fields belong to that CPU.
+ *
+ * The handshake with kfree() on other CPUs: a free sets its slot's bit in
+ * xfree_bits (sequentially consistent), then reads xowner and xlist. A
+ * span changing hands writes xowner/xlist (sequentially consistent), then
+ * looks at xfree_bits. Either the freeing CPU sees the span uncached and
+ * full and moves it to partial under the lock (central_free_notify()), or
+ * the releasing side sees the free and puts the span on partial itself.
+ * No free is ever stranded on a full span.
+ */
+#include <mm_report.h>
+#include "heap.h"
+
+struct central centrals[NR_SPC];
+
+static void clist_add(struct span_list_head *h, struct span *s)
+{
+	s->prev = NULL;
+	s->next = h->first;
+	if (h->first)
+		h->first->prev = s;
+	h->first = s;
+	h->nr++;
+}
+
+static void clist_del(struct span_list_head *h, struct span *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		h->first = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+	h->nr--;
+}
+
+static uint32_t spc_pages(unsigned int spc)
+{
+	return spc == SPC_TINY ? 1 : sc_pages[spc];
+}
+
+/* Put an uncached span where it belongs after a sweep. Lock held. */
+static void __central_place(struct central *c, struct span *s)
+{
+	for (;;) {
+		if (s->nalloc < s->nobjs) {
+			__atomic_store_n(&s->xlist, LIST_PARTIAL, __ATOMIC_SEQ_CST);
+			clist_add(&c->partial, s);
+			return;
+		}
+		__atomic_store_n(&s->xlist, LIST_FULL, __ATOMIC_SEQ_CST);
+		if (!span_has_frees(s)) {
+			clist_add(&c->full, s);
+			return;
+		}
+		/* A free raced in: take it now. */
+		span_sweep(s);
+	}
+}
+
+/* Hand an empty span back to the page heap. Lock held. */
+static void __central_release(struct central *c, struct span *s)
+{
+	__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
+	c->nspans--;
+	heap_free_span(s, false);
+}
+
+/**
+ * central_cache_span - give CPU @cpu a span of class @spc with a free slot.
+ * @spc: span class.
+ * @cpu: the calling CPU (interrupts are off).
+ *
+ * Takes a partial span (sweeping it), or a new span from the page heap.
+ *
+ * Return: the span, now LIST_CACHED and owned by @cpu, or NULL when out of
+ * memory.
+ */
+struct span *central_cache_span(unsigned int spc, unsigned int cpu)
+{
+	struct central *c = &centrals[spc];
+	struct span *s;
+
+	spin_lock(&c->lock);
+	c->nlocks++;
+	while ((s = c->partial.first)) {
+		clist_del(&c->partial, s);
+		span_sweep(s);
+		if (s->nalloc < s->nobjs)
+			break;
+		/* Nothing free after all: full (or partial again if a free
+		 * raced in, and then the next round takes it). */
+		__central_place(c, s);
+	}
+	if (s) {
+		__atomic_store_n(&s->xlist, LIST_CACHED, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&s->xowner, (int32_t)cpu, __ATOMIC_SEQ_CST);
+		spin_unlock(&c->lock);
+		return s;
+	}
+	spin_unlock(&c->lock);
+
+	s = heap_alloc_span(spc_pages(spc), false);
+	if (!s)
+		return NULL;
+	if (spc == SPC_TINY) {
+		unsigned long flags = spin_lock_irqsave(&heap.lock);
+
+		s->tiny = heap_meta_alloc(&heap.tiny_fa);
+		spin_unlock_irqrestore(&heap.lock, flags);
+		if (!s->tiny) {
+			heap_free_span(s, false);
+			return NULL;
+		}
+	}
+	span_init_small(s, spc);
+	__atomic_store_n(&s->xlist, LIST_CACHED, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->xowner, (int32_t)cpu, __ATOMIC_RELEASE);
+	spin_lock(&c->lock);
+	c->nlocks++;
+	c->nspans++;
+	spin_unlock(&c->lock);
+	return s;
+}
+
+/**
+ * central_uncache_span - a CPU cache lets go of @s.
+ * @s: a span the calling CPU holds (interrupts are off).
+ *
+ * The span is swept; an empty span goes back to the page heap, the others
+ * to partial or full.
+ */
+void central_uncache_span(struct span *s)
+{
+	struct central *c = &centrals[s->spc];
+
+	spin_lock(&c->lock);
+	c->nlocks++;
+	__atomic_store_n(&s->xowner, -1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
+	span_sweep(s);
+	if (s->nalloc == 0)
+		__central_release(c, s);
+	else
+		__central_place(c, s);
+	spin_unlock(&c->lock);
+}
+
+/**
+ * central_free_notify - a free arrived on a span no cache holds and that
+ * was on the full list: move it to partial (or back to the heap).
+ * @spc: the span class the freed object had.
+ * @va: the freed object.
+ *
+ * The span is looked up again under the lock: the freeing CPU's view of
+ * it may be stale. Sweeping whatever full span of this class now holds
+ * @va is always correct.
+ */
+void central_free_notify(unsigned int spc, uintptr_t va)
+{
+	struct central *c = &centrals[spc];
+	unsigned long flags;
+	struct span *s;
+
+	flags = spin_lock_irqsave(&c->lock);
+	c->nlocks++;
+	s = span_of(va);
+	if (s && READ_ONCE(s->xstate) == SPAN_SMALL && s->spc == spc &&
+	    __atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL) {
+		clist_del(&c->full, s);
+		span_sweep(s);
+		if (s->nalloc == 0)
+			__central_release(c, s);
+		else
+			__central_place(c, s);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/**
+ * central_reclaim - sweep every span on @spc's lists and give empty ones
+ * back to the page heap (scavenging, memory pressure).
+ * @spc: span class.
+ */
+void central_reclaim(unsigned int spc)
+{
+	struct central *c = &centrals[spc];
+	struct span_list_head all = { 0 };
+	unsigned long flags;
+	struct span *s;
+
+	flags = spin_lock_irqsave(&c->lock);
+	c->nlocks++;
+	while ((s = c->partial.first)) {
+		clist_del(&c->partial, s);
+		clist_add(&all, s);
+	}
+	while ((s = c->full.first)) {
+		clist_del(&c->full, s);
+		clist_add(&all, s);
+	}
+	while ((s = all.first)) {
+		clist_del(&all, s);
+		__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
+		span_sweep(s);
+		if (s->nalloc == 0)
+			__central_release(c, s);
+		else
+			__central_place(c, s);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+static unsigned int span_check(struct span *s, unsigned int spc, uint8_t list)
+{
+	unsigned int bad = 0;
+	uint32_t w, n = 0;
+
+	if (READ_ONCE(s->xstate) != SPAN_SMALL || s->spc != spc)
+		bad++;
+	if (__atomic_load_n(&s->xlist, __ATOMIC_RELAXED) != list)
+		bad++;
+	if (__atomic_load_n(&s->xowner, __ATOMIC_RELAXED) != -1)
+		bad++;
+	if (span_of(s->base) != s ||
+	    span_of(s->base + (uintptr_t)s->npages * PAGE_SIZE - 1) != s)
+		bad++;
+	for (w = 0; w < SPAN_WORDS; w++) {
+		uint64_t a = s->alloc_bits[w], f = s->xfree_bits[w];
+		uint64_t valid;
+
+		if (w * 64 >= s->nobjs)
+			valid = 0;
+		else if (s->nobjs - w * 64 >= 64)
+			valid = ~0ULL;
+		else
+			valid = (1ULL << (s->nobjs - w * 64)) - 1;
+		if ((a & ~valid) || (f & ~valid))
+			bad++;
+		n += (uint32_t)__builtin_popcountll(a);
+	}
+	if (s->freeindex == 0 && n != s->nalloc)
+		bad++;
+	if (list == LIST_FULL && s->nalloc != s->nobjs)
+		bad++;
+	if (bad)
+		mm_report(MM_ERR_CORRUPT, s->base, spc,
+			  "central %u: span %p breaks %u invariant(s)", spc,
+			  (void *)s->base, bad);
+	return bad;
+}
+
+/**
+ * central_validate - check every span on @spc's lists.
+ * @spc: span class.
+ *
+ * Return: number of broken invariants.
+ */
+unsigned int central_validate(unsigned int spc)
+{
+	struct central *c = &centrals[spc];
+	unsigned int bad = 0;
+	unsigned long flags;
+	uint64_t nr;
+	struct span *s;
+
+	flags = spin_lock_irqsave(&c->lock);
+	for (nr = 0, s = c->partial.first; s; s = s->next, nr++)
+		bad += span_check(s, spc, LIST_PARTIAL);
+	if (nr != c->partial.nr)
+		bad++;
+	for (nr = 0, s = c->full.first; s; s = s->next, nr++)
+		bad += span_check(s, spc, LIST_FULL);
+	if (nr != c->full.nr)
+		bad++;
+	if (c->partial.nr + c->full.nr > c->nspans)
+		bad++;
+	spin_unlock_irqrestore(&c->lock, flags);
+	return bad;
+}

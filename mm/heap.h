@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * heap.h - internal structures of the object heap (mm/ only).
+ *
+ * See mm/kmalloc.c for the design essay. This header holds the shapes:
+ * spans, the page heap, centrals, CPU caches, fixalloc.
+ *
+ * Lock order (outer first):
+ *	central->lock		(one per span class)
+ *	  heap.lock		(the page heap, fixalloc, the page map)
+ *	    frame allocator locks
+ * CPU caches take no lock: only their own CPU touches them, with
+ * interrupts disabled.
+ */
+#ifndef KMA_MM_HEAP_H
+#define KMA_MM_HEAP_H
+
+#include <port.h>
+#include <spinlock.h>
+#include <kmalloc.h>
+#include "sizeclass.h"
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#define CHUNK_ORDER	9			/* heap grows by 2 MiB */
+#define CHUNK_SHIFT	(PAGE_SHIFT + CHUNK_ORDER)
+#define CHUNK_SIZE	(1UL << CHUNK_SHIFT)
+#define CHUNK_PAGES	(1U << CHUNK_ORDER)
+
+/* Objects above this go straight to the frame allocator (Go: large). */
+#define HUGE_MIN	(CHUNK_SIZE / 2)
+
+#define SPAN_MAX_OBJS	512
+#define SPAN_WORDS	(SPAN_MAX_OBJS / 64)
+
+/* Span classes: the size classes, plus one for tiny blocks. */
+#define SPC_TINY	SC_NR
+#define NR_SPC		(SC_NR + 1)
+#define TINY_BLOCK	16
+
+#define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+
+/*
+ * States of a span:
+ *
+ *   FREE  -- heap_alloc_span() -->  SMALL (class spans) or LARGE
+ *   SMALL -- heap_free_span()  -->  FREE  (when every object is free)
+ *   LARGE -- heap_free_span()  -->  FREE
+ *   FREE  -- scavenger         -->  (chunk returned to the frame allocator)
+ *   HUGE: an object from frame_alloc_run(), outside the chunks; freed
+ *         straight back to the frame allocator.
+ *
+ * Where a SMALL span is (span->xlist):
+ *   LIST_CACHED   held by one CPU cache (span->xowner), which allocates
+ *                 from it without locks;
+ *   LIST_PARTIAL  on its central's partial list: has free slots, or frees
+ *                 waiting to be swept;
+ *   LIST_FULL     on its central's full list: no free slot at last sweep
+ *                 and no free since (the first free moves it to partial).
+ */
+enum span_state {
+	SPAN_DEAD = 0,
+	SPAN_FREE,
+	SPAN_SMALL,
+	SPAN_LARGE,
+	SPAN_HUGE,
+};
+
+enum span_list {
+	LIST_NONE = 0,
+	LIST_CACHED,
+	LIST_PARTIAL,
+	LIST_FULL,
+	LIST_HEAP,
+};
+
+struct tiny_meta;
+
+/**
+ * struct span - a run of pages with one purpose.
+ *
+ * Object slot states (SMALL spans), with fi = freeindex:
+ *   allocated(i) = (i < fi || alloc_bits[i]) && !xfree_bits[i]
+ *   free(i)      = otherwise
+ * alloc_cache bit k says slot fi + k is free and not yet handed out.
+ *
+ * Invariants (at a sweep, checked by the validator on quiescent spans):
+ *   nalloc == popcount(alloc_bits), nalloc <= nobjs
+ *   no bit at or beyond nobjs is set in alloc_bits or xfree_bits
+ *   xfree_bits is a subset of the allocated slots
+ */
+struct span {
+	/* Fixed while the span is in use. */
+	uintptr_t base;			/* virtual address of the first page */
+	uint32_t npages;
+	uint8_t xstate;			/* enum span_state (atomic) */
+	uint8_t spc;			/* span class, 0 for LARGE/HUGE/FREE */
+	uint16_t nobjs;
+	uint32_t size;			/* object size (LARGE: bytes asked) */
+	uint32_t magic;			/* (off * magic) >> 32 == off / size */
+
+	/*
+	 * Owner-only: the CPU cache holding the span, or the central under
+	 * its lock when no cache holds it. freeindex is read by freeing
+	 * CPUs, so it is written with atomic stores.
+	 */
+	uint64_t alloc_cache;
+	uint32_t freeindex;
+	uint32_t hwm;			/* slots below were handed out once */
+	uint32_t nalloc;		/* allocated at the last sweep */
+	int32_t xowner;			/* CPU caching it, or -1 (atomic) */
+	uint8_t xlist;			/* enum span_list (atomic) */
+
+	/* List linkage: central lock (SMALL) or heap lock (FREE). */
+	struct span *next, *prev;
+
+	struct tiny_meta *tiny;		/* SPC_TINY spans only */
+
+	/*
+	 * Owner writes at sweep; freers read (atomic loads). One spare word:
+	 * a bogus pointer in the tail of a span can index slot nobjs, whose
+	 * bits are always clear.
+	 */
+	uint64_t alloc_bits[SPAN_WORDS + 1];
+	/* Any CPU sets (atomic or); the sweeper takes (atomic exchange). */
+	uint64_t xfree_bits[SPAN_WORDS + 1];
+	uint8_t huge_order;		/* HUGE: buddy order, or 0xff: a run */
+};
+
+/*
+ * struct tiny_meta - per 16-byte block of a tiny span (see tiny_alloc()).
+ * starts: bit k set if a piece starts at byte k (the filling CPU writes).
+ * end:    first byte after the last piece (the filling CPU writes).
+ * xstate: low 16 bits: pieces freed (atomic or, any CPU); high 16 bits:
+ *         the final starts mask, published when the owner moves on.
+ *         The block is free again when both halves are equal.
+ */
+struct tiny_meta {
+	uint16_t starts[PAGE_SIZE / TINY_BLOCK];
+	uint8_t end[PAGE_SIZE / TINY_BLOCK];
+	uint32_t xstate[PAGE_SIZE / TINY_BLOCK];
+};
+
+/* A list of spans (doubly linked, for O(1) removal). */
+struct span_list_head {
+	struct span *first;
+	uint64_t nr;
+};
+
+/**
+ * struct central - shared spans of one span class.
+ * @lock:    protects everything below.
+ * @partial: spans with free slots or unswept frees.
+ * @full:    spans with no free slot and no free since the last sweep.
+ * @nspans:  spans of the class, in lists or cached.
+ * @nlocks:  lock acquisitions (statistics).
+ */
+struct central {
+	spinlock_t lock;
+	struct span_list_head partial;
+	struct span_list_head full;
+	uint64_t nspans;
+	uint64_t nlocks;
+} __attribute__((aligned(64)));
+
+/**
+ * struct cpu_cache - one CPU's allocation state (Go's mcache).
+ * Touched only by its CPU with interrupts disabled; no lock.
+ */
+struct cpu_cache {
+	struct span *alloc[NR_SPC];	/* never NULL: &empty_span */
+	uintptr_t tiny_block;		/* current tiny block, or 0 */
+	struct span *tiny_span;
+	uint32_t tiny_idx;
+	uint32_t tiny_off;
+} __attribute__((aligned(64)));
+
+/**
+ * struct fixalloc - fixed-size metadata objects carved from frames.
+ * Each frame starts with a struct fixpage header; objects follow. Pages
+ * with a free object are on @partial. Wholly free pages are given back by
+ * fixalloc_trim(). Protected by heap.lock.
+ */
+struct fixpage;
+struct fixalloc {
+	uint32_t size;
+	uint32_t per_page;
+	struct fixpage *partial;
+	uint64_t pages;
+	uint64_t inuse;
+};
+
+/* L1 entry of the page map: one 2 MiB region. */
+struct pagemap_l1 {
+	struct span **leaf;		/* 512 entries, or NULL */
+	uint32_t used;			/* non-NULL entries in the leaf */
+	uint32_t chunk;			/* 1 if the region is a heap chunk */
+};
+
+/**
+ * struct mheap - the page heap, one per system.
+ * @lock: protects every field below except the read-only ones, and the
+ *        page map leaves' contents (read without it by kfree).
+ */
+struct mheap {
+	spinlock_t lock;
+
+	/* Read-only after init. */
+	phys_addr_t pa_base;		/* 2 MiB aligned */
+	uintptr_t va_base;		/* port_phys_to_virt(pa_base) */
+	uintptr_t va_len;		/* bytes the page map covers */
+	struct pagemap_l1 *l1;
+	size_t l1_nr;
+
+	/* Free spans by page count; [CHUNK_PAGES] holds whole chunks. */
+	struct span_list_head free[CHUNK_PAGES + 1];
+	uint64_t free_mask[(CHUNK_PAGES + 1 + 63) / 64];
+
+	struct fixalloc span_fa;
+	struct fixalloc tiny_fa;
+
+	uint64_t sys_bytes;		/* chunks held */
+	uint64_t idle_bytes;		/* in free spans */
+	uint64_t released_bytes;	/* returned by the scavenger, total */
+	uint64_t large_bytes, large_objs;
+	uint64_t huge_bytes;
+	uint64_t meta_frames;		/* frames used for leaves/fixalloc */
+	uint64_t scavenge_threshold;
+	uint64_t nlocks;
+};
+
+extern struct mheap heap;
+extern struct central centrals[NR_SPC];
+
+/* pageheap.c */
+int heap_init(struct memmap *m);
+struct span *heap_alloc_span(uint32_t npages, bool large);
+void heap_free_span(struct span *s, bool large);
+struct span *heap_huge_alloc_aligned(size_t bytes, size_t align);
+size_t heap_scavenge(uint64_t keep);
+struct span *heap_huge_alloc(size_t bytes);
+void heap_huge_free(struct span *s);
+void *heap_meta_alloc(struct fixalloc *fa);
+void heap_meta_free(struct fixalloc *fa, void *p);
+unsigned int heap_validate(void);
+
+/**
+ * span_of - the span holding virtual address @va, or NULL. Lock-free.
+ * @va: any address.
+ */
+static inline struct span *span_of(uintptr_t va)
+{
+	uintptr_t off = va - heap.va_base;
+	struct span **leaf;
+
+	if (unlikely(off >= heap.va_len))
+		return NULL;
+	leaf = __atomic_load_n(&heap.l1[off >> CHUNK_SHIFT].leaf,
+			       __ATOMIC_ACQUIRE);
+	if (unlikely(!leaf))
+		return NULL;
+	return __atomic_load_n(&leaf[(off >> PAGE_SHIFT) & (CHUNK_PAGES - 1)],
+			       __ATOMIC_ACQUIRE);
+}
+
+/* span.c */
+void span_init_small(struct span *s, unsigned int spc);
+bool span_refill_cache(struct span *s);
+void span_sweep(struct span *s);
+bool span_has_frees(const struct span *s);
+uint32_t span_live_objs(const struct span *s);
+
+/**
+ * span_obj_allocated - whether slot @idx holds an object, as far as the
+ * allocation state goes (frees not yet swept are not considered). Any CPU.
+ * @s: the span.
+ * @idx: slot index, at most nobjs.
+ */
+static inline bool span_obj_allocated(const struct span *s, uint32_t idx)
+{
+	if (idx < __atomic_load_n(&s->freeindex, __ATOMIC_ACQUIRE))
+		return true;
+	return (__atomic_load_n(&s->alloc_bits[idx >> 6], __ATOMIC_ACQUIRE) >>
+		(idx & 63)) & 1;
+}
+
+/* central.c */
+struct span *central_cache_span(unsigned int spc, unsigned int cpu);
+void central_uncache_span(struct span *s);
+void central_free_notify(unsigned int spc, uintptr_t va);
+void central_reclaim(unsigned int spc);
+unsigned int central_validate(unsigned int spc);
+
+/* util.c */
+void mm_memset(void *p, int c, size_t n);
+void mm_memcpy(void *d, const void *s, size_t n);
+
+#endif /* KMA_MM_HEAP_H */

@@ -1,0 +1,826 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmalloc.c - the object heap: kmalloc, kfree and friends, CPU caches,
+ * the tiny allocator, large objects, statistics and the validator.
+ *
+ * DOC: Design
+ *
+ * The Go runtime's allocator on bare metal, with explicit frees.
+ *
+ * Glossary: a *frame* is a physical 4 KiB page (frame allocator); a
+ * *page* is a 4 KiB unit of the heap; a *span* is a run of pages holding
+ * objects of one *size class* (mm/sizeclasses.c), or one large object; a
+ * *central* holds the spans of one class that no CPU holds; a *CPU cache*
+ * holds one span per class for its CPU and allocates from it without
+ * locks; the *page heap* (pageheap.c) carves 2 MiB chunks from the frame
+ * allocator into spans.
+ *
+ * Allocating a small object (size <= 32 KiB):
+ *  1. round the size up to its class with the O(1) lookup tables;
+ *  2. disable interrupts, find this CPU's cache and its span for the class;
+ *  3. the span's alloc_cache is a 64-bit window of its free-slot bitmap
+ *     starting at freeindex: count trailing zeros to find a free slot,
+ *     shift the window, advance freeindex; base + index * size is the
+ *     object. No lock, no atomic read-modify-write;
+ *  4. if the window is empty, load the next window (span_refill_cache());
+ *  5. if the span is exhausted but received frees, sweep it: fold its
+ *     free bits into the allocation bits and start again at slot 0;
+ *  6. otherwise hand it to its central (swept, to partial or full, or to
+ *     the page heap if empty) and take a partial span from the central,
+ *     or a new span from the page heap, which grows by a chunk from the
+ *     frame allocator when it must.
+ *
+ * Freeing a small object (any CPU):
+ *  1. the page map (two levels, by address) gives the span in O(1);
+ *  2. (pointer - base) * magic >> 32 gives the slot without a division;
+ *     a pointer that is not a slot start is an interior pointer;
+ *  3. the slot must be allocated: below freeindex or set in alloc_bits;
+ *  4. one atomic OR sets the slot's bit in xfree_bits; if the bit was
+ *     already set the object was already freed. No lock;
+ *  5. if the span sits on its central's full list, the free moves it to
+ *     partial under the central lock (once per span and sweep).
+ * Freed slots are reused after the span's next sweep (step 5 above),
+ * done by whoever owns the span at that moment.
+ *
+ * Tiny objects (GFP_NOSCAN, under 16 bytes) are packed into 16-byte
+ * blocks of a dedicated span class; see tiny_alloc().
+ *
+ * Large objects (above 32 KiB, up to 1 MiB) are spans of their own from
+ * the page heap; huge ones come straight from the frame allocator.
+ *
+ * Locking: CPU caches are used with interrupts off and no lock; see
+ * heap.h for the lock order central -> heap -> frame.
+ */
+#include <frame.h>
+#include <kmalloc.h>
+#include <mm_report.h>
+#include "heap.h"
+
+static struct span empty_span = { .xowner = -1 };
+static struct cpu_cache *caches;
+static unsigned int ncpus;
+
+/* ------------------------------------------------------------ reports */
+
+static __attribute__((noinline, cold)) void
+report_obj(enum mm_error err, const char *fn, uintptr_t va, struct span *s,
+	   const char *what)
+{
+	unsigned int spc = s ? s->spc : 0;
+
+	mm_report(err, va, spc,
+		  "%s(%p): %s (class %u, size %u, span %p)", fn, (void *)va,
+		  what, spc, s ? s->size : 0, s ? (void *)s->base : NULL);
+}
+
+/* Classify a pointer that did not pass the fast checks. */
+static __attribute__((noinline, cold)) void
+report_bad_small(const char *fn, struct span *s, uintptr_t va, uint32_t idx,
+		 bool was_freed)
+{
+	uint32_t fi = __atomic_load_n(&s->freeindex, __ATOMIC_RELAXED);
+	uint32_t hwm = s->hwm > fi ? s->hwm : fi;
+
+	if (was_freed)
+		report_obj(MM_ERR_DOUBLE_FREE, fn, va, s, "object already freed");
+	else if (idx * s->size != va - s->base || idx >= s->nobjs)
+		report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
+			   "not the start of an object");
+	else if (idx >= hwm)
+		report_obj(MM_ERR_INVALID_FREE, fn, va, s,
+			   "slot never allocated");
+	else
+		report_obj(MM_ERR_DOUBLE_FREE, fn, va, s, "object not allocated");
+}
+
+/* ------------------------------------------------------------ CPU cache */
+
+static inline struct cpu_cache *cache_of(unsigned int cpu)
+{
+	return &caches[cpu];
+}
+
+/* Take the slot the span's window shows first. Window non-empty. */
+static inline void *span_take(struct span *s, uint64_t ac)
+{
+	unsigned int tz = (unsigned int)__builtin_ctzll(ac);
+	uint32_t idx = __atomic_load_n(&s->freeindex, __ATOMIC_RELAXED) + tz;
+
+	s->alloc_cache = (ac >> tz) >> 1;
+	__atomic_store_n(&s->freeindex, idx + 1, __ATOMIC_RELAXED);
+	return (void *)(s->base + (uintptr_t)idx * s->size);
+}
+
+static void reclaim_all(void)
+{
+	unsigned int spc;
+
+	for (spc = 1; spc < NR_SPC; spc++)
+		central_reclaim(spc);
+}
+
+/*
+ * The cache's span for @spc has no free slot in its window: refill,
+ * sweep, or trade it in. Interrupts are off.
+ */
+static __attribute__((noinline)) void *
+cache_alloc_slow(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
+{
+	struct span *s = c->alloc[spc];
+
+	if (s != &empty_span) {
+		if (span_refill_cache(s))
+			return span_take(s, s->alloc_cache);
+		if (span_has_frees(s)) {
+			span_sweep(s);
+			if (s->alloc_cache)
+				return span_take(s, s->alloc_cache);
+		}
+		c->alloc[spc] = &empty_span;
+		central_uncache_span(s);
+	}
+	s = central_cache_span(spc, cpu);
+	if (unlikely(!s)) {
+		/* Out of memory: empty spans of other classes may help. */
+		reclaim_all();
+		heap_scavenge(0);
+		s = central_cache_span(spc, cpu);
+		if (!s)
+			return NULL;
+	}
+	c->alloc[spc] = s;
+	return span_take(s, s->alloc_cache);
+}
+
+/* Allocate from span class @spc with interrupts already off. */
+static inline void *__cache_alloc(unsigned int spc, unsigned int cpu)
+{
+	struct cpu_cache *c = cache_of(cpu);
+	struct span *s = c->alloc[spc];
+	uint64_t ac = s->alloc_cache;
+
+	if (likely(ac))
+		return span_take(s, ac);
+	return cache_alloc_slow(c, spc, cpu);
+}
+
+static inline void *cache_alloc(unsigned int spc)
+{
+	unsigned long flags = port_irq_save();
+	void *p = __cache_alloc(spc, port_cpu_id());
+
+	port_irq_restore(flags);
+	return p;
+}
+
+/* ------------------------------------------------------------ tiny */
+
+/*
+ * Tiny allocator. A CPU cache fills one 16-byte block at a time with
+ * pieces aligned to 8, 4, 2 or 1 bytes (the largest power of two dividing
+ * the size), and records where pieces start in tiny_meta.starts and where
+ * the filled part ends in tiny_meta.end (owner writes only).
+ *
+ * Releasing a block needs no read after the deciding atomic operation:
+ * xstate holds the pieces freed (low half, set by any CPU with one atomic
+ * OR) and, once the owner moves on, the block's final starts mask (high
+ * half, published by the owner with one atomic OR). Whichever of those
+ * operations sees both halves become equal is the unique last one and
+ * gives the block back as an ordinary 16-byte object; until then the
+ * block stays allocated, so its span cannot go away under anyone.
+ */
+static void small_free_slow(struct span *s, uintptr_t va);
+
+static void tiny_release(struct span *s, uint32_t idx)
+{
+	struct tiny_meta *m = s->tiny;
+
+	__atomic_store_n(&m->xstate[idx], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->starts[idx], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->end[idx], 0, __ATOMIC_RELAXED);
+	small_free_slow(s, s->base + (uintptr_t)idx * TINY_BLOCK);
+}
+
+/* Retire the cache's current block. Interrupts off. */
+static void tiny_retire(struct cpu_cache *c)
+{
+	struct span *s = c->tiny_span;
+	uint32_t idx = c->tiny_idx, starts, old;
+
+	if (!c->tiny_block)
+		return;
+	c->tiny_block = 0;
+	starts = s->tiny->starts[idx];
+	old = __atomic_fetch_or(&s->tiny->xstate[idx], starts << 16,
+				__ATOMIC_ACQ_REL);
+	if ((old & 0xffff) == starts)
+		tiny_release(s, idx);
+}
+
+static void *tiny_alloc(size_t size)
+{
+	unsigned long flags = port_irq_save();
+	unsigned int cpu = port_cpu_id();
+	struct cpu_cache *c = cache_of(cpu);
+	uint32_t align = (size & 7) == 0 ? 8 : (size & 3) == 0 ? 4 :
+			 (size & 1) == 0 ? 2 : 1;
+	uint32_t off = (c->tiny_off + align - 1) & ~(align - 1);
+	struct tiny_meta *m;
+	void *p;
+
+	if (c->tiny_block && off + size <= TINY_BLOCK) {
+		m = c->tiny_span->tiny;
+		__atomic_store_n(&m->starts[c->tiny_idx],
+				 (uint16_t)(m->starts[c->tiny_idx] | (1U << off)),
+				 __ATOMIC_RELEASE);
+		__atomic_store_n(&m->end[c->tiny_idx], (uint8_t)(off + size),
+				 __ATOMIC_RELEASE);
+		c->tiny_off = off + (uint32_t)size;
+		p = (void *)(c->tiny_block + off);
+		port_irq_restore(flags);
+		return p;
+	}
+	tiny_retire(c);
+	p = __cache_alloc(SPC_TINY, cpu);
+	if (p) {
+		struct span *s = c->alloc[SPC_TINY];
+		uint32_t idx = (uint32_t)(((uintptr_t)p - s->base) / TINY_BLOCK);
+
+		m = s->tiny;
+		__atomic_store_n(&m->xstate[idx], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&m->starts[idx], 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&m->end[idx], (uint8_t)size, __ATOMIC_RELEASE);
+		c->tiny_span = s;
+		c->tiny_idx = idx;
+		c->tiny_off = (uint32_t)size;
+		c->tiny_block = (uintptr_t)p;
+	}
+	port_irq_restore(flags);
+	return p;
+}
+
+static void tiny_free(const char *fn, struct span *s, uintptr_t va)
+{
+	struct tiny_meta *m = s->tiny;
+	uint32_t off = (uint32_t)(va - s->base);
+	uint32_t idx = off / TINY_BLOCK, piece = off % TINY_BLOCK;
+	uint32_t bit = 1U << piece, old, done;
+
+	if (idx >= s->nobjs || !span_obj_allocated(s, idx) ||
+	    !__atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE)) {
+		report_obj(MM_ERR_INVALID_FREE, fn, va, s,
+			   "tiny piece not allocated");
+		return;
+	}
+	if (!(__atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE) & bit)) {
+		report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
+			   "not the start of a tiny piece");
+		return;
+	}
+	old = __atomic_fetch_or(&m->xstate[idx], bit, __ATOMIC_ACQ_REL);
+	if (old & bit) {
+		report_obj(MM_ERR_DOUBLE_FREE, fn, va, s,
+			   "tiny piece already freed");
+		return;
+	}
+	done = (old | bit) & 0xffff;
+	if ((old >> 16) == done)
+		tiny_release(s, idx);
+}
+
+static size_t tiny_size(struct span *s, uintptr_t va)
+{
+	struct tiny_meta *m = s->tiny;
+	uint32_t off = (uint32_t)(va - s->base);
+	uint32_t idx = off / TINY_BLOCK, piece = off % TINY_BLOCK, k;
+	uint16_t starts = __atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE);
+	uint8_t end = __atomic_load_n(&m->end[idx], __ATOMIC_ACQUIRE);
+
+	if (!(starts & (1U << piece)) ||
+	    ((__atomic_load_n(&m->xstate[idx], __ATOMIC_ACQUIRE) >> piece) & 1))
+		return 0;
+	for (k = piece + 1; k < TINY_BLOCK; k++)
+		if (starts & (1U << k))
+			return k - piece;
+	return end - piece;
+}
+
+/* ------------------------------------------------------------ free */
+
+/* Free a slot of a SMALL span; validates and reports. */
+static inline __attribute__((always_inline)) void
+small_free(struct span *s, uintptr_t va)
+{
+	uint32_t off = (uint32_t)(va - s->base);
+	uint32_t idx = (uint32_t)(((uint64_t)off * s->magic) >> 32);
+	uint64_t bit = 1ULL << (idx & 63), old;
+	unsigned int spc = s->spc;
+
+	if (unlikely(idx * s->size != off || !span_obj_allocated(s, idx))) {
+		report_bad_small("kfree", s, va, idx, false);
+		return;
+	}
+	old = __atomic_fetch_or(&s->xfree_bits[idx >> 6], bit,
+				__ATOMIC_SEQ_CST);
+	if (unlikely(old & bit)) {
+		report_bad_small("kfree", s, va, idx, true);
+		return;
+	}
+	/*
+	 * From here on the span may be swept, emptied and its descriptor
+	 * reused by its owner: only an atomic field is read, and
+	 * central_free_notify() looks the span up again under the lock.
+	 */
+	if (unlikely(__atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL))
+		central_free_notify(spc, va);
+}
+
+static __attribute__((noinline)) void small_free_slow(struct span *s,
+							uintptr_t va)
+{
+	small_free(s, va);
+}
+
+static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
+{
+	uint8_t expect = SPAN_LARGE;
+
+	if (!s) {
+		report_obj(MM_ERR_INVALID_FREE, "kfree", va, NULL,
+			   "not a heap address");
+		return;
+	}
+	switch (READ_ONCE(s->xstate)) {
+	case SPAN_SMALL:
+		if (s->spc == SPC_TINY)
+			tiny_free("kfree", s, va);
+		else
+			small_free_slow(s, va);
+		return;
+	case SPAN_LARGE:
+		if (va != s->base) {
+			report_obj(MM_ERR_INTERIOR_FREE, "kfree", va, s,
+				   "not the start of a large object");
+			return;
+		}
+		if (!__atomic_compare_exchange_n(&s->xstate, &expect, SPAN_DEAD,
+						 false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_RELAXED)) {
+			report_obj(MM_ERR_DOUBLE_FREE, "kfree", va, s,
+				   "large object already freed");
+			return;
+		}
+		heap_free_span(s, true);
+		return;
+	case SPAN_HUGE:
+		if (va != s->base) {
+			report_obj(MM_ERR_INTERIOR_FREE, "kfree", va, s,
+				   "not the start of a huge object");
+			return;
+		}
+		heap_huge_free(s);
+		return;
+	default:
+		report_obj(MM_ERR_INVALID_FREE, "kfree", va, s,
+			   "address in free heap memory");
+		return;
+	}
+}
+
+void kfree(const void *p)
+{
+	uintptr_t va = (uintptr_t)p;
+	struct span *s;
+
+	if (unlikely(va <= (uintptr_t)ZERO_SIZE_PTR))
+		return;
+	s = span_of(va);
+	if (likely(s && READ_ONCE(s->xstate) == SPAN_SMALL && s->spc != SPC_TINY)) {
+		small_free(s, va);
+		return;
+	}
+	kfree_slow(s, va);
+}
+
+/* ------------------------------------------------------------ alloc */
+
+static void *large_alloc(size_t size, gfp_t flags)
+{
+	struct span *s;
+	void *p;
+
+	if (unlikely(size > KMALLOC_MAX_SIZE)) {
+		mm_report(MM_ERR_BAD_SIZE, 0, size,
+			  "kmalloc(%llu): size too large",
+			  (unsigned long long)size);
+		return NULL;
+	}
+	if (size <= HUGE_MIN) {
+		uint32_t npages = (uint32_t)((size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+
+		s = heap_alloc_span(npages, true);
+		if (!s) {
+			reclaim_all();
+			heap_scavenge(0);
+			s = heap_alloc_span(npages, true);
+		}
+		if (s)
+			s->size = (uint32_t)size;
+	} else {
+		s = heap_huge_alloc(size);
+		if (!s) {
+			reclaim_all();
+			heap_scavenge(0);
+			s = heap_huge_alloc(size);
+		}
+	}
+	if (!s)
+		return NULL;
+	p = (void *)s->base;
+	if (flags & __GFP_ZERO)
+		mm_memset(p, 0, size);
+	return p;
+}
+
+static __attribute__((noinline)) void *kmalloc_flags(size_t size, gfp_t flags)
+{
+	void *p;
+
+	if ((flags & __GFP_NOSCAN) && size < TINY_BLOCK)
+		p = tiny_alloc(size);
+	else
+		p = cache_alloc(sc_of_size(size));
+	if (p && (flags & __GFP_ZERO))
+		mm_memset(p, 0, size);
+	return p;
+}
+
+void *kmalloc(size_t size, gfp_t flags)
+{
+	if (likely(size - 1 < SC_MAX_SIZE)) {
+		if (likely(!flags))
+			return cache_alloc(sc_of_size(size));
+		return kmalloc_flags(size, flags);
+	}
+	if (!size)
+		return ZERO_SIZE_PTR;
+	return large_alloc(size, flags);
+}
+
+void *kzalloc(size_t size, gfp_t flags)
+{
+	return kmalloc(size, flags | __GFP_ZERO);
+}
+
+void *kmalloc_array(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes)) {
+		mm_report(MM_ERR_BAD_SIZE, 0, n,
+			  "kmalloc_array(%zu, %zu): size overflows", n, size);
+		return NULL;
+	}
+	return kmalloc(bytes, flags);
+}
+
+void *kcalloc(size_t n, size_t size, gfp_t flags)
+{
+	return kmalloc_array(n, size, flags | __GFP_ZERO);
+}
+
+void *kmalloc_aligned(size_t size, size_t align, gfp_t flags)
+{
+	struct span *s;
+	unsigned int cls;
+
+	if (!align || (align & (align - 1)) || align > CHUNK_SIZE) {
+		mm_report(MM_ERR_BAD_ALIGN, 0, align,
+			  "kmalloc_aligned(%zu, %zu): bad alignment", size,
+			  align);
+		return NULL;
+	}
+	if (!size)
+		return ZERO_SIZE_PTR;
+	if (align <= 8 || (align <= 16 && size > 8))
+		return kmalloc(size, flags & ~__GFP_NOSCAN);
+	if (align <= PAGE_SIZE && size <= SC_MAX_SIZE) {
+		/* Span bases are page aligned: a class whose size is a
+		 * multiple of align has every object aligned. */
+		for (cls = sc_of_size(size); sc_size[cls] % align; cls++)
+			;
+		return kmalloc_flags(sc_size[cls], flags & ~__GFP_NOSCAN);
+	}
+	if (align <= PAGE_SIZE)
+		return large_alloc(size, flags);
+	if (size > KMALLOC_MAX_SIZE)
+		return large_alloc(size, flags);	/* reports */
+	s = heap_huge_alloc_aligned(size, align);
+	if (!s)
+		return NULL;
+	if (flags & __GFP_ZERO)
+		mm_memset((void *)s->base, 0, size);
+	return (void *)s->base;
+}
+
+/* Usable size, or 0 after reporting a bad pointer. */
+static size_t obj_size(const char *fn, const void *p)
+{
+	uintptr_t va = (uintptr_t)p;
+	struct span *s;
+	uint32_t off, idx;
+
+	s = span_of(va);
+	if (!s) {
+		report_obj(MM_ERR_INVALID_FREE, fn, va, NULL,
+			   "not a heap address");
+		return 0;
+	}
+	switch (READ_ONCE(s->xstate)) {
+	case SPAN_SMALL:
+		off = (uint32_t)(va - s->base);
+		idx = (uint32_t)(((uint64_t)off * s->magic) >> 32);
+		if (s->spc == SPC_TINY) {
+			size_t n = idx < s->nobjs && span_obj_allocated(s, idx) ?
+				   tiny_size(s, va) : 0;
+
+			if (!n)
+				report_obj(MM_ERR_INVALID_FREE, fn, va, s,
+					   "not a live tiny piece");
+			return n;
+		}
+		if (idx * s->size != off || !span_obj_allocated(s, idx) ||
+		    ((__atomic_load_n(&s->xfree_bits[idx >> 6],
+				      __ATOMIC_RELAXED) >> (idx & 63)) & 1)) {
+			report_bad_small(fn, s, va, idx,
+					 idx * s->size == off &&
+					 span_obj_allocated(s, idx));
+			return 0;
+		}
+		return s->size;
+	case SPAN_LARGE:
+	case SPAN_HUGE:
+		if (va == s->base)
+			return (size_t)s->npages * PAGE_SIZE;
+		report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
+			   "not the start of a large object");
+		return 0;
+	default:
+		report_obj(MM_ERR_INVALID_FREE, fn, va, s,
+			   "address in free heap memory");
+		return 0;
+	}
+}
+
+size_t ksize(const void *p)
+{
+	if ((uintptr_t)p <= (uintptr_t)ZERO_SIZE_PTR)
+		return 0;
+	return obj_size("ksize", p);
+}
+
+void *krealloc(const void *p, size_t size, gfp_t flags)
+{
+	size_t old;
+	void *n;
+
+	if ((uintptr_t)p <= (uintptr_t)ZERO_SIZE_PTR)
+		return kmalloc(size, flags);
+	old = obj_size("krealloc", p);
+	if (!old)
+		return NULL;
+	if (!size) {
+		kfree(p);
+		return ZERO_SIZE_PTR;
+	}
+	if (size <= old)
+		return (void *)p;
+	n = kmalloc(size, flags & ~__GFP_ZERO);
+	if (!n)
+		return NULL;
+	mm_memcpy(n, p, old);
+	if (flags & __GFP_ZERO)
+		mm_memset((char *)n + old, 0, size - old);
+	kfree(p);
+	return n;
+}
+
+/* ------------------------------------------------------------ drain */
+
+void kmalloc_drain_cpu(unsigned int cpu)
+{
+	struct cpu_cache *c;
+	unsigned long flags;
+	unsigned int spc;
+
+	if (!caches || cpu >= ncpus)
+		return;
+	c = cache_of(cpu);
+	flags = port_irq_save();
+	tiny_retire(c);
+	for (spc = 1; spc < NR_SPC; spc++) {
+		struct span *s = c->alloc[spc];
+
+		if (s == &empty_span)
+			continue;
+		c->alloc[spc] = &empty_span;
+		central_uncache_span(s);
+	}
+	port_irq_restore(flags);
+}
+
+void mm_cpu_offline(unsigned int cpu)
+{
+	kmalloc_drain_cpu(cpu);
+	frame_drain_cpu(cpu);
+}
+
+size_t kmalloc_scavenge(void)
+{
+	reclaim_all();
+	return heap_scavenge(0);
+}
+
+void kmalloc_set_scavenge_threshold(uint64_t bytes)
+{
+	unsigned long flags = spin_lock_irqsave(&heap.lock);
+
+	heap.scavenge_threshold = bytes;
+	spin_unlock_irqrestore(&heap.lock, flags);
+}
+
+/* ------------------------------------------------------------ init */
+
+int mm_init(struct memmap *m)
+{
+	size_t bytes, npages;
+	unsigned int i, spc;
+	phys_addr_t pa;
+
+	for (spc = 1; spc < SC_NR; spc++) {
+		if ((uint32_t)sc_pages[spc] * PAGE_SIZE / sc_size[spc] >
+		    SPAN_MAX_OBJS) {
+			mm_printf("mm: class %u has too many objects per span\n",
+				  spc);
+			return -1;
+		}
+	}
+	if (frame_init(m))
+		return -1;
+	if (heap_init(m))
+		return -1;
+	ncpus = port_cpu_count();
+	bytes = (size_t)ncpus * sizeof(struct cpu_cache);
+	npages = (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	pa = frame_alloc_run(npages);
+	if (pa == FRAME_NONE)
+		return -1;
+	caches = port_phys_to_virt(pa);
+	mm_memset(caches, 0, npages * PAGE_SIZE);
+	for (i = 0; i < ncpus; i++)
+		for (spc = 0; spc < NR_SPC; spc++)
+			caches[i].alloc[spc] = &empty_span;
+	for (spc = 0; spc < NR_SPC; spc++)
+		spin_lock_init(&centrals[spc].lock, "central");
+	return 0;
+}
+
+/* ------------------------------------------------------------ stats */
+
+void kmalloc_get_stats(struct kmalloc_stats *st)
+{
+	unsigned int spc, cpu;
+
+	mm_memset(st, 0, sizeof(*st));
+	for (spc = 1; spc < NR_SPC && spc < 72; spc++) {
+		struct central *c = &centrals[spc];
+		struct kmalloc_class_stats *cs = &st->cls[spc];
+		unsigned long flags;
+		struct span *s;
+
+		cs->size = spc == SPC_TINY ? TINY_BLOCK : sc_size[spc];
+		cs->span_pages = spc == SPC_TINY ? 1 : sc_pages[spc];
+		flags = spin_lock_irqsave(&c->lock);
+		cs->spans = c->nspans;
+		for (s = c->partial.first; s; s = s->next)
+			cs->objs_in_use += span_live_objs(s);
+		for (s = c->full.first; s; s = s->next)
+			cs->objs_in_use += span_live_objs(s);
+		st->central_locks += c->nlocks;
+		spin_unlock_irqrestore(&c->lock, flags);
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			struct span *s2 = __atomic_load_n(&caches[cpu].alloc[spc],
+							  __ATOMIC_RELAXED);
+
+			if (s2 != &empty_span)
+				cs->objs_in_use += span_live_objs(s2);
+		}
+		cs->objs_total = cs->spans * (cs->span_pages * PAGE_SIZE /
+					      cs->size);
+	}
+	st->nr_classes = NR_SPC - 1;
+	{
+		unsigned long flags = spin_lock_irqsave(&heap.lock);
+
+		st->heap_sys = heap.sys_bytes;
+		st->heap_idle = heap.idle_bytes;
+		st->heap_inuse = heap.sys_bytes - heap.idle_bytes;
+		st->heap_released = heap.released_bytes;
+		st->large_bytes = heap.large_bytes + heap.huge_bytes;
+		st->large_objs = heap.large_objs;
+		st->meta_bytes = heap.meta_frames * PAGE_SIZE +
+				 heap.l1_nr * sizeof(struct pagemap_l1) +
+				 (uint64_t)ncpus * sizeof(struct cpu_cache);
+		st->heap_locks = heap.nlocks;
+		spin_unlock_irqrestore(&heap.lock, flags);
+	}
+}
+
+void kmalloc_dump_meminfo(void)
+{
+	struct kmalloc_stats st;
+	struct frame_stats fs;
+	uint64_t slab = 0;
+	unsigned int i;
+
+	kmalloc_get_stats(&st);
+	frame_get_stats(&fs);
+	for (i = 1; i <= st.nr_classes; i++)
+		slab += st.cls[i].spans * st.cls[i].span_pages * PAGE_SIZE;
+	mm_printf("MemTotal:       %8llu kB\n",
+		  (unsigned long long)fs.managed * 4);
+	mm_printf("MemFree:        %8llu kB\n",
+		  (unsigned long long)fs.free * 4);
+	mm_printf("HeapSys:        %8llu kB\n",
+		  (unsigned long long)st.heap_sys / 1024);
+	mm_printf("HeapInuse:      %8llu kB\n",
+		  (unsigned long long)st.heap_inuse / 1024);
+	mm_printf("HeapIdle:       %8llu kB\n",
+		  (unsigned long long)st.heap_idle / 1024);
+	mm_printf("HeapReleased:   %8llu kB\n",
+		  (unsigned long long)st.heap_released / 1024);
+	mm_printf("Slab:           %8llu kB\n", (unsigned long long)slab / 1024);
+	mm_printf("LargeObjects:   %8llu kB\n",
+		  (unsigned long long)st.large_bytes / 1024);
+	mm_printf("HeapMetadata:   %8llu kB\n",
+		  (unsigned long long)st.meta_bytes / 1024);
+	mm_printf("FrameMetadata:  %8llu kB\n",
+		  (unsigned long long)fs.metadata_bytes / 1024);
+}
+
+void kmalloc_dump_slabinfo(void)
+{
+	struct kmalloc_stats st;
+	unsigned int i;
+
+	kmalloc_get_stats(&st);
+	mm_printf("slabinfo - version: 2.1\n");
+	mm_printf("# name            <active_objs> <num_objs> <objsize> "
+		  "<objperslab> <pagesperslab> : slabdata <active_slabs> "
+		  "<num_slabs>\n");
+	for (i = 1; i <= st.nr_classes; i++) {
+		struct kmalloc_class_stats *c = &st.cls[i];
+		char name[24];
+
+		if (i == SPC_TINY)
+			mm_snprintf(name, sizeof(name), "kmalloc-tiny");
+		else
+			mm_snprintf(name, sizeof(name), "kmalloc-%u", c->size);
+		mm_printf("%-17s %8llu %8llu %6u %4u %4u : slabdata %6llu %6llu\n",
+			  name, (unsigned long long)c->objs_in_use,
+			  (unsigned long long)c->objs_total, c->size,
+			  c->span_pages * (uint32_t)PAGE_SIZE / c->size,
+			  c->span_pages, (unsigned long long)c->spans,
+			  (unsigned long long)c->spans);
+	}
+}
+
+/* ------------------------------------------------------------ validate */
+
+unsigned int kmalloc_validate(void)
+{
+	unsigned int bad = heap_validate(), spc, cpu;
+
+	for (spc = 1; spc < NR_SPC; spc++)
+		bad += central_validate(spc);
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		for (spc = 1; spc < NR_SPC; spc++) {
+			struct span *s = caches[cpu].alloc[spc];
+
+			if (s == &empty_span)
+				continue;
+			if (READ_ONCE(s->xstate) != SPAN_SMALL || s->spc != spc ||
+			    __atomic_load_n(&s->xowner, __ATOMIC_RELAXED) !=
+			    (int32_t)cpu ||
+			    __atomic_load_n(&s->xlist, __ATOMIC_RELAXED) !=
+			    LIST_CACHED || span_of(s->base) != s) {
+				mm_report(MM_ERR_CORRUPT, s->base, spc,
+					  "cpu %u: cached span %p of class %u "
+					  "is inconsistent", cpu,
+					  (void *)s->base, spc);
+				bad++;
+			}
+		}
+	}
+	return bad;
+}

@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pageheap.c - the page heap (Go's mheap): chunks from the frame
+ * allocator, carved into spans; the page map; the scavenger; fixalloc.
+ *
+ * Owns: struct mheap heap, the page map, span descriptors (fixalloc).
+ *
+ * Locking: heap.lock protects the free lists, the counters, fixalloc and
+ * every write to the page map. The page map is read without the lock by
+ * kfree() and friends (span_of()): entries are published with release
+ * stores after the span they point to is set up.
+ *
+ * Invariants (checked by heap_validate()):
+ *  - the heap is a set of 2 MiB chunks, each aligned, from frame_alloc();
+ *  - every page of a chunk maps to the one span that contains it (free
+ *    or in use), and spans never cross a chunk boundary;
+ *  - no two free spans are adjacent within a chunk (they coalesce);
+ *  - a free span of n pages is on free[n]; a whole free chunk is on
+ *    free[CHUNK_PAGES];
+ *  - idle_bytes == sum of free span bytes; sys_bytes == chunks * 2 MiB.
+ *
+ * Allocation is best fit over the exact-size lists (a bitmap finds the
+ * first non-empty list at or above the request). A span is cut from the
+ * end of a larger free span so the remainder keeps its descriptor and only
+ * the pages handed out are rewritten in the page map.
+ *
+ * The scavenger gives wholly free chunks back to the frame allocator when
+ * idle memory passes heap.scavenge_threshold, or all of them on request.
+ */
+#include <frame.h>
+#include <mm_report.h>
+#include "heap.h"
+
+struct mheap heap = { .lock = SPINLOCK_INIT("heap") };
+
+#define DEFAULT_SCAVENGE_THRESHOLD	(8ULL << 20)
+
+/* ------------------------------------------------------------ fixalloc */
+
+struct fixpage {
+	struct fixpage *next;
+	struct fixpage **pprev;
+	void *free;			/* free objects of this page */
+	uint32_t nfree;
+	uint32_t pad;
+};
+
+static void fixalloc_init(struct fixalloc *fa, uint32_t size)
+{
+	fa->size = (size + 15) & ~15U;
+	fa->per_page = (uint32_t)((PAGE_SIZE - sizeof(struct fixpage)) /
+				  fa->size);
+	fa->partial = NULL;
+	fa->pages = 0;
+	fa->inuse = 0;
+}
+
+static void fixpage_link(struct fixalloc *fa, struct fixpage *pg)
+{
+	pg->next = fa->partial;
+	if (pg->next)
+		pg->next->pprev = &pg->next;
+	pg->pprev = &fa->partial;
+	fa->partial = pg;
+}
+
+static void fixpage_unlink(struct fixpage *pg)
+{
+	*pg->pprev = pg->next;
+	if (pg->next)
+		pg->next->pprev = pg->pprev;
+	pg->next = NULL;
+	pg->pprev = NULL;
+}
+
+/*
+ * A span descriptor may be read by a CPU still finishing a kfree() on its
+ * previous incarnation (it only reads fields that are accessed
+ * atomically), so recycled descriptors are reset field by field, with
+ * atomic stores where others read atomically, never with memset.
+ */
+static void span_reset(struct span *s)
+{
+	int i;
+
+	s->base = 0;
+	s->npages = 0;
+	WRITE_ONCE(s->xstate, SPAN_DEAD);
+	s->spc = 0;
+	s->nobjs = 0;
+	s->size = 0;
+	s->magic = 0;
+	s->alloc_cache = 0;
+	WRITE_ONCE(s->freeindex, 0);
+	s->hwm = 0;
+	s->nalloc = 0;
+	WRITE_ONCE(s->xowner, -1);
+	WRITE_ONCE(s->xlist, LIST_NONE);
+	s->next = s->prev = NULL;
+	s->tiny = NULL;
+	s->huge_order = 0;
+	for (i = 0; i <= SPAN_WORDS; i++) {
+		WRITE_ONCE(s->alloc_bits[i], 0);
+		WRITE_ONCE(s->xfree_bits[i], 0);
+	}
+}
+
+/**
+ * heap_meta_alloc - a cleared metadata object of @fa's size.
+ * @fa: the fixalloc. Caller holds heap.lock.
+ *
+ * Return: the object, or NULL if no frame is left.
+ */
+void *heap_meta_alloc(struct fixalloc *fa)
+{
+	struct fixpage *pg = fa->partial;
+	void *obj;
+
+	if (!pg) {
+		phys_addr_t pa = frame_alloc(0);
+		char *p;
+		uint32_t i;
+
+		if (pa == FRAME_NONE)
+			return NULL;
+		pg = port_phys_to_virt(pa);
+		pg->free = NULL;
+		pg->nfree = 0;
+		p = (char *)pg + ((sizeof(*pg) + 15) & ~15UL);
+		for (i = 0; i < fa->per_page; i++, p += fa->size) {
+			*(void **)p = pg->free;
+			pg->free = p;
+			pg->nfree++;
+		}
+		fixpage_link(fa, pg);
+		fa->pages++;
+		heap.meta_frames++;
+	}
+	obj = pg->free;
+	pg->free = *(void **)obj;
+	if (--pg->nfree == 0)
+		fixpage_unlink(pg);
+	fa->inuse++;
+	if (fa == &heap.span_fa)
+		span_reset(obj);
+	else
+		mm_memset(obj, 0, fa->size);
+	return obj;
+}
+
+/**
+ * heap_meta_free - give back an object from heap_meta_alloc().
+ * @fa: the fixalloc it came from. @p: the object. Caller holds heap.lock.
+ */
+void heap_meta_free(struct fixalloc *fa, void *p)
+{
+	struct fixpage *pg = (struct fixpage *)((uintptr_t)p & ~(PAGE_SIZE - 1));
+
+	*(void **)p = pg->free;
+	pg->free = p;
+	if (pg->nfree++ == 0)
+		fixpage_link(fa, pg);
+	fa->inuse--;
+}
+
+/* Give wholly free metadata pages back to the frame allocator. */
+static void fixalloc_trim(struct fixalloc *fa)
+{
+	struct fixpage *pg = fa->partial, *next;
+
+	for (; pg; pg = next) {
+		next = pg->next;
+		if (pg->nfree == fa->per_page) {
+			fixpage_unlink(pg);
+			frame_free(port_virt_to_phys(pg), 0);
+			fa->pages--;
+			heap.meta_frames--;
+		}
+	}
+}
+
+/* ------------------------------------------------------------ page map */
+
+static struct pagemap_l1 *l1_of(uintptr_t va)
+{
+	return &heap.l1[(va - heap.va_base) >> CHUNK_SHIFT];
+}
+
+/* Point every page of [va, va + npages) at @s. Caller holds heap.lock. */
+static void pagemap_set(uintptr_t va, uint32_t npages, struct span *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < npages; i++, va += PAGE_SIZE) {
+		struct pagemap_l1 *e = l1_of(va);
+		struct span **slot = &e->leaf[(va >> PAGE_SHIFT) &
+					      (CHUNK_PAGES - 1)];
+
+		if (!*slot && s)
+			e->used++;
+		else if (*slot && !s)
+			e->used--;
+		__atomic_store_n(slot, s, __ATOMIC_RELEASE);
+	}
+}
+
+/* Make sure the leaves for [va, va + bytes) exist. Caller holds the lock. */
+static int pagemap_ensure(uintptr_t va, size_t bytes)
+{
+	uintptr_t end = va + bytes;
+
+	for (va &= ~(CHUNK_SIZE - 1); va < end; va += CHUNK_SIZE) {
+		struct pagemap_l1 *e = l1_of(va);
+		phys_addr_t pa;
+		void *leaf;
+
+		if (e->leaf)
+			continue;
+		pa = frame_alloc(0);
+		if (pa == FRAME_NONE)
+			return -1;
+		leaf = port_phys_to_virt(pa);
+		mm_memset(leaf, 0, PAGE_SIZE);
+		heap.meta_frames++;
+		e->used = 0;
+		__atomic_store_n(&e->leaf, leaf, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+/* Drop leaves of [va, va + bytes) that no longer map anything. */
+static void pagemap_trim(uintptr_t va, size_t bytes)
+{
+	uintptr_t end = va + bytes;
+
+	for (va &= ~(CHUNK_SIZE - 1); va < end; va += CHUNK_SIZE) {
+		struct pagemap_l1 *e = l1_of(va);
+		struct span **leaf = e->leaf;
+
+		if (!leaf || e->used || e->chunk)
+			continue;
+		__atomic_store_n(&e->leaf, NULL, __ATOMIC_RELEASE);
+		frame_free(port_virt_to_phys(leaf), 0);
+		heap.meta_frames--;
+	}
+}
+
+/* ------------------------------------------------------------ free lists */
+
+static void list_add(struct span_list_head *h, struct span *s)
+{
+	s->prev = NULL;
+	s->next = h->first;
+	if (h->first)
+		h->first->prev = s;
+	h->first = s;
+	h->nr++;
+}
+
+static void list_del(struct span_list_head *h, struct span *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		h->first = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+	h->nr--;
+}
+
+static void free_insert(struct span *s)
+{
+	list_add(&heap.free[s->npages], s);
+	heap.free_mask[s->npages / 64] |= 1ULL << (s->npages % 64);
+	WRITE_ONCE(s->xstate, SPAN_FREE);
+	s->spc = 0;
+	__atomic_store_n(&s->xlist, LIST_HEAP, __ATOMIC_RELAXED);
+	heap.idle_bytes += (uint64_t)s->npages * PAGE_SIZE;
+}
+
+static void free_remove(struct span *s)
+{
+	struct span_list_head *h = &heap.free[s->npages];
+
+	list_del(h, s);
+	if (!h->first)
+		heap.free_mask[s->npages / 64] &= ~(1ULL << (s->npages % 64));
+	__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_RELAXED);
+	heap.idle_bytes -= (uint64_t)s->npages * PAGE_SIZE;
+}
+
+/* Smallest non-empty free list with at least @n pages, or 0. */
+static uint32_t free_find(uint32_t n)
+{
+	uint32_t w = n / 64;
+	uint64_t m = heap.free_mask[w] & (~0ULL << (n % 64));
+
+	for (;;) {
+		if (m)
+			return w * 64 + (uint32_t)__builtin_ctzll(m);
+		if (++w >= sizeof(heap.free_mask) / 8)
+			return 0;
+		m = heap.free_mask[w];
+	}
+}
+
+/* ------------------------------------------------------------ chunks */
+
+static int heap_grow(void)
+{
+	phys_addr_t pa = frame_alloc(CHUNK_ORDER);
+	struct span *s;
+	uintptr_t va;
+
+	if (pa == FRAME_NONE) {
+		frame_drain_all();
+		pa = frame_alloc(CHUNK_ORDER);
+		if (pa == FRAME_NONE)
+			return -1;
+	}
+	va = (uintptr_t)port_phys_to_virt(pa);
+	if (va - heap.va_base >= heap.va_len || pagemap_ensure(va, CHUNK_SIZE))
+		goto fail;
+	s = heap_meta_alloc(&heap.span_fa);
+	if (!s)
+		goto fail;
+	l1_of(va)->chunk = 1;
+	s->base = va;
+	s->npages = CHUNK_PAGES;
+	s->xowner = -1;
+	pagemap_set(va, CHUNK_PAGES, s);
+	free_insert(s);
+	heap.sys_bytes += CHUNK_SIZE;
+	return 0;
+fail:
+	frame_free(pa, CHUNK_ORDER);
+	return -1;
+}
+
+/**
+ * heap_alloc_span - take a span of @npages pages from the heap.
+ * @npages: 1 .. CHUNK_PAGES.
+ * @large: true for a large object (state LARGE, counted as such); false
+ *         for a class span, which the caller sets up with span_init_small().
+ *
+ * Return: the span, or NULL when neither the heap nor the frame
+ * allocator has room.
+ */
+struct span *heap_alloc_span(uint32_t npages, bool large)
+{
+	unsigned long flags;
+	struct span *s, *t;
+	uint32_t n;
+
+	flags = spin_lock_irqsave(&heap.lock);
+	heap.nlocks++;
+	n = free_find(npages);
+	if (!n) {
+		if (heap_grow()) {
+			spin_unlock_irqrestore(&heap.lock, flags);
+			return NULL;
+		}
+		n = free_find(npages);
+	}
+	s = heap.free[n].first;
+	free_remove(s);
+	if (n > npages) {
+		/* Cut from the end: the remainder keeps its descriptor. */
+		t = heap_meta_alloc(&heap.span_fa);
+		if (!t) {
+			free_insert(s);
+			spin_unlock_irqrestore(&heap.lock, flags);
+			return NULL;
+		}
+		s->npages = n - npages;
+		free_insert(s);
+		t->base = s->base + (uintptr_t)s->npages * PAGE_SIZE;
+		t->npages = npages;
+		s = t;
+	}
+	s->xowner = -1;
+	WRITE_ONCE(s->xstate, large ? SPAN_LARGE : SPAN_DEAD);
+	if (large) {
+		heap.large_bytes += (uint64_t)npages * PAGE_SIZE;
+		heap.large_objs++;
+	}
+	pagemap_set(s->base, s->npages, s);
+	spin_unlock_irqrestore(&heap.lock, flags);
+	return s;
+}
+
+static bool same_chunk(uintptr_t a, uintptr_t b)
+{
+	return ((a - heap.va_base) >> CHUNK_SHIFT) ==
+	       ((b - heap.va_base) >> CHUNK_SHIFT);
+}
+
+static void __heap_scavenge(uint64_t keep);
+
+/**
+ * heap_free_span - give a span back to the heap; coalesce with free
+ * neighbours in its chunk; maybe scavenge.
+ * @s: a SMALL span with no live object, or a LARGE span whose state the
+ *     caller already moved from LARGE to DEAD (so a racing second free
+ *     of the same object fails).
+ * @large: true for a large object.
+ */
+void heap_free_span(struct span *s, bool large)
+{
+	unsigned long flags;
+	struct span *n;
+	uintptr_t end;
+
+	flags = spin_lock_irqsave(&heap.lock);
+	heap.nlocks++;
+	if (large) {
+		heap.large_bytes -= (uint64_t)s->npages * PAGE_SIZE;
+		heap.large_objs--;
+	}
+	if (s->tiny) {
+		heap_meta_free(&heap.tiny_fa, s->tiny);
+		s->tiny = NULL;
+	}
+	WRITE_ONCE(s->xstate, SPAN_FREE);
+	/* Left neighbour absorbs s. */
+	if (same_chunk(s->base - PAGE_SIZE, s->base) &&
+	    (n = span_of(s->base - PAGE_SIZE)) && READ_ONCE(n->xstate) == SPAN_FREE) {
+		free_remove(n);
+		pagemap_set(s->base, s->npages, n);
+		n->npages += s->npages;
+		heap_meta_free(&heap.span_fa, s);
+		s = n;
+	}
+	/* s absorbs the right neighbour. */
+	end = s->base + (uintptr_t)s->npages * PAGE_SIZE;
+	if (same_chunk(end, s->base) && (n = span_of(end)) &&
+	    READ_ONCE(n->xstate) == SPAN_FREE) {
+		free_remove(n);
+		pagemap_set(n->base, n->npages, s);
+		s->npages += n->npages;
+		heap_meta_free(&heap.span_fa, n);
+	}
+	free_insert(s);
+	if (heap.idle_bytes > heap.scavenge_threshold)
+		__heap_scavenge(heap.scavenge_threshold / 2);
+	spin_unlock_irqrestore(&heap.lock, flags);
+}
+
+/* Return free chunks until idle memory is at most @keep. Lock held. */
+static void __heap_scavenge(uint64_t keep)
+{
+	struct span_list_head *h = &heap.free[CHUNK_PAGES];
+
+	while (h->first && heap.idle_bytes > keep) {
+		struct span *s = h->first;
+		uintptr_t va = s->base;
+
+		free_remove(s);
+		pagemap_set(va, CHUNK_PAGES, NULL);
+		l1_of(va)->chunk = 0;
+		pagemap_trim(va, CHUNK_SIZE);
+		heap_meta_free(&heap.span_fa, s);
+		frame_free(port_virt_to_phys((void *)va), CHUNK_ORDER);
+		heap.sys_bytes -= CHUNK_SIZE;
+		heap.released_bytes += CHUNK_SIZE;
+	}
+}
+
+/**
+ * heap_scavenge - give free chunks back until idle memory is at most
+ * @keep bytes, and free unused metadata pages.
+ * @keep: idle bytes to keep.
+ *
+ * Return: bytes given back to the frame allocator.
+ */
+size_t heap_scavenge(uint64_t keep)
+{
+	unsigned long flags;
+	uint64_t before;
+
+	flags = spin_lock_irqsave(&heap.lock);
+	heap.nlocks++;
+	before = heap.sys_bytes;
+	__heap_scavenge(keep);
+	fixalloc_trim(&heap.span_fa);
+	fixalloc_trim(&heap.tiny_fa);
+	before -= heap.sys_bytes;
+	spin_unlock_irqrestore(&heap.lock, flags);
+	return (size_t)before;
+}
+
+/* ------------------------------------------------------------ huge */
+
+/**
+ * heap_huge_alloc - an object of @bytes straight from the frame allocator.
+ * @bytes: above HUGE_MIN.
+ *
+ * Return: a HUGE span describing it, or NULL.
+ */
+static void huge_give_back(phys_addr_t pa, size_t npages, uint8_t order)
+{
+	if (order == 0xff)
+		frame_free_run(pa, npages);
+	else
+		frame_free(pa, order);
+}
+
+static struct span *huge_register(phys_addr_t pa, size_t npages,
+				  uint8_t order, size_t bytes);
+
+struct span *heap_huge_alloc(size_t bytes)
+{
+	size_t npages = (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	phys_addr_t pa;
+
+	if (npages > UINT32_MAX)
+		return NULL;
+	pa = frame_alloc_run(npages);
+	if (pa == FRAME_NONE) {
+		frame_drain_all();
+		heap_scavenge(0);
+		pa = frame_alloc_run(npages);
+		if (pa == FRAME_NONE)
+			return NULL;
+	}
+	return huge_register(pa, npages, 0xff, bytes);
+}
+
+/**
+ * heap_huge_alloc_aligned - a HUGE object aligned to @align bytes.
+ * @bytes: size.
+ * @align: power of two above PAGE_SIZE, at most 2^FRAME_MAX_ORDER pages.
+ *
+ * Served by one buddy block of the frame allocator, which is naturally
+ * aligned.
+ *
+ * Return: the span, or NULL.
+ */
+struct span *heap_huge_alloc_aligned(size_t bytes, size_t align)
+{
+	size_t npages = (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	unsigned int order = 0;
+	phys_addr_t pa;
+
+	if (npages < align / PAGE_SIZE)
+		npages = align / PAGE_SIZE;
+	while ((1UL << order) < npages)
+		order++;
+	if (order > FRAME_MAX_ORDER)
+		return NULL;
+	pa = frame_alloc(order);
+	if (pa == FRAME_NONE) {
+		frame_drain_all();
+		heap_scavenge(0);
+		pa = frame_alloc(order);
+		if (pa == FRAME_NONE)
+			return NULL;
+	}
+	return huge_register(pa, 1UL << order, (uint8_t)order, bytes);
+}
+
+static struct span *huge_register(phys_addr_t pa, size_t npages,
+				  uint8_t order, size_t bytes)
+{
+	uintptr_t va = (uintptr_t)port_phys_to_virt(pa);
+	unsigned long flags;
+	struct span *s;
+
+	flags = spin_lock_irqsave(&heap.lock);
+	heap.nlocks++;
+	if (va - heap.va_base >= heap.va_len ||
+	    va - heap.va_base + npages * PAGE_SIZE > heap.va_len ||
+	    pagemap_ensure(va, npages * PAGE_SIZE) ||
+	    !(s = heap_meta_alloc(&heap.span_fa))) {
+		pagemap_trim(va, npages * PAGE_SIZE);
+		spin_unlock_irqrestore(&heap.lock, flags);
+		huge_give_back(pa, npages, order);
+		return NULL;
+	}
+	s->base = va;
+	s->npages = (uint32_t)npages;
+	s->huge_order = order;
+	WRITE_ONCE(s->xstate, SPAN_HUGE);
+	s->size = (uint32_t)(bytes > UINT32_MAX ? 0 : bytes);
+	s->xowner = -1;
+	pagemap_set(va, s->npages, s);
+	heap.huge_bytes += npages * PAGE_SIZE;
+	spin_unlock_irqrestore(&heap.lock, flags);
+	return s;
+}
+
+/**
+ * heap_huge_free - give a HUGE object back to the frame allocator.
+ * @s: its span; its state was already checked by the caller under no
+ *     lock, so it is checked again here.
+ */
+void heap_huge_free(struct span *s)
+{
+	unsigned long flags;
+	uintptr_t va;
+	uint32_t npages;
+	uint8_t order;
+
+	flags = spin_lock_irqsave(&heap.lock);
+	heap.nlocks++;
+	if (READ_ONCE(s->xstate) != SPAN_HUGE) {
+		spin_unlock_irqrestore(&heap.lock, flags);
+		mm_report(MM_ERR_DOUBLE_FREE, s->base, 0,
+			  "kfree(%p): huge object already free",
+			  (void *)s->base);
+		return;
+	}
+	va = s->base;
+	npages = s->npages;
+	order = s->huge_order;
+	WRITE_ONCE(s->xstate, SPAN_DEAD);
+	pagemap_set(va, npages, NULL);
+	pagemap_trim(va, (size_t)npages * PAGE_SIZE);
+	heap_meta_free(&heap.span_fa, s);
+	heap.huge_bytes -= (uint64_t)npages * PAGE_SIZE;
+	spin_unlock_irqrestore(&heap.lock, flags);
+	huge_give_back(port_virt_to_phys((void *)va), npages, order);
+}
+
+/* ------------------------------------------------------------ init */
+
+/**
+ * heap_init - set up the page map over the physical span of @m.
+ * @m: the sanitized map (after frame_init()).
+ *
+ * Return: 0, or -1 if the page map's first level cannot be allocated.
+ */
+int heap_init(struct memmap *m)
+{
+	phys_addr_t lo = ~0ULL, hi = 0, pa;
+	struct memmap_region *r;
+	size_t bytes, npages;
+
+	for_each_memmap_region(m, r) {
+		if (r->base < lo)
+			lo = r->base;
+		if (r->base + r->size > hi)
+			hi = r->base + r->size;
+	}
+	if (hi <= lo)
+		return -1;
+	lo &= ~(phys_addr_t)(CHUNK_SIZE - 1);
+	hi = (hi + CHUNK_SIZE - 1) & ~(phys_addr_t)(CHUNK_SIZE - 1);
+	heap.pa_base = lo;
+	heap.va_base = (uintptr_t)port_phys_to_virt(lo);
+	heap.va_len = (uintptr_t)(hi - lo);
+	heap.l1_nr = (size_t)((hi - lo) >> CHUNK_SHIFT);
+	bytes = heap.l1_nr * sizeof(struct pagemap_l1);
+	npages = (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	pa = frame_alloc_run(npages);
+	if (pa == FRAME_NONE)
+		return -1;
+	heap.l1 = port_phys_to_virt(pa);
+	mm_memset(heap.l1, 0, npages * PAGE_SIZE);
+	fixalloc_init(&heap.span_fa, sizeof(struct span));
+	fixalloc_init(&heap.tiny_fa, sizeof(struct tiny_meta));
+	heap.scavenge_threshold = DEFAULT_SCAVENGE_THRESHOLD;
+	return 0;
+}
+
+/* ------------------------------------------------------------ checks */
+
+static unsigned int corrupt(uintptr_t addr, const char *what)
+{
+	mm_report(MM_ERR_CORRUPT, addr, 0, "heap: %s at %p", what,
+		  (void *)addr);
+	return 1;
+}
+
+/**
+ * heap_validate - check the page heap's invariants (quiescent heap).
+ *
+ * Return: number of problems reported.
+ */
+unsigned int heap_validate(void)
+{
+	unsigned long flags;
+	unsigned int bad = 0;
+	uint64_t idle = 0, chunks = 0;
+	size_t i;
+
+	flags = spin_lock_irqsave(&heap.lock);
+	for (i = 0; i <= CHUNK_PAGES; i++) {
+		struct span *s;
+		uint64_t nr = 0;
+		bool bit = (heap.free_mask[i / 64] >> (i % 64)) & 1;
+
+		if (bit != (heap.free[i].first != NULL))
+			bad += corrupt(i, "free mask disagrees with list");
+		for (s = heap.free[i].first; s; s = s->next) {
+			uintptr_t end = s->base + (uintptr_t)s->npages * PAGE_SIZE;
+			struct span *n;
+
+			nr++;
+			idle += (uint64_t)s->npages * PAGE_SIZE;
+			if (s->npages != i || READ_ONCE(s->xstate) != SPAN_FREE)
+				bad += corrupt(s->base, "free span on wrong list");
+			if (span_of(s->base) != s || span_of(end - 1) != s)
+				bad += corrupt(s->base, "page map misses free span");
+			if (same_chunk(end, s->base) && (n = span_of(end)) &&
+			    READ_ONCE(n->xstate) == SPAN_FREE)
+				bad += corrupt(s->base, "free spans not coalesced");
+		}
+		if (nr != heap.free[i].nr)
+			bad += corrupt(i, "free list count wrong");
+	}
+	for (i = 0; i < heap.l1_nr; i++) {
+		struct pagemap_l1 *e = &heap.l1[i];
+		uint32_t used = 0, k;
+
+		chunks += e->chunk;
+		if (!e->leaf) {
+			if (e->chunk)
+				bad += corrupt(i, "chunk without leaf");
+			continue;
+		}
+		for (k = 0; k < CHUNK_PAGES; k++) {
+			struct span *s = e->leaf[k];
+			uintptr_t va = heap.va_base +
+				       (i << CHUNK_SHIFT) + k * PAGE_SIZE;
+
+			if (!s) {
+				if (e->chunk)
+					bad += corrupt(va, "chunk page unmapped");
+				continue;
+			}
+			used++;
+			if (va < s->base ||
+			    va >= s->base + (uintptr_t)s->npages * PAGE_SIZE)
+				bad += corrupt(va, "page maps to wrong span");
+		}
+		if (used != e->used)
+			bad += corrupt(i, "leaf use count wrong");
+	}
+	if (idle != heap.idle_bytes)
+		bad += corrupt(0, "idle bytes do not add up");
+	if (chunks * CHUNK_SIZE != heap.sys_bytes)
+		bad += corrupt(0, "chunk bytes do not add up");
+	spin_unlock_irqrestore(&heap.lock, flags);
+	return bad;
+}

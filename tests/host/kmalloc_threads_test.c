@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmalloc_threads_test.c - the object heap with many CPUs (host threads):
+ * producer/consumer hand-offs, frees on other CPUs than the allocating
+ * one, reuse of cross-CPU frees, double free from another CPU, and exact
+ * frame accounting once every thread is gone.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <ktest.h>
+#include <kmalloc.h>
+#include <frame.h>
+#include <kma_host.h>
+#include "test_report.h"
+#include "../../mm/heap.h"
+
+static void quiesce(void)
+{
+	kmalloc_drain_cpu(port_cpu_id());
+	kmalloc_scavenge();
+	frame_drain_all();
+}
+
+static uint64_t free_frames(void)
+{
+	struct frame_stats fs;
+
+	quiesce();
+	frame_get_stats(&fs);
+	return fs.free;
+}
+
+/* A bounded queue of objects between threads. */
+#define RING 256
+struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	void *slot[RING];
+	size_t size[RING];
+	unsigned int head, tail;
+	bool done;
+};
+
+static void ring_put(struct ring *r, void *p, size_t n)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->tail - r->head == RING)
+		pthread_cond_wait(&r->cv, &r->mu);
+	r->slot[r->tail % RING] = p;
+	r->size[r->tail % RING] = n;
+	r->tail++;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void *ring_get(struct ring *r, size_t *n)
+{
+	void *p = NULL;
+
+	pthread_mutex_lock(&r->mu);
+	while (r->head == r->tail && !r->done)
+		pthread_cond_wait(&r->cv, &r->mu);
+	if (r->head != r->tail) {
+		p = r->slot[r->head % RING];
+		*n = r->size[r->head % RING];
+		r->head++;
+		pthread_cond_broadcast(&r->cv);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return p;
+}
+
+struct pc_arg {
+	struct ring *ring;
+	unsigned int id;
+	unsigned long count;
+	unsigned long bad;
+};
+
+static size_t pc_size(uint64_t r)
+{
+	if (r % 50 == 0)
+		return 32769 + r % 100000;
+	return 1 + r % (r % 5 ? 512 : 8192);
+}
+
+static void *producer(void *arg)
+{
+	struct pc_arg *a = arg;
+	uint64_t x = 88172645463325252ULL + a->id;
+	unsigned long i;
+
+	for (i = 0; i < a->count; i++) {
+		size_t n;
+		uint8_t *p;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		n = pc_size(x);
+		p = kmalloc(n, (x & 64) && n < 16 ? GFP_NOSCAN : GFP_KERNEL);
+		if (!p) {
+			a->bad++;
+			continue;
+		}
+		p[n - 1] = (uint8_t)(n >> 3);
+		p[0] = (uint8_t)n;
+		/* Free some locally, hand the rest to a consumer. */
+		if (x % 3 == 0)
+			kfree(p);
+		else
+			ring_put(a->ring, p, n);
+	}
+	return NULL;
+}
+
+static void *consumer(void *arg)
+{
+	struct pc_arg *a = arg;
+	uint8_t *p;
+	size_t n;
+
+	while ((p = ring_get(a->ring, &n))) {
+		if (p[0] != (uint8_t)n ||
+		    (n > 1 && p[n - 1] != (uint8_t)(n >> 3)))
+			a->bad++;
+		kfree(p);
+	}
+	return NULL;
+}
+
+static void test_kmalloc_threads_producer_consumer(struct ktest *t)
+{
+	enum { NP = 4, NC = 4 };
+	struct ring ring = { .mu = PTHREAD_MUTEX_INITIALIZER,
+			     .cv = PTHREAD_COND_INITIALIZER };
+	struct pc_arg pa[NP], ca[NC];
+	pthread_t pt[NP], ct[NC];
+	uint64_t before = free_frames();
+	unsigned int i;
+
+	for (i = 0; i < NC; i++) {
+		ca[i] = (struct pc_arg){ .ring = &ring, .id = i };
+		pthread_create(&ct[i], NULL, consumer, &ca[i]);
+	}
+	for (i = 0; i < NP; i++) {
+		pa[i] = (struct pc_arg){ .ring = &ring, .id = i,
+					 .count = 30000 };
+		pthread_create(&pt[i], NULL, producer, &pa[i]);
+	}
+	for (i = 0; i < NP; i++)
+		pthread_join(pt[i], NULL);
+	pthread_mutex_lock(&ring.mu);
+	ring.done = true;
+	pthread_cond_broadcast(&ring.cv);
+	pthread_mutex_unlock(&ring.mu);
+	for (i = 0; i < NC; i++)
+		pthread_join(ct[i], NULL);
+	for (i = 0; i < NP; i++)
+		KT_EXPECT_EQ(t, pa[i].bad, 0);
+	for (i = 0; i < NC; i++)
+		KT_EXPECT_EQ(t, ca[i].bad, 0);
+	/* Exited threads drained their caches when they gave up their slot. */
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	KT_EXPECT_EQ(t, free_frames(), before);
+}
+
+struct xfree_arg {
+	void *p;
+};
+
+static void *free_it(void *arg)
+{
+	kfree(((struct xfree_arg *)arg)->p);
+	return NULL;
+}
+
+static void free_on_other_cpu(void *p)
+{
+	struct xfree_arg a = { p };
+	pthread_t th;
+
+	pthread_create(&th, NULL, free_it, &a);
+	pthread_join(th, NULL);
+}
+
+static void test_kmalloc_threads_cross_free_reused(struct ktest *t)
+{
+	unsigned int cls = sc_of_size(80), n = sc_objs[cls], i;
+	void **objs = calloc(2 * n + 1, sizeof(void *));
+	void *p = kmalloc(80, GFP_KERNEL);
+	bool seen = false;
+
+	KT_ASSERT_NOT_NULL(t, objs);
+	free_on_other_cpu(p);		/* p's span stays in this CPU's cache */
+	for (i = 0; i < 2 * n + 1; i++) {
+		objs[i] = kmalloc(80, GFP_KERNEL);
+		if (objs[i] == p)
+			seen = true;
+	}
+	KT_EXPECT(t, seen);
+	for (i = 0; i < 2 * n + 1; i++)
+		kfree(objs[i]);
+	free(objs);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
+static void test_kmalloc_threads_double_free_remote(struct ktest *t)
+{
+	void *p = kmalloc(200, GFP_KERNEL);
+
+	kfree(p);
+	report_capture_begin();
+	free_on_other_cpu(p);
+	report_capture_end();
+	KT_EXPECT_EQ(t, report_cap.count, 1);
+	KT_EXPECT_EQ(t, report_cap.last_error, MM_ERR_DOUBLE_FREE);
+	KT_EXPECT(t, report_msg_has("already freed"));
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
+/* Many threads allocating and freeing their own, all classes at once. */
+static void *churn(void *arg)
+{
+	uint64_t x = (uintptr_t)arg * 2654435761ULL + 1;
+	void *keep[64] = { 0 };
+	unsigned long *bad = arg;
+	unsigned int i;
+
+	(void)bad;
+	for (i = 0; i < 40000; i++) {
+		unsigned int k;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		k = x % 64;
+		kfree(keep[k]);
+		keep[k] = kmalloc(1 + x % 2048, GFP_KERNEL);
+	}
+	for (i = 0; i < 64; i++)
+		kfree(keep[i]);
+	return NULL;
+}
+
+static void test_kmalloc_threads_churn(struct ktest *t)
+{
+	enum { N = 8 };
+	pthread_t th[N];
+	uint64_t before = free_frames();
+	unsigned int i;
+
+	for (i = 0; i < N; i++)
+		pthread_create(&th[i], NULL, churn, (void *)(uintptr_t)(i + 1));
+	for (i = 0; i < N; i++)
+		pthread_join(th[i], NULL);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	KT_EXPECT_EQ(t, free_frames(), before);
+}
+
+static struct ktest_case kmalloc_threads_cases[] = {
+	KTEST_CASE(test_kmalloc_threads_producer_consumer),
+	KTEST_CASE(test_kmalloc_threads_cross_free_reused),
+	KTEST_CASE(test_kmalloc_threads_double_free_remote),
+	KTEST_CASE(test_kmalloc_threads_churn),
+	{}
+};
+KTEST_SUITE(kmalloc_threads, kmalloc_threads_cases);

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kmalloc_test.c - the object heap on one CPU: classes, alignment,
+ * zeroing, krealloc, a random workload against a shadow model, exact
+ * frame accounting, out-of-memory, the tiny allocator, and every misuse.
+ *
+ * Runs on the host and inside the kernels (no libc). Each case starts
+ * from a quiesced heap (this CPU's cache drained, everything scavenged)
+ * and the accounting cases compare free frame counts before and after.
+ */
+#include <ktest.h>
+#include <kmalloc.h>
+#include <frame.h>
+#include <port.h>
+#include "test_report.h"
+#include "../mm/heap.h"
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Drain this CPU, sweep every class, give everything back. */
+static void quiesce(void)
+{
+	kmalloc_drain_cpu(port_cpu_id());
+	kmalloc_scavenge();
+	frame_drain_all();
+}
+
+static uint64_t free_frames(void)
+{
+	struct frame_stats fs;
+
+	quiesce();
+	frame_get_stats(&fs);
+	return fs.free;
+}
+
+static void fill(void *p, size_t n, uint8_t seed)
+{
+	uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (uint8_t)(seed + i * 7);
+}
+
+static bool check(const void *p, size_t n, uint8_t seed)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != (uint8_t)(seed + i * 7))
+			return false;
+	return true;
+}
+
+static void test_kmalloc_zero_size(struct ktest *t)
+{
+	void *p = kmalloc(0, GFP_KERNEL);
+
+	KT_EXPECT(t, p == ZERO_SIZE_PTR);
+	KT_EXPECT_EQ(t, ksize(p), 0);
+	kfree(p);
+	kfree(NULL);
+	KT_EXPECT_EQ(t, ksize(NULL), 0);
+}
+
+/* Every class: fill three spans' worth plus one, check, free. */
+static void test_kmalloc_every_class(struct ktest *t)
+{
+	static void *objs[3 * SPAN_MAX_OBJS + 1];
+	uint64_t before = free_frames();
+	unsigned int cls;
+
+	for (cls = 1; cls < SC_NR; cls++) {
+		uint32_t size = sc_size[cls], n = 3 * sc_objs[cls] + 1, i;
+
+		for (i = 0; i < n; i++) {
+			objs[i] = kmalloc(size, GFP_KERNEL);
+			KT_ASSERT_NOT_NULL(t, objs[i]);
+			KT_ASSERT_EQ(t, ksize(objs[i]), size);
+			fill(objs[i], size < 64 ? size : 64, (uint8_t)i);
+		}
+		for (i = 0; i < n; i++)
+			KT_ASSERT(t, check(objs[i], size < 64 ? size : 64,
+					   (uint8_t)i));
+		KT_ASSERT_EQ(t, kmalloc_validate(), 0);
+		for (i = 0; i < n; i++)
+			kfree(objs[i]);
+	}
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	KT_EXPECT_EQ(t, free_frames(), before);
+}
+
+static void test_kmalloc_alignment(struct ktest *t)
+{
+	size_t size;
+
+	for (size = 1; size <= 40000; size += size < 512 ? 1 : 97) {
+		void *p = kmalloc(size, GFP_KERNEL);
+		uintptr_t a = (uintptr_t)p;
+		size_t need = size >= 16 ? 16 : 8;
+
+		KT_ASSERT_NOT_NULL(t, p);
+		KT_EXPECT_EQ(t, a % need, 0);
+		KT_EXPECT_GE(t, ksize(p), size);
+		kfree(p);
+	}
+	for (size = 8; size <= 65536; size *= 2) {
+		void *p = kmalloc(size, GFP_KERNEL);
+		size_t need = size < PAGE_SIZE ? size : PAGE_SIZE;
+
+		KT_ASSERT_NOT_NULL(t, p);
+		KT_EXPECT_EQ(t, (uintptr_t)p % need, 0);
+		kfree(p);
+	}
+}
+
+static void test_kmalloc_aligned_variant(struct ktest *t)
+{
+	size_t align, size;
+
+	for (align = 1; align <= CHUNK_SIZE; align *= 2) {
+		for (size = 1; size <= 3 * align && size < 300000;
+		     size = size * 3 + 1) {
+			void *p = kmalloc_aligned(size, align, GFP_KERNEL);
+
+			KT_ASSERT_NOT_NULL(t, p);
+			KT_EXPECT_EQ(t, (uintptr_t)p % align, 0);
+			KT_EXPECT_GE(t, ksize(p), size);
+			fill(p, size, 3);
+			KT_EXPECT(t, check(p, size, 3));
+			kfree(p);
+		}
+	}
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
+static void test_kmalloc_kzalloc_reused(struct ktest *t)
+{
+	static void *objs[600];
+	size_t sizes[] = { 8, 24, 100, 1024, 5000, 40000 };
+	unsigned int k, i;
+
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		/* Dirty a span's worth, free, then kzalloc over it. */
+		for (i = 0; i < 600; i++) {
+			objs[i] = kmalloc(sizes[k], GFP_KERNEL);
+			KT_ASSERT_NOT_NULL(t, objs[i]);
+			mm_memset(objs[i], 0xa5, sizes[k]);
+		}
+		for (i = 0; i < 600; i++)
+			kfree(objs[i]);
+		for (i = 0; i < 600; i++) {
+			uint8_t *p = kzalloc(sizes[k], GFP_KERNEL);
+			size_t j;
+
+			KT_ASSERT_NOT_NULL(t, p);
+			for (j = 0; j < sizes[k]; j++)
+				if (p[j])
+					break;
+			KT_ASSERT_EQ(t, j, sizes[k]);
+			objs[i] = p;
+		}
+		for (i = 0; i < 600; i++)
+			kfree(objs[i]);
+	}
+	{
+		uint32_t *a = kcalloc(1000, sizeof(uint32_t), GFP_KERNEL);
+
+		KT_ASSERT_NOT_NULL(t, a);
+		for (i = 0; i < 1000; i++)
+			KT_ASSERT_EQ(t, a[i], 0);
+		kfree(a);
+	}
+}
+
+static void test_kmalloc_krealloc(struct ktest *t)
+{
+	size_t steps[] = { 8, 100, 5000, 32768, 40000, 3 << 20, 100, 17, 0 };
+	size_t prev = 8, i;
+	uint8_t *p = kmalloc(8, GFP_KERNEL);
+
+	KT_ASSERT_NOT_NULL(t, p);
+	fill(p, 8, 9);
+	for (i = 1; steps[i]; i++) {
+		size_t keep = prev < steps[i] ? prev : steps[i];
+		uint8_t *q = krealloc(p, steps[i], GFP_KERNEL);
+
+		KT_ASSERT_NOT_NULL(t, q);
+		KT_ASSERT(t, check(q, keep, 9));
+		KT_EXPECT_GE(t, ksize(q), steps[i]);
+		fill(q, steps[i], 9);
+		p = q;
+		prev = steps[i];
+	}
+	p = krealloc(p, 0, GFP_KERNEL);
+	KT_EXPECT(t, p == ZERO_SIZE_PTR);
+	p = krealloc(NULL, 50, __GFP_ZERO);
+	KT_ASSERT_NOT_NULL(t, p);
+	KT_EXPECT_EQ(t, p[49], 0);
+	kfree(p);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
+#define SHADOW_SLOTS 1500
+
+struct shadow {
+	uint8_t *p;
+	size_t size;
+	uint8_t seed;
+};
+
+static size_t random_size(void)
+{
+	uint64_t r = rnd();
+
+	switch (r % 16) {
+	case 0:
+		return 32769 + (r >> 8) % 200000;	/* large */
+	case 1:
+		return (r % 64 == 1) ? (1 << 20) + (r >> 8) % (3 << 20) : 4096 +
+		       (r >> 8) % 28672;
+	default:
+		return 1 + (r >> 8) % (r % 3 ? 256 : 4096);
+	}
+}
+
+static bool no_overlap(struct shadow *sh, unsigned int n)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		if (!sh[i].p)
+			continue;
+		for (j = i + 1; j < n; j++) {
+			if (!sh[j].p)
+				continue;
+			if (sh[i].p < sh[j].p + sh[j].size &&
+			    sh[j].p < sh[i].p + sh[i].size)
+				return false;
+		}
+	}
+	return true;
+}
+
+static void test_kmalloc_shadow_random(struct ktest *t)
+{
+	static struct shadow sh[SHADOW_SLOTS];
+	uint64_t before = free_frames();
+	unsigned int phase, i, k;
+
+	for (phase = 0; phase < 4; phase++) {
+		for (k = 0; k < 20000; k++) {
+			struct shadow *s = &sh[rnd() % SHADOW_SLOTS];
+
+			if (s->p) {
+				KT_ASSERT(t, check(s->p, s->size, s->seed));
+				if (rnd() % 4 == 0) {
+					size_t n = random_size();
+					size_t keep = n < s->size ? n : s->size;
+					uint8_t *q = krealloc(s->p, n, GFP_KERNEL);
+
+					KT_ASSERT_NOT_NULL(t, q);
+					KT_ASSERT(t, check(q, keep, s->seed));
+					s->p = q;
+					s->size = n;
+					fill(q, n, s->seed);
+					continue;
+				}
+				kfree(s->p);
+				s->p = NULL;
+				continue;
+			}
+			s->size = random_size();
+			s->seed = (uint8_t)rnd();
+			s->p = kmalloc(s->size,
+				       (rnd() % 8 == 0 && s->size < 16) ?
+				       GFP_NOSCAN : GFP_KERNEL);
+			KT_ASSERT_NOT_NULL(t, s->p);
+			fill(s->p, s->size, s->seed);
+		}
+		KT_ASSERT(t, no_overlap(sh, SHADOW_SLOTS));
+		for (i = 0; i < SHADOW_SLOTS; i++)
+			if (sh[i].p)
+				KT_ASSERT(t, check(sh[i].p, sh[i].size,
+						   sh[i].seed));
+		KT_ASSERT_EQ(t, kmalloc_validate(), 0);
+	}
+	for (i = 0; i < SHADOW_SLOTS; i++) {
+		kfree(sh[i].p);
+		sh[i].p = NULL;
+	}
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	KT_EXPECT_EQ(t, free_frames(), before);
+}
+
+/* Exhaust memory with one size; free; the same count fits again. */
+static unsigned long fill_until_null(size_t size)
+{
+	void *head = NULL, *p;
+	unsigned long n = 0;
+
+	while ((p = kmalloc(size, GFP_KERNEL))) {
+		*(void **)p = head;
+		head = p;
+		n++;
+	}
+	while (head) {
+		p = *(void **)head;
+		kfree(head);
+		head = p;
+	}
+	return n;
+}
+
+static void test_kmalloc_oom_recovers(struct ktest *t)
+{
+	size_t sizes[] = { 1024, 32768, 256 << 10, 3 << 20 };
+	uint64_t before = free_frames();
+	unsigned int k;
+
+	report_capture_begin();
+	for (k = 0; k < 4; k++) {
+		unsigned long a = fill_until_null(sizes[k]);
+		unsigned long b;
+
+		KT_EXPECT_EQ(t, free_frames(), before);
+		b = fill_until_null(sizes[k]);
+		ktest_log(t, "size %zu: %lu then %lu objects", sizes[k], a, b);
+		KT_EXPECT_GT(t, a, 0);
+		KT_EXPECT_EQ(t, a, b);
+		KT_EXPECT_EQ(t, free_frames(), before);
+	}
+	report_capture_end();
+	KT_EXPECT_EQ(t, report_cap.count, 0);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
+static void test_kmalloc_tiny(struct ktest *t)
+{
+	uint64_t before = free_frames();
+	uint8_t *a = kmalloc(3, GFP_NOSCAN);
+	uint8_t *b = kmalloc(4, GFP_NOSCAN);
+	uint8_t *c = kmalloc(2, GFP_NOSCAN);
+	uint8_t *d = kmalloc(8, GFP_NOSCAN);
+	static uint8_t *many[5000];
+	unsigned int i;
+
+	KT_ASSERT(t, a && b && c && d);
+	/* a at 0, b at 4 (4-aligned), c at 8, d on a fresh block. */
+	KT_EXPECT_EQ(t, b - a, 4);
+	KT_EXPECT_EQ(t, c - a, 8);
+	KT_EXPECT_EQ(t, (uintptr_t)d % 8, 0);
+	KT_EXPECT_EQ(t, ksize(a), 4);
+	KT_EXPECT_EQ(t, ksize(b), 4);
+	kfree(b);
+	kfree(a);
+	kfree(c);
+	kfree(d);
+	for (i = 0; i < 5000; i++) {
+		size_t n = 1 + rnd() % 15;
+
+		many[i] = kmalloc(n, GFP_NOSCAN);
+		KT_ASSERT_NOT_NULL(t, many[i]);
+		mm_memset(many[i], (int)i, n);
+		KT_ASSERT_GE(t, ksize(many[i]), n);
+	}
+	for (i = 0; i < 5000; i++)
+		kfree(many[i]);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	KT_EXPECT_EQ(t, free_frames(), before);
+}
+
+static void test_kmalloc_stats(struct ktest *t)
+{
+	static void *objs[1000];
+	struct kmalloc_stats a, b;
+	unsigned int cls = sc_of_size(96), i;
+
+	quiesce();
+	kmalloc_get_stats(&a);
+	for (i = 0; i < 1000; i++)
+		objs[i] = kmalloc(96, GFP_KERNEL);
+	kmalloc_get_stats(&b);
+	KT_EXPECT_EQ(t, b.cls[cls].objs_in_use - a.cls[cls].objs_in_use, 1000);
+	KT_EXPECT_GE(t, b.cls[cls].objs_total, 1000);
+	KT_EXPECT_GT(t, b.heap_sys, 0);
+	KT_EXPECT_EQ(t, b.heap_sys, b.heap_inuse + b.heap_idle);
+	for (i = 0; i < 1000; i++)
+		kfree(objs[i]);
+	quiesce();
+	kmalloc_get_stats(&b);
+	KT_EXPECT_EQ(t, b.cls[cls].objs_in_use, a.cls[cls].objs_in_use);
+	kmalloc_dump_meminfo();
+	kmalloc_dump_slabinfo();
+}
+
+/* --- misuse: each reported exactly once, heap intact afterwards --- */
+
+static void expect_report(struct ktest *t, enum mm_error err,
+			  const char *text)
+{
+	KT_EXPECT_EQ(t, report_cap.count, 1);
+	KT_EXPECT_EQ(t, report_cap.last_error, err);
+	if (!report_msg_has(text))
+		ktest_fail(t, __FILE__, __LINE__, "report \"%s\" lacks \"%s\"",
+			   report_cap.last_msg, text);
+}
+
+static void heap_still_works(struct ktest *t)
+{
+	void *p = kmalloc(64, GFP_KERNEL), *q = kmalloc(100000, GFP_KERNEL);
+
+	KT_EXPECT(t, p && q);
+	kfree(p);
+	kfree(q);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
+static void test_misuse_double_free_cached(struct ktest *t)
+{
+	void *p = kmalloc(48, GFP_KERNEL);
+
+	report_capture_begin();
+	kfree(p);
+	kfree(p);		/* still in this CPU's span, unswept */
+	report_capture_end();
+	expect_report(t, MM_ERR_DOUBLE_FREE, "kfree(");
+	KT_EXPECT(t, report_msg_has("already freed"));
+	KT_EXPECT(t, report_msg_has("class"));
+	heap_still_works(t);
+}
+
+static void test_misuse_double_free_swept(struct ktest *t)
+{
+	void *p = kmalloc(48, GFP_KERNEL);
+
+	kfree(p);
+	quiesce();		/* the free is swept in */
+	report_capture_begin();
+	kfree(p);
+	report_capture_end();
+	KT_EXPECT_EQ(t, report_cap.count, 1);
+	KT_EXPECT(t, report_cap.last_error == MM_ERR_DOUBLE_FREE ||
+		     report_cap.last_error == MM_ERR_INVALID_FREE);
+	heap_still_works(t);
+}
+
+static void test_misuse_interior(struct ktest *t)
+{
+	char *p = kmalloc(100, GFP_KERNEL);
+	char *l = kmalloc(100000, GFP_KERNEL);
+
+	report_capture_begin();
+	kfree(p + 8);
+	expect_report(t, MM_ERR_INTERIOR_FREE, "not the start of an object");
+	report_cap.count = 0;
+	kfree(l + 4096);
+	expect_report(t, MM_ERR_INTERIOR_FREE, "large object");
+	report_cap.count = 0;
+	KT_EXPECT_EQ(t, ksize(p + 1), 0);
+	expect_report(t, MM_ERR_INTERIOR_FREE, "ksize(");
+	report_cap.count = 0;
+	KT_EXPECT(t, krealloc(p + 1, 200, GFP_KERNEL) == NULL);
+	expect_report(t, MM_ERR_INTERIOR_FREE, "krealloc(");
+	report_capture_end();
+	/* The real objects are untouched and still free normally. */
+	KT_EXPECT_EQ(t, ksize(p), 112);
+	kfree(p);
+	kfree(l);
+	heap_still_works(t);
+}
+
+static int static_object;
+
+static void test_misuse_foreign(struct ktest *t)
+{
+	int local;
+	char *p, *never;
+
+	quiesce();		/* p gets a fresh span */
+	p = kmalloc(256, GFP_KERNEL);
+	report_capture_begin();
+	kfree(&static_object);		/* kernel image / program data */
+	expect_report(t, MM_ERR_INVALID_FREE, "not a heap address");
+	report_cap.count = 0;
+	kfree(&local);			/* stack */
+	expect_report(t, MM_ERR_INVALID_FREE, "not a heap address");
+	report_cap.count = 0;
+	kfree(heap.l1);			/* allocator metadata */
+	expect_report(t, MM_ERR_INVALID_FREE, "not a heap address");
+	report_cap.count = 0;
+	kfree(span_of((uintptr_t)p));	/* a span descriptor */
+	expect_report(t, MM_ERR_INVALID_FREE, "not a heap address");
+	report_cap.count = 0;
+	/* A slot of p's span that was never handed out. */
+	never = (char *)span_of((uintptr_t)p)->base +
+		(span_of((uintptr_t)p)->nobjs - 1) * 256;
+	if (never != p) {
+		kfree(never);
+		expect_report(t, MM_ERR_INVALID_FREE, "never allocated");
+		report_cap.count = 0;
+	}
+	KT_EXPECT_EQ(t, ksize(&local), 0);
+	expect_report(t, MM_ERR_INVALID_FREE, "ksize(");
+	report_capture_end();
+	kfree(p);
+	heap_still_works(t);
+}
+
+static void test_misuse_large_double(struct ktest *t)
+{
+	void *l = kmalloc(200000, GFP_KERNEL);
+	void *h = kmalloc(3 << 20, GFP_KERNEL);
+
+	KT_ASSERT(t, l && h);
+	kfree(l);
+	kfree(h);
+	report_capture_begin();
+	kfree(l);
+	KT_EXPECT_EQ(t, report_cap.count, 1);
+	KT_EXPECT(t, report_cap.last_error == MM_ERR_INVALID_FREE ||
+		     report_cap.last_error == MM_ERR_DOUBLE_FREE);
+	report_cap.count = 0;
+	kfree(h);
+	KT_EXPECT_EQ(t, report_cap.count, 1);
+	report_capture_end();
+	heap_still_works(t);
+}
+
+static void test_misuse_tiny(struct ktest *t)
+{
+	uint8_t *a = kmalloc(4, GFP_NOSCAN), *b = kmalloc(4, GFP_NOSCAN);
+
+	report_capture_begin();
+	kfree(a + 1);
+	expect_report(t, MM_ERR_INTERIOR_FREE, "tiny piece");
+	report_cap.count = 0;
+	kfree(a);
+	kfree(a);
+	expect_report(t, MM_ERR_DOUBLE_FREE, "tiny piece already freed");
+	report_capture_end();
+	kfree(b);
+	heap_still_works(t);
+}
+
+static void test_misuse_sizes(struct ktest *t)
+{
+	report_capture_begin();
+	KT_EXPECT_NULL(t, kmalloc_array((size_t)1 << 40, (size_t)1 << 40, 0));
+	expect_report(t, MM_ERR_BAD_SIZE, "overflows");
+	report_cap.count = 0;
+	KT_EXPECT_NULL(t, kmalloc((size_t)-1, GFP_KERNEL));
+	expect_report(t, MM_ERR_BAD_SIZE, "too large");
+	report_cap.count = 0;
+	KT_EXPECT_NULL(t, kmalloc_aligned(64, 48, GFP_KERNEL));
+	expect_report(t, MM_ERR_BAD_ALIGN, "bad alignment");
+	report_cap.count = 0;
+	KT_EXPECT_NULL(t, kmalloc_aligned(64, (size_t)1 << 30, GFP_KERNEL));
+	expect_report(t, MM_ERR_BAD_ALIGN, "bad alignment");
+	report_capture_end();
+	heap_still_works(t);
+}
+
+static void test_validator_catches_corruption(struct ktest *t)
+{
+	uint64_t *p = kmalloc(64, GFP_KERNEL);
+	struct span *s;
+
+	kmalloc_drain_cpu(port_cpu_id());	/* p's span goes to central */
+	s = span_of((uintptr_t)p);
+	KT_ASSERT_EQ(t, s->xlist, LIST_PARTIAL);
+	s->nalloc++;				/* counts no longer add up */
+	report_capture_begin();
+	KT_EXPECT_GT(t, kmalloc_validate(), 0);
+	report_capture_end();
+	KT_EXPECT_EQ(t, report_cap.last_error, MM_ERR_CORRUPT);
+	KT_EXPECT(t, report_msg_has("breaks"));
+	s->nalloc--;
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	kfree(p);
+}
+
+static struct ktest_case kmalloc_cases[] = {
+	KTEST_CASE(test_kmalloc_zero_size),
+	KTEST_CASE(test_kmalloc_every_class),
+	KTEST_CASE(test_kmalloc_alignment),
+	KTEST_CASE(test_kmalloc_aligned_variant),
+	KTEST_CASE(test_kmalloc_kzalloc_reused),
+	KTEST_CASE(test_kmalloc_krealloc),
+	KTEST_CASE(test_kmalloc_shadow_random),
+	KTEST_CASE(test_kmalloc_oom_recovers),
+	KTEST_CASE(test_kmalloc_tiny),
+	KTEST_CASE(test_kmalloc_stats),
+	KTEST_CASE(test_misuse_double_free_cached),
+	KTEST_CASE(test_misuse_double_free_swept),
+	KTEST_CASE(test_misuse_interior),
+	KTEST_CASE(test_misuse_foreign),
+	KTEST_CASE(test_misuse_large_double),
+	KTEST_CASE(test_misuse_tiny),
+	KTEST_CASE(test_misuse_sizes),
+	KTEST_CASE(test_validator_catches_corruption),
+	{}
+};
+KTEST_SUITE(kmalloc, kmalloc_cases);
