@@ -5,6 +5,8 @@
  */
 #include "heap.h"
 
+typedef uint64_t __attribute__((may_alias)) word_t;
+
 /**
  * mm_memset - fill @n bytes at @p with @c.
  * @p: destination. @c: byte value. @n: count.
@@ -19,7 +21,7 @@ void mm_memset(void *p, int c, size_t n)
 		n--;
 	}
 	for (; n >= 8; n -= 8, b += 8)
-		__builtin_memcpy(b, &v, 8);
+		*(word_t *)b = v;
 	while (n--)
 		*b++ = (unsigned char)c;
 }
@@ -32,11 +34,14 @@ void mm_memcpy(void *d, const void *s, size_t n)
 {
 	unsigned char *db = d;
 	const unsigned char *sb = s;
-	uint64_t v;
 
-	for (; n >= 8; n -= 8, db += 8, sb += 8) {
-		__builtin_memcpy(&v, sb, 8);
-		__builtin_memcpy(db, &v, 8);
+	if ((((uintptr_t)db ^ (uintptr_t)sb) & 7) == 0) {
+		while (n && ((uintptr_t)db & 7)) {
+			*db++ = *sb++;
+			n--;
+		}
+		for (; n >= 8; n -= 8, db += 8, sb += 8)
+			*(word_t *)db = *(const word_t *)sb;
 	}
 	while (n--)
 		*db++ = *sb++;

@@ -147,7 +147,7 @@ static void test_kmalloc_aligned_variant(struct ktest *t)
 static void test_kmalloc_kzalloc_reused(struct ktest *t)
 {
 	static void *objs[600];
-	size_t sizes[] = { 8, 24, 100, 1024, 5000, 40000 };
+	static const size_t sizes[] = { 8, 24, 100, 1024, 5000, 40000 };
 	unsigned int k, i;
 
 	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
@@ -185,7 +185,9 @@ static void test_kmalloc_kzalloc_reused(struct ktest *t)
 
 static void test_kmalloc_krealloc(struct ktest *t)
 {
-	size_t steps[] = { 8, 100, 5000, 32768, 40000, 3 << 20, 100, 17, 0 };
+	static const size_t steps[] = {
+		8, 100, 5000, 32768, 40000, 3 << 20, 100, 17, 0
+	};
 	size_t prev = 8, i;
 	uint8_t *p = kmalloc(8, GFP_KERNEL);
 
@@ -324,7 +326,7 @@ static unsigned long fill_until_null(size_t size)
 
 static void test_kmalloc_oom_recovers(struct ktest *t)
 {
-	size_t sizes[] = { 1024, 32768, 256 << 10, 3 << 20 };
+	static const size_t sizes[] = { 1024, 32768, 256 << 10, 3 << 20 };
 	uint64_t before = free_frames();
 	unsigned int k;
 
