@@ -121,6 +121,15 @@ void kmalloc_drain_cpu(unsigned int cpu);
 void mm_cpu_offline(unsigned int cpu);
 
 /**
+ * kmalloc_lock_all - take every lock of the heap, in order; used around
+ * fork() by the host's drop-in malloc. Pair with kmalloc_unlock_all().
+ */
+void kmalloc_lock_all(void);
+
+/** kmalloc_unlock_all - release the locks kmalloc_lock_all() took. */
+void kmalloc_unlock_all(void);
+
+/**
  * kmalloc_scavenge - return every wholly free heap chunk to the frame
  * allocator, whatever the threshold.
  *

@@ -649,6 +649,32 @@ void kmalloc_set_scavenge_threshold(uint64_t bytes)
 	spin_unlock_irqrestore(&heap.lock, flags);
 }
 
+/**
+ * kmalloc_lock_all - take every heap lock, in lock order (for fork()).
+ *
+ * Interrupts are left as they are; the host port has none.
+ */
+void kmalloc_lock_all(void)
+{
+	unsigned int spc;
+
+	for (spc = 0; spc < NR_SPC; spc++)
+		spin_lock(&centrals[spc].lock);
+	spin_lock(&heap.lock);
+}
+
+/**
+ * kmalloc_unlock_all - release what kmalloc_lock_all() took.
+ */
+void kmalloc_unlock_all(void)
+{
+	unsigned int spc = NR_SPC;
+
+	spin_unlock(&heap.lock);
+	while (spc--)
+		spin_unlock(&centrals[spc].lock);
+}
+
 /* ------------------------------------------------------------ init */
 
 int mm_init(struct memmap *m)
