@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * port/x86_64.h - inline hot primitives for x86-64 kernels (see port.h,
+ * "Inline primitives"), selected with
+ * -DPORT_INLINE_HEADER='<port/x86_64.h>'.
+ *
+ * Convention: the GS base points at the CPU's per-CPU area, whose 32-bit
+ * word at offset PORT_PERCPU_ID_OFFSET is the CPU id. Interrupt state is
+ * RFLAGS.IF.
+ */
+#ifndef KMA_PORT_X86_64_H
+#define KMA_PORT_X86_64_H
+
+#define PORT_PERCPU_ID_OFFSET	8
+
+static inline unsigned int __port_cpu_id_inline(void)
+{
+	unsigned int id;
+
+	__asm__ __volatile__("movl %%gs:%c1, %0"
+			     : "=r"(id) : "i"(PORT_PERCPU_ID_OFFSET));
+	return id;
+}
+
+static inline unsigned long __port_irq_save_inline(void)
+{
+	unsigned long flags;
+
+	__asm__ __volatile__("pushfq; popq %0; cli"
+			     : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void __port_irq_restore_inline(unsigned long flags)
+{
+	if (flags & (1UL << 9))
+		__asm__ __volatile__("sti" : : : "memory");
+}
+
+#define port_cpu_id()		__port_cpu_id_inline()
+#define port_irq_save()		__port_irq_save_inline()
+#define port_irq_restore(f)	__port_irq_restore_inline(f)
+
+#endif /* KMA_PORT_X86_64_H */
