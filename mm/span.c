@@ -20,6 +20,16 @@
  */
 #include "heap.h"
 
+/* Bits of word @w that stand for slots below @fi. */
+static inline uint64_t below_mask(uint32_t fi, uint32_t w)
+{
+	if (fi >= (w + 1) * 64)
+		return ~0ULL;
+	if (fi > w * 64)
+		return (1ULL << (fi - w * 64)) - 1;
+	return 0;
+}
+
 /**
  * span_init_small - make @s a fresh span of class @spc (all slots free).
  * @s: a span whose base and npages are set.
@@ -105,14 +115,8 @@ void span_sweep(struct span *s)
 	if (fi > s->hwm)
 		s->hwm = fi;
 	for (w = 0; w < nw; w++) {
-		uint64_t below, a, f;
+		uint64_t below = below_mask(fi, w), a, f;
 
-		if (fi >= (w + 1) * 64)
-			below = ~0ULL;
-		else if (fi > w * 64)
-			below = (1ULL << (fi - w * 64)) - 1;
-		else
-			below = 0;
 		f = __atomic_exchange_n(&s->xfree_bits[w], 0, __ATOMIC_SEQ_CST);
 		a = __atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED);
 		a = (a | below) & ~f;
@@ -135,15 +139,10 @@ uint32_t span_live_objs(const struct span *s)
 	uint32_t w, n = 0, nw = ((uint32_t)s->nobjs + 63) / 64;
 
 	for (w = 0; w < nw; w++) {
-		uint64_t below, a;
+		uint64_t a;
 
-		if (fi >= (w + 1) * 64)
-			below = ~0ULL;
-		else if (fi > w * 64)
-			below = (1ULL << (fi - w * 64)) - 1;
-		else
-			below = 0;
-		a = __atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED) | below;
+		a = __atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED) |
+		    below_mask(fi, w);
 		a &= ~__atomic_load_n(&s->xfree_bits[w], __ATOMIC_RELAXED);
 		n += (uint32_t)__builtin_popcountll(a);
 	}
