@@ -57,7 +57,17 @@
 #include "heap.h"
 
 static struct span empty_span = { .xowner = -1 };
-static struct cpu_cache *caches;
+
+/*
+ * CPU caches live in the image, ready before mm_init(): every span
+ * pointer starts at empty_span, so a premature kmalloc() falls to the
+ * slow path, which reports it.
+ */
+static struct cpu_cache caches[PORT_MAX_CPUS] = {
+	[0 ... PORT_MAX_CPUS - 1] = {
+		.alloc = { [0 ... NR_SPC - 1] = &empty_span },
+	},
+};
 static unsigned int ncpus;
 
 /* ------------------------------------------------------------ reports */
@@ -128,6 +138,11 @@ cache_alloc_slow(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 {
 	struct span *s = c->alloc[spc];
 
+	if (unlikely(!ncpus)) {
+		mm_report(MM_ERR_BAD_SIZE, 0, spc,
+			  "kmalloc before mm_init() on cpu %u", cpu);
+		return NULL;
+	}
 	if (s != &empty_span) {
 		if (span_refill_cache(s))
 			return span_take(s, s->alloc_cache);
@@ -613,7 +628,7 @@ void kmalloc_drain_cpu(unsigned int cpu)
 	unsigned long flags;
 	unsigned int spc;
 
-	if (!caches || cpu >= ncpus)
+	if (cpu >= ncpus)
 		return;
 	c = cache_of(cpu);
 	flags = port_irq_save();
@@ -679,9 +694,7 @@ void kmalloc_unlock_all(void)
 
 int mm_init(struct memmap *m)
 {
-	size_t bytes, npages;
-	unsigned int i, spc;
-	phys_addr_t pa;
+	unsigned int spc;
 
 	for (spc = 1; spc < SC_NR; spc++) {
 		if ((uint32_t)sc_pages[spc] * PAGE_SIZE / sc_size[spc] >
@@ -695,19 +708,11 @@ int mm_init(struct memmap *m)
 		return -1;
 	if (heap_init(m))
 		return -1;
-	ncpus = port_cpu_count();
-	bytes = (size_t)ncpus * sizeof(struct cpu_cache);
-	npages = (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	pa = frame_alloc_run(npages);
-	if (pa == FRAME_NONE)
-		return -1;
-	caches = port_phys_to_virt(pa);
-	mm_memset(caches, 0, npages * PAGE_SIZE);
-	for (i = 0; i < ncpus; i++)
-		for (spc = 0; spc < NR_SPC; spc++)
-			caches[i].alloc[spc] = &empty_span;
 	for (spc = 0; spc < NR_SPC; spc++)
 		spin_lock_init(&centrals[spc].lock, "central");
+	ncpus = port_cpu_count();
+	if (ncpus > PORT_MAX_CPUS)
+		ncpus = PORT_MAX_CPUS;
 	return 0;
 }
 
