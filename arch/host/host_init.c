@@ -23,6 +23,7 @@
 #include <port.h>
 #include <memmap.h>
 #include <frame.h>
+#include <kmalloc.h>
 #include <mm_report.h>
 #include <kma_host.h>
 
@@ -118,8 +119,8 @@ int kma_host_init(size_t bytes)
 	if (memmap_sanitize(&host_map))
 		return -1;
 	host_protect_holes(&host_map, HOST_PHYS_BASE + bytes);
-	if (frame_init(&host_map)) {
-		mm_printf("host: frame_init failed\n");
+	if (mm_init(&host_map)) {
+		mm_printf("host: mm_init failed\n");
 		return -1;
 	}
 	if (!getenv("KMA_QUIET")) {
