@@ -10,6 +10,7 @@
  */
 #include <ktest.h>
 #include <memmap.h>
+#include <frame.h>
 #include "kernel.h"
 
 #define TICK_WAIT_NS	3000000000ULL
@@ -91,9 +92,11 @@ static void test_boot_memory(struct ktest *t)
 	const struct memmap_region *r;
 
 	/* The part above 4 GiB of each usable range (on AArch64 one RAM
-	 * bank runs across the 4 GiB line). */
+	 * bank runs across the 4 GiB line); the frame allocator carves its
+	 * metadata from usable RAM. */
 	for_each_memmap_region(&boot_map, r)
-		if (r->type == MEMMAP_USABLE && r->base + r->size > (1ULL << 32))
+		if ((r->type == MEMMAP_USABLE || r->type == MEMMAP_METADATA) &&
+		    r->base + r->size > (1ULL << 32))
 			high_usable += r->base + r->size -
 				       (r->base > (1ULL << 32) ? r->base :
 								 (1ULL << 32));
@@ -110,11 +113,59 @@ static void test_boot_memory(struct ktest *t)
 	}
 }
 
+/*
+ * The frame allocator manages exactly the usable map, and memory above
+ * 4 GiB really is handed out and works: take max-order blocks until one
+ * lies above 4 GiB (or memory runs out), write and read back a pattern at
+ * both ends of each, give everything back, and the free count is what it
+ * was.
+ */
+#define HIGH_PROBE_MAX	4096
+
+static phys_addr_t high_probe[HIGH_PROBE_MAX];
+
+static void test_boot_frames(struct ktest *t)
+{
+	struct frame_stats before, after;
+	unsigned int n = 0, i, bad = 0, high = 0;
+	uint64_t blk = FRAME_SIZE << FRAME_MAX_ORDER;
+
+	frame_drain_all();
+	frame_get_stats(&before);
+	KT_EXPECT_EQ(t, before.managed * FRAME_SIZE,
+		     memmap_total(&boot_map, MEMMAP_USABLE));
+	while (n < HIGH_PROBE_MAX && !high) {
+		phys_addr_t pa = frame_alloc(FRAME_MAX_ORDER);
+		volatile uint64_t *lo, *hi;
+
+		if (pa == FRAME_NONE)
+			break;
+		high_probe[n++] = pa;
+		high = pa >= (1ULL << 32);
+		lo = port_phys_to_virt(pa);
+		hi = port_phys_to_virt(pa + blk - 8);
+		*lo = pa ^ 0x5a5a5a5a5a5a5a5aULL;
+		*hi = ~pa;
+		bad += *lo != (pa ^ 0x5a5a5a5a5a5a5a5aULL) || *hi != ~pa;
+	}
+	ktest_log(t, "%u blocks of 4 MiB taken, last at 0x%llx", n,
+		  n ? (unsigned long long)high_probe[n - 1] : 0ULL);
+	for (i = 0; i < n; i++)
+		frame_free(high_probe[i], FRAME_MAX_ORDER);
+	frame_drain_all();
+	frame_get_stats(&after);
+	KT_EXPECT_EQ(t, bad, 0);
+	KT_EXPECT_EQ(t, after.free, before.free);
+	if (kernel_fw_ram_high && !cmdline_get("mem"))
+		KT_EXPECT_EQ(t, high, 1);
+}
+
 static struct ktest_case boot_cases[] = {
 	KTEST_CASE(test_boot_cpus),
 	KTEST_CASE(test_boot_percpu),
 	KTEST_CASE(test_boot_timer),
 	KTEST_CASE(test_boot_memory),
+	KTEST_CASE(test_boot_frames),
 	{}
 };
 KTEST_SUITE(boot, boot_cases);

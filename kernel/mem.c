@@ -9,6 +9,7 @@
  * reservation (the boot test compares it with what QEMU was given).
  */
 #include <memmap.h>
+#include <frame.h>
 #include <mm_report.h>
 #include "kernel.h"
 
@@ -65,9 +66,11 @@ static void mem_apply_limit(void)
 }
 
 /**
- * kernel_mem_init - build, sanitize and print the boot memory map.
+ * kernel_mem_init - build, sanitize and print the boot memory map, start
+ * the frame allocator on it.
  *
- * Panics if the arch has no memory map or it cannot be sanitized.
+ * Panics if the arch has no memory map, it cannot be sanitized, or the
+ * frame allocator cannot start.
  */
 void kernel_mem_init(void)
 {
@@ -83,4 +86,7 @@ void kernel_mem_init(void)
 	       (unsigned long long)(kernel_fw_ram >> 10),
 	       (unsigned long long)(kernel_fw_ram_high >> 10));
 	memmap_dump(&boot_map);
+	if (frame_init(&boot_map))
+		panic("mem: the frame allocator cannot start");
+	frame_dump();
 }
