@@ -10,6 +10,7 @@
  */
 #include <memmap.h>
 #include <frame.h>
+#include <kmalloc.h>
 #include <mm_report.h>
 #include "kernel.h"
 
@@ -67,7 +68,7 @@ static void mem_apply_limit(void)
 
 /**
  * kernel_mem_init - build, sanitize and print the boot memory map, start
- * the frame allocator on it.
+ * the frame allocator and the heap on it (mm_init()).
  *
  * Panics if the arch has no memory map, it cannot be sanitized, or the
  * frame allocator cannot start.
@@ -86,7 +87,7 @@ void kernel_mem_init(void)
 	       (unsigned long long)(kernel_fw_ram >> 10),
 	       (unsigned long long)(kernel_fw_ram_high >> 10));
 	memmap_dump(&boot_map);
-	if (frame_init(&boot_map))
-		panic("mem: the frame allocator cannot start");
+	if (mm_init(&boot_map))
+		panic("mem: the frame allocator and heap cannot start");
 	frame_dump();
 }
