@@ -142,7 +142,7 @@ struct span *central_cache_span(unsigned int spc, unsigned int cpu)
  */
 void central_uncache_span(struct span *s)
 {
-	struct central *c = &centrals[s->spc];
+	struct central *c = &centrals[READ_ONCE(s->spc)];
 
 	spin_lock(&c->lock);
 	c->nlocks++;
@@ -175,7 +175,8 @@ void central_free_notify(unsigned int spc, uintptr_t va)
 	flags = spin_lock_irqsave(&c->lock);
 	c->nlocks++;
 	s = span_of(va);
-	if (s && READ_ONCE(s->xstate) == SPAN_SMALL && s->spc == spc &&
+	if (s && READ_ONCE(s->xstate) == SPAN_SMALL &&
+	    READ_ONCE(s->spc) == spc &&
 	    __atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL) {
 		clist_del(&c->full, s);
 		span_sweep(s);
@@ -226,7 +227,7 @@ static unsigned int span_check(struct span *s, unsigned int spc, uint8_t list)
 	unsigned int bad = 0;
 	uint32_t w, n = 0;
 
-	if (READ_ONCE(s->xstate) != SPAN_SMALL || s->spc != spc)
+	if (READ_ONCE(s->xstate) != SPAN_SMALL || READ_ONCE(s->spc) != spc)
 		bad++;
 	if (__atomic_load_n(&s->xlist, __ATOMIC_RELAXED) != list)
 		bad++;

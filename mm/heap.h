@@ -97,7 +97,8 @@ struct span {
 	uintptr_t base;			/* virtual address of the first page */
 	uint32_t npages;
 	uint8_t xstate;			/* enum span_state (atomic) */
-	uint8_t spc;			/* span class, 0 for LARGE/HUGE/FREE */
+	uint8_t spc;			/* span class, 0 for LARGE/HUGE/FREE;
+				 * READ_ONCE: looked at by racing frees */
 	uint16_t nobjs;
 	uint32_t size;			/* object size (LARGE: bytes asked) */
 	uint32_t magic;			/* (off * magic) >> 32 == off / size */

@@ -76,7 +76,7 @@ static __attribute__((noinline, cold)) void
 report_obj(enum mm_error err, const char *fn, uintptr_t va, struct span *s,
 	   const char *what)
 {
-	unsigned int spc = s ? s->spc : 0;
+	unsigned int spc = s ? READ_ONCE(s->spc) : 0;
 
 	mm_report(err, va, spc,
 		  "%s(%p): %s (class %u, size %u, span %p)", fn, (void *)va,
@@ -329,7 +329,7 @@ small_free(struct span *s, uintptr_t va)
 	uint32_t off = (uint32_t)(va - s->base);
 	uint32_t idx = (uint32_t)(((uint64_t)off * s->magic) >> 32);
 	uint64_t bit = 1ULL << (idx & 63), old;
-	unsigned int spc = s->spc;
+	unsigned int spc = READ_ONCE(s->spc);
 
 	if (unlikely(idx * s->size != off || !span_obj_allocated(s, idx))) {
 		report_bad_small("kfree", s, va, idx, false);
@@ -367,7 +367,7 @@ static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
 	}
 	switch (READ_ONCE(s->xstate)) {
 	case SPAN_SMALL:
-		if (s->spc == SPC_TINY)
+		if (READ_ONCE(s->spc) == SPC_TINY)
 			tiny_free("kfree", s, va);
 		else
 			small_free_slow(s, va);
@@ -410,7 +410,8 @@ void kfree(const void *p)
 	if (unlikely(va <= (uintptr_t)ZERO_SIZE_PTR))
 		return;
 	s = span_of(va);
-	if (likely(s && READ_ONCE(s->xstate) == SPAN_SMALL && s->spc != SPC_TINY)) {
+	if (likely(s && READ_ONCE(s->xstate) == SPAN_SMALL &&
+		   READ_ONCE(s->spc) != SPC_TINY)) {
 		small_free(s, va);
 		return;
 	}
@@ -555,7 +556,7 @@ static size_t obj_size(const char *fn, const void *p)
 	case SPAN_SMALL:
 		off = (uint32_t)(va - s->base);
 		idx = (uint32_t)(((uint64_t)off * s->magic) >> 32);
-		if (s->spc == SPC_TINY) {
+		if (READ_ONCE(s->spc) == SPC_TINY) {
 			size_t n = idx < s->nobjs && span_obj_allocated(s, idx) ?
 				   tiny_size(s, va) : 0;
 
@@ -840,7 +841,8 @@ unsigned int kmalloc_validate(void)
 
 			if (s == &empty_span)
 				continue;
-			if (READ_ONCE(s->xstate) != SPAN_SMALL || s->spc != spc ||
+			if (READ_ONCE(s->xstate) != SPAN_SMALL ||
+			    READ_ONCE(s->spc) != spc ||
 			    __atomic_load_n(&s->xowner, __ATOMIC_RELAXED) !=
 			    (int32_t)cpu ||
 			    __atomic_load_n(&s->xlist, __ATOMIC_RELAXED) !=

@@ -86,7 +86,7 @@ static void span_reset(struct span *s)
 	s->base = 0;
 	s->npages = 0;
 	WRITE_ONCE(s->xstate, SPAN_DEAD);
-	s->spc = 0;
+	WRITE_ONCE(s->spc, 0);
 	s->nobjs = 0;
 	s->size = 0;
 	s->magic = 0;
@@ -274,7 +274,7 @@ static void free_insert(struct span *s)
 	list_add(&heap.free[s->npages], s);
 	heap.free_mask[s->npages / 64] |= 1ULL << (s->npages % 64);
 	WRITE_ONCE(s->xstate, SPAN_FREE);
-	s->spc = 0;
+	WRITE_ONCE(s->spc, 0);
 	__atomic_store_n(&s->xlist, LIST_HEAP, __ATOMIC_RELAXED);
 	heap.idle_bytes += (uint64_t)s->npages * PAGE_SIZE;
 }

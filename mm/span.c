@@ -41,7 +41,7 @@ void span_init_small(struct span *s, unsigned int spc)
 	int i;
 
 	WRITE_ONCE(s->xstate, SPAN_SMALL);
-	s->spc = (uint8_t)spc;
+	WRITE_ONCE(s->spc, (uint8_t)spc);
 	s->size = sc_size[cls];
 	s->magic = sc_magic[cls];
 	s->nobjs = (uint16_t)(s->npages * PAGE_SIZE / s->size);

@@ -227,10 +227,11 @@ static size_t random_size(void)
 
 	switch (r % 16) {
 	case 0:
-		return 32769 + (r >> 8) % 200000;	/* large */
+		return 32769 + (r >> 8) % 100000;	/* large */
 	case 1:
-		return (r % 64 == 1) ? (1 << 20) + (r >> 8) % (3 << 20) : 4096 +
-		       (r >> 8) % 28672;
+		/* Now and then a huge one: a few live at a time. */
+		return (r % 1024 == 1) ? (1 << 20) + (r >> 8) % (3 << 20) :
+		       4096 + (r >> 8) % 28672;
 	default:
 		return 1 + (r >> 8) % (r % 3 ? 256 : 4096);
 	}
