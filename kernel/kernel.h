@@ -57,6 +57,9 @@
  *                the allocator (interrupted code held per-CPU state).
  * @stack_top:    top of this CPU's kernel stack.
  * @arch:         arch-private per-CPU data.
+ * @in_mm:        non-zero while thread code on this CPU is inside a
+ *                kmalloc()/kfree() call wrapped by kernel_mm_enter() and
+ *                kernel_mm_leave(); read by this CPU's timer handler.
  */
 struct kcpu {
 	struct kcpu *self;
@@ -70,6 +73,7 @@ struct kcpu {
 	uint64_t irq_in_mm;
 	void *stack_top;
 	void *arch;
+	unsigned int in_mm;
 } __attribute__((aligned(64)));
 
 /* Offsets the arch assembly relies on. */
@@ -77,6 +81,15 @@ struct kcpu {
 #define KCPU_ID		8
 _Static_assert(__builtin_offsetof(struct kcpu, self) == KCPU_SELF, "kcpu");
 _Static_assert(__builtin_offsetof(struct kcpu, id) == KCPU_ID, "kcpu");
+
+/*
+ * With the inline port header (port/<arch>.h), port_cpu_id() reads the id
+ * straight from the per-CPU area at the header's offset.
+ */
+#ifdef PORT_PERCPU_ID_OFFSET
+_Static_assert(__builtin_offsetof(struct kcpu, id) == PORT_PERCPU_ID_OFFSET,
+	       "port_cpu_id() of the inline port header reads kcpu.id");
+#endif
 
 /* Every CPU slot; only the first arch_nr_cpus() are used. */
 extern struct kcpu kcpus[PORT_MAX_CPUS];
@@ -191,6 +204,78 @@ void smp_call_all(void (*fn)(void *arg), void *arg);
  * Return: at least 1.
  */
 unsigned int kernel_nr_online(void);
+
+/* Timer rate on every CPU (timer_hz=, 0 = no timer); set before SMP. */
+extern unsigned int kernel_timer_hz;
+
+/**
+ * kernel_irq_alloc_set - switch the timer handler's allocations on or off.
+ * @on: non-zero to allocate and free on every tick of every CPU.
+ *
+ * Off at boot: suites that count free frames need a quiet heap. Switching
+ * off is seen by each CPU no later than its next smp_call_all() function;
+ * a handler that saw "on" has freed everything when it returns.
+ */
+void kernel_irq_alloc_set(int on);
+
+/**
+ * kernel_mm_enter - mark the calling CPU as inside the allocator (thread
+ * context), so that its timer handler counts the ticks that land there
+ * in kcpu.irq_in_mm. Pair with kernel_mm_leave(); no nesting.
+ * @c: this_kcpu().
+ */
+static inline void kernel_mm_enter(struct kcpu *c)
+{
+	__atomic_store_n(&c->in_mm, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/**
+ * kernel_mm_leave - end of the section kernel_mm_enter() started.
+ * @c: this_kcpu().
+ */
+static inline void kernel_mm_leave(struct kcpu *c)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->in_mm, 0, __ATOMIC_RELAXED);
+}
+
+/**
+ * struct stress_result - totals of one stress_run() over all CPUs.
+ * @cpus:      CPUs that took part.
+ * @allocs:    successful allocations (thread context).
+ * @fails:     allocations that returned NULL.
+ * @bytes:     bytes requested by the successful allocations.
+ * @large:     of the allocations, large objects (32 KiB .. 1 MiB).
+ * @huge:      of the allocations, huge objects (above 1 MiB).
+ * @sent:      objects passed to another CPU's mailbox.
+ * @received:  objects taken from a mailbox, checked and freed.
+ * @bad:       objects whose fill pattern was damaged.
+ * @ns:        elapsed arch_time_ns() on the calling CPU.
+ */
+struct stress_result {
+	unsigned int cpus;
+	uint64_t allocs, fails, bytes, large, huge;
+	uint64_t sent, received, bad;
+	uint64_t ns;
+};
+
+/**
+ * stress_run - allocate, fill, pass around, check and free on every
+ * online CPU at once (kernel/stress.c).
+ * @iters: rounds per CPU.
+ * @res: filled with the totals.
+ *
+ * Every object is freed when it returns. Boot CPU, thread context.
+ */
+void stress_run(unsigned int iters, struct stress_result *res);
+
+/**
+ * kernel_mm_quiesce - empty every CPU's object and frame caches on that
+ * CPU (smp_call_all), give wholly free heap chunks back and drain the
+ * frame caches. Boot CPU; the timer allocations should be off.
+ */
+void kernel_mm_quiesce(void);
 
 /* ------------------------------------------------------------------ */
 /* Provided by each architecture (arch/<arch>/).                       */

@@ -20,20 +20,75 @@
  *   crash=pf|ud|panic  fault on purpose after boot (checks the exception
  *                      report and the runner's failure detection)
  *
+ *   stress_iters=N     rounds per CPU of the smp_stress suite
+ *   bench=1            instruction-count workload on the boot CPU
+ *
+ * Timer interrupt: each tick counts itself in kcpu.ticks and, while
+ * kernel_irq_alloc_set(1) is in force, allocates and frees a tiny
+ * GFP_NOSCAN object, a small one of a rotating size and every 16th tick a
+ * large one, checking a fill pattern before freeing (a damaged pattern
+ * panics). A tick that lands while the interrupted thread code is inside
+ * the allocator (kcpu.in_mm) counts in kcpu.irq_in_mm.
+ *
  * Globals written here before other CPUs start and read-only afterwards:
- * kernel_timer_handler, kernel_timer_hz.
+ * kernel_timer_handler, kernel_timer_hz. irq_alloc_on is atomic.
  */
 #include <ktest.h>
+#include <kmalloc.h>
 #include <mm_report.h>
 #include "kernel.h"
 
 extern void (*kernel_timer_handler)(void);
 extern unsigned int kernel_timer_hz;
 
-/* Timer interrupt: count the tick on this CPU. */
+static int irq_alloc_on;			/* atomic */
+
+void kernel_irq_alloc_set(int on)
+{
+	__atomic_store_n(&irq_alloc_on, on, __ATOMIC_RELEASE);
+}
+
+static const uint32_t irq_small_sizes[] = { 24, 100, 512, 1500, 4096, 9000 };
+
+/* One object: allocate, fill, check, free. Interrupt context. */
+static void irq_alloc_one(struct kcpu *c, size_t size, gfp_t gfp)
+{
+	uint8_t *p = kmalloc(size, gfp | GFP_ATOMIC);
+	uint8_t seed = (uint8_t)(c->ticks * 31 + size);
+	size_t i, n = size < 256 ? size : 256;
+
+	if (!p) {
+		c->irq_fails++;
+		return;
+	}
+	c->irq_allocs++;
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed + i);
+	p[size - 1] = seed;
+	for (i = 0; i < n - (n == size); i++)
+		if (p[i] != (uint8_t)(seed + i))
+			panic("irq alloc: %zu-byte object %p damaged at %zu",
+			      size, (void *)p, i);
+	if (p[size - 1] != seed)
+		panic("irq alloc: %zu-byte object %p damaged at its end",
+		      size, (void *)p);
+	kfree(p);
+}
+
+/* Timer interrupt: count the tick, allocate from interrupt context. */
 static void kernel_timer_tick(void)
 {
-	this_kcpu()->ticks++;
+	struct kcpu *c = this_kcpu();
+	unsigned int n = (unsigned int)++c->ticks;
+
+	if (!__atomic_load_n(&irq_alloc_on, __ATOMIC_ACQUIRE))
+		return;
+	if (__atomic_load_n(&c->in_mm, __ATOMIC_RELAXED))
+		c->irq_in_mm++;
+	irq_alloc_one(c, 1 + n % 15, GFP_NOSCAN);
+	irq_alloc_one(c, irq_small_sizes[n % 6], GFP_KERNEL);
+	if (n % 16 == 0)
+		irq_alloc_one(c, 40000 + (n % 7) * 20000, GFP_KERNEL);
 }
 
 static void kernel_start_timer(void)
