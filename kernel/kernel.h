@@ -277,6 +277,20 @@ void stress_run(unsigned int iters, struct stress_result *res);
  */
 void kernel_mm_quiesce(void);
 
+/**
+ * kernel_demo - the `make run` report: CPUs, a workload on every CPU,
+ * meminfo, slabinfo and frame counts (kernel/demo.c). Boot CPU.
+ *
+ * Return: 0 if every check of the workload passed.
+ */
+int kernel_demo(void);
+
+/**
+ * kernel_bench - bench=1: time kmalloc/kfree per size class on the boot
+ * CPU with its timer stopped (kernel/bench.c). Boot CPU.
+ */
+void kernel_bench(void);
+
 /* ------------------------------------------------------------------ */
 /* Provided by each architecture (arch/<arch>/).                       */
 

@@ -10,7 +10,8 @@
  * Command line (Linux manner, see cmdline.c):
  *   ktest=FILTER       run the KTAP suites matching FILTER ("all" = every
  *                      suite; comma list, '*' suffix for a prefix)
- *   demo=0|1           print the demo report (default 1 without ktest=)
+ *   demo=0|1           print the demo report (default 1 without ktest=
+ *                      and bench=); demo_iters=N rounds per CPU
  *   timer_hz=N         per-CPU timer rate (default 100, 0 = no timer)
  *   maxcpus=N          start at most N CPUs (nosmp = maxcpus=1)
  *   expect_cpus=N      the boot test checks N CPUs came online
@@ -141,6 +142,11 @@ __noreturn void kmain(void)
 	printk("smp: %u CPU(s) online\n", arch_cpus_start());
 	kernel_crash();
 	status = kernel_run_tests();
+	if (cmdline_get_u64("bench", 0))
+		kernel_bench();
+	if (cmdline_get_u64("demo", !cmdline_get("ktest") &&
+			    !cmdline_get_u64("bench", 0)))
+		status |= kernel_demo();
 	printk("kma: done in %llu ms, status %d\n",
 	       (unsigned long long)((arch_time_ns() - t0) / 1000000), status);
 	arch_halt(status);
