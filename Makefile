@@ -6,6 +6,7 @@
 #   make ARCH=host SAN=asan|tsan        sanitizer builds of the host port
 #   make test      every test: host (plain, ASan+UBSan, TSan) and QEMU
 #   make run       boot the demo kernel in QEMU (ARCH=x86_64 by default)
+#   make stress    smp_stress soak on -smp 1/2/4/8 x -m 128M/3G/8G in QEMU
 #   make bench     malloc benchmarks against glibc, jemalloc, tcmalloc, mimalloc
 #   make clean
 #
@@ -213,6 +214,22 @@ run:
 deps:
 	$(Q)tools/deps.sh test
 
+# The smp_stress suite with STRESS_ITERS rounds per CPU on every CPU count
+# and memory size; stops at the first failing configuration.
+STRESS_ITERS ?= 10000
+STRESS_ARCH := $(if $(filter host,$(ARCH)),x86_64,$(ARCH))
+stress:
+	$(Q)tools/deps.sh test
+	$(Q)mkdir -p build
+	$(Q)for smp in 1 2 4 8; do for mem in 128M 3G 8G; do \
+		TIMEOUT=$${TIMEOUT:-1800} tools/qemu-test.sh $(STRESS_ARCH) \
+			smp=$$smp mem=$$mem ktest=smp_stress \
+			stress_iters=$(STRESS_ITERS) >build/stress.log 2>&1; \
+		st=$$?; grep -E 'stress_all_cpus:|timer handlers:|^# qemu-test' \
+			build/stress.log; \
+		[ $$st = 0 ] || { tail -20 build/stress.log; exit 1; }; \
+	done; done; echo "stress: every configuration passed"
+
 # Writes docs/BENCHMARKS.md and docs/bench-*.png (tools/bench.py).
 bench:
 	$(Q)tools/deps.sh bench
@@ -222,6 +239,6 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,15p' Makefile
+	@sed -n '3,16p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
