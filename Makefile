@@ -100,6 +100,8 @@ COMPILER_INC := $(shell $(CC) $(CLANG_TARGET) -print-file-name=include)
 ARCH_CFLAGS := -ffreestanding -fno-builtin -nostdinc -isystem $(COMPILER_INC) \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -DKMA_KERNEL
+# port_cpu_id() and port_irq_save/restore() inline in every caller.
+ARCH_CFLAGS += -DPORT_INLINE_HEADER='<port/$(ARCH).h>'
 ifeq ($(ARCH),x86_64)
 ARCH_CFLAGS += -m64 -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
 	-mno-avx

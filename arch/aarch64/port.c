@@ -245,7 +245,7 @@ struct kcpu *this_kcpu(void)
  *
  * Return: 0 .. port_cpu_count() - 1.
  */
-unsigned int port_cpu_id(void)
+unsigned int (port_cpu_id)(void)
 {
 	return this_kcpu()->id;
 }
@@ -265,7 +265,7 @@ unsigned int port_cpu_count(void)
  *
  * Return: the previous DAIF.
  */
-unsigned long port_irq_save(void)
+unsigned long (port_irq_save)(void)
 {
 	unsigned long flags;
 
@@ -278,7 +278,7 @@ unsigned long port_irq_save(void)
  * port_irq_restore - put DAIF back.
  * @flags: from port_irq_save().
  */
-void port_irq_restore(unsigned long flags)
+void (port_irq_restore)(unsigned long flags)
 {
 	__asm__ __volatile__("msr daif, %0" : : "r"(flags) : "memory");
 }

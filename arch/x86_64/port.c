@@ -22,7 +22,7 @@
 
 unsigned int x86_nr_cpus = 1;
 
-unsigned int port_cpu_id(void)
+unsigned int (port_cpu_id)(void)
 {
 	unsigned int id;
 
@@ -43,7 +43,7 @@ unsigned int port_cpu_count(void)
 	return x86_nr_cpus;
 }
 
-unsigned long port_irq_save(void)
+unsigned long (port_irq_save)(void)
 {
 	unsigned long flags;
 
@@ -51,7 +51,7 @@ unsigned long port_irq_save(void)
 	return flags;
 }
 
-void port_irq_restore(unsigned long flags)
+void (port_irq_restore)(unsigned long flags)
 {
 	if (flags & X86_RFLAGS_IF)
 		__asm__ __volatile__("sti" : : : "memory");
