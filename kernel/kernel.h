@@ -207,6 +207,8 @@ unsigned int kernel_nr_online(void);
 
 /* Timer rate on every CPU (timer_hz=, 0 = no timer); set before SMP. */
 extern unsigned int kernel_timer_hz;
+/* The handler every CPU's timer runs (main.c); set before SMP. */
+extern void (*kernel_timer_handler)(void);
 
 /**
  * kernel_irq_alloc_set - switch the timer handler's allocations on or off.

@@ -39,8 +39,6 @@
 #include <mm_report.h>
 #include "kernel.h"
 
-extern void (*kernel_timer_handler)(void);
-extern unsigned int kernel_timer_hz;
 
 static int irq_alloc_on;			/* atomic */
 
