@@ -54,11 +54,11 @@ static void bench_size(uint32_t size, gfp_t gfp)
 	unsigned int i, r, nb = size > (32u << 10) ? 16 : BENCH_BATCH;
 	uint64_t ops = (uint64_t)BENCH_ROUNDS * nb;
 
-	kmalloc_get_stats(&st0);
 	t0 = arch_time_ns();
 	for (i = 0; i < BENCH_PAIRS; i++)
 		kfree(kmalloc(size, gfp));
 	t_pair = arch_time_ns() - t0;
+	kmalloc_get_stats(&st0);
 	for (r = 0; r < BENCH_ROUNDS; r++) {
 		t0 = arch_time_ns();
 		for (i = 0; i < nb; i++)
