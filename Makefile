@@ -24,6 +24,10 @@ Q :=
 else
 Q := @
 endif
+# make -s: no "CC file" lines either.
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+V := s
+endif
 
 ifeq ($(filter $(ARCH),host x86_64 aarch64),)
 $(error ARCH must be host, x86_64 or aarch64, not '$(ARCH)')
