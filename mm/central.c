@@ -22,28 +22,6 @@
 
 struct central centrals[NR_SPC];
 
-static void clist_add(struct span_list_head *h, struct span *s)
-{
-	s->prev = NULL;
-	s->next = h->first;
-	if (h->first)
-		h->first->prev = s;
-	h->first = s;
-	h->nr++;
-}
-
-static void clist_del(struct span_list_head *h, struct span *s)
-{
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		h->first = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	s->next = s->prev = NULL;
-	h->nr--;
-}
-
 static uint32_t spc_pages(unsigned int spc)
 {
 	return spc == SPC_TINY ? 1 : sc_pages[spc];
@@ -55,12 +33,12 @@ static void __central_place(struct central *c, struct span *s)
 	for (;;) {
 		if (s->nalloc < s->nobjs) {
 			__atomic_store_n(&s->xlist, LIST_PARTIAL, __ATOMIC_SEQ_CST);
-			clist_add(&c->partial, s);
+			span_list_add(&c->partial, s);
 			return;
 		}
 		__atomic_store_n(&s->xlist, LIST_FULL, __ATOMIC_SEQ_CST);
 		if (!span_has_frees(s)) {
-			clist_add(&c->full, s);
+			span_list_add(&c->full, s);
 			return;
 		}
 		/* A free raced in: take it now. */
@@ -94,7 +72,7 @@ struct span *central_cache_span(unsigned int spc, unsigned int cpu)
 	spin_lock(&c->lock);
 	c->nlocks++;
 	while ((s = c->partial.first)) {
-		clist_del(&c->partial, s);
+		span_list_del(&c->partial, s);
 		span_sweep(s);
 		if (s->nalloc < s->nobjs)
 			break;
@@ -178,7 +156,7 @@ void central_free_notify(unsigned int spc, uintptr_t va)
 	if (s && READ_ONCE(s->xstate) == SPAN_SMALL &&
 	    READ_ONCE(s->spc) == spc &&
 	    __atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL) {
-		clist_del(&c->full, s);
+		span_list_del(&c->full, s);
 		span_sweep(s);
 		if (s->nalloc == 0)
 			__central_release(c, s);
@@ -203,15 +181,15 @@ void central_reclaim(unsigned int spc)
 	flags = spin_lock_irqsave(&c->lock);
 	c->nlocks++;
 	while ((s = c->partial.first)) {
-		clist_del(&c->partial, s);
-		clist_add(&all, s);
+		span_list_del(&c->partial, s);
+		span_list_add(&all, s);
 	}
 	while ((s = c->full.first)) {
-		clist_del(&c->full, s);
-		clist_add(&all, s);
+		span_list_del(&c->full, s);
+		span_list_add(&all, s);
 	}
 	while ((s = all.first)) {
-		clist_del(&all, s);
+		span_list_del(&all, s);
 		__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
 		span_sweep(s);
 		if (s->nalloc == 0)

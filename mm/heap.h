@@ -151,6 +151,30 @@ struct span_list_head {
 	uint64_t nr;
 };
 
+/* Push @s on @h. Caller holds the lock of the list's owner. */
+static inline void span_list_add(struct span_list_head *h, struct span *s)
+{
+	s->prev = NULL;
+	s->next = h->first;
+	if (h->first)
+		h->first->prev = s;
+	h->first = s;
+	h->nr++;
+}
+
+/* Unlink @s from @h. Caller holds the lock of the list's owner. */
+static inline void span_list_del(struct span_list_head *h, struct span *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		h->first = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->next = s->prev = NULL;
+	h->nr--;
+}
+
 /**
  * struct central - shared spans of one span class.
  * @lock:    protects everything below.

@@ -247,31 +247,9 @@ static void pagemap_trim(uintptr_t va, size_t bytes)
 
 /* ------------------------------------------------------------ free lists */
 
-static void list_add(struct span_list_head *h, struct span *s)
-{
-	s->prev = NULL;
-	s->next = h->first;
-	if (h->first)
-		h->first->prev = s;
-	h->first = s;
-	h->nr++;
-}
-
-static void list_del(struct span_list_head *h, struct span *s)
-{
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		h->first = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	s->next = s->prev = NULL;
-	h->nr--;
-}
-
 static void free_insert(struct span *s)
 {
-	list_add(&heap.free[s->npages], s);
+	span_list_add(&heap.free[s->npages], s);
 	heap.free_mask[s->npages / 64] |= 1ULL << (s->npages % 64);
 	WRITE_ONCE(s->xstate, SPAN_FREE);
 	WRITE_ONCE(s->spc, 0);
@@ -283,7 +261,7 @@ static void free_remove(struct span *s)
 {
 	struct span_list_head *h = &heap.free[s->npages];
 
-	list_del(h, s);
+	span_list_del(h, s);
 	if (!h->first)
 		heap.free_mask[s->npages / 64] &= ~(1ULL << (s->npages % 64));
 	__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_RELAXED);

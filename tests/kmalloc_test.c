@@ -13,6 +13,7 @@
 #include <frame.h>
 #include <port.h>
 #include "test_report.h"
+#include "test_mm.h"
 #include "../mm/heap.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -23,23 +24,6 @@ static uint64_t rnd(void)
 	rng_state ^= rng_state >> 7;
 	rng_state ^= rng_state << 17;
 	return rng_state;
-}
-
-/* Drain this CPU, sweep every class, give everything back. */
-static void quiesce(void)
-{
-	kmalloc_drain_cpu(port_cpu_id());
-	kmalloc_scavenge();
-	frame_drain_all();
-}
-
-static uint64_t free_frames(void)
-{
-	struct frame_stats fs;
-
-	quiesce();
-	frame_get_stats(&fs);
-	return fs.free;
 }
 
 static void fill(void *p, size_t n, uint8_t seed)
@@ -77,7 +61,7 @@ static void test_kmalloc_zero_size(struct ktest *t)
 static void test_kmalloc_every_class(struct ktest *t)
 {
 	static void *objs[3 * SPAN_MAX_OBJS + 1];
-	uint64_t before = free_frames();
+	uint64_t before = test_mm_free_frames();
 	unsigned int cls;
 
 	for (cls = 1; cls < SC_NR; cls++) {
@@ -97,7 +81,7 @@ static void test_kmalloc_every_class(struct ktest *t)
 			kfree(objs[i]);
 	}
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
-	KT_EXPECT_EQ(t, free_frames(), before);
+	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
 }
 
 static void test_kmalloc_alignment(struct ktest *t)
@@ -258,7 +242,7 @@ static bool no_overlap(struct shadow *sh, unsigned int n)
 static void test_kmalloc_shadow_random(struct ktest *t)
 {
 	static struct shadow sh[SHADOW_SLOTS];
-	uint64_t before = free_frames();
+	uint64_t before = test_mm_free_frames();
 	unsigned int phase, i, k;
 
 	for (phase = 0; phase < 4; phase++) {
@@ -303,7 +287,7 @@ static void test_kmalloc_shadow_random(struct ktest *t)
 		sh[i].p = NULL;
 	}
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
-	KT_EXPECT_EQ(t, free_frames(), before);
+	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
 }
 
 /* Exhaust memory with one size; free; the same count fits again. */
@@ -364,20 +348,20 @@ static void test_kmalloc_oom_recovers(struct ktest *t)
 	uint64_t before;
 	unsigned int k;
 
-	quiesce();
+	test_mm_quiesce();
 	ballast = ballast_take();
-	before = free_frames();
+	before = test_mm_free_frames();
 	report_capture_begin();
 	for (k = 0; k < 4; k++) {
 		unsigned long a = fill_until_null(sizes[k]);
 		unsigned long b;
 
-		KT_EXPECT_EQ(t, free_frames(), before);
+		KT_EXPECT_EQ(t, test_mm_free_frames(), before);
 		b = fill_until_null(sizes[k]);
 		ktest_log(t, "size %zu: %lu then %lu objects", sizes[k], a, b);
 		KT_EXPECT_GT(t, a, 0);
 		KT_EXPECT_EQ(t, a, b);
-		KT_EXPECT_EQ(t, free_frames(), before);
+		KT_EXPECT_EQ(t, test_mm_free_frames(), before);
 	}
 	report_capture_end();
 	ballast_give(ballast);
@@ -387,7 +371,7 @@ static void test_kmalloc_oom_recovers(struct ktest *t)
 
 static void test_kmalloc_tiny(struct ktest *t)
 {
-	uint64_t before = free_frames();
+	uint64_t before = test_mm_free_frames();
 	uint8_t *a = kmalloc(3, GFP_NOSCAN);
 	uint8_t *b = kmalloc(4, GFP_NOSCAN);
 	uint8_t *c = kmalloc(2, GFP_NOSCAN);
@@ -417,7 +401,7 @@ static void test_kmalloc_tiny(struct ktest *t)
 	for (i = 0; i < 5000; i++)
 		kfree(many[i]);
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
-	KT_EXPECT_EQ(t, free_frames(), before);
+	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
 }
 
 static void test_kmalloc_stats(struct ktest *t)
@@ -426,7 +410,7 @@ static void test_kmalloc_stats(struct ktest *t)
 	struct kmalloc_stats a, b;
 	unsigned int cls = sc_of_size(96), i;
 
-	quiesce();
+	test_mm_quiesce();
 	kmalloc_get_stats(&a);
 	for (i = 0; i < 1000; i++)
 		objs[i] = kmalloc(96, GFP_KERNEL);
@@ -437,7 +421,7 @@ static void test_kmalloc_stats(struct ktest *t)
 	KT_EXPECT_EQ(t, b.heap_sys, b.heap_inuse + b.heap_idle);
 	for (i = 0; i < 1000; i++)
 		kfree(objs[i]);
-	quiesce();
+	test_mm_quiesce();
 	kmalloc_get_stats(&b);
 	KT_EXPECT_EQ(t, b.cls[cls].objs_in_use, a.cls[cls].objs_in_use);
 	kmalloc_dump_meminfo();
@@ -485,7 +469,7 @@ static void test_misuse_double_free_swept(struct ktest *t)
 	void *p = kmalloc(48, GFP_KERNEL);
 
 	kfree(p);
-	quiesce();		/* the free is swept in */
+	test_mm_quiesce();		/* the free is swept in */
 	report_capture_begin();
 	kfree(p);
 	report_capture_end();
@@ -527,7 +511,7 @@ static void test_misuse_foreign(struct ktest *t)
 	int local;
 	char *p, *never;
 
-	quiesce();		/* p gets a fresh span */
+	test_mm_quiesce();		/* p gets a fresh span */
 	p = kmalloc(256, GFP_KERNEL);
 	report_capture_begin();
 	kfree(&static_object);		/* kernel image / program data */

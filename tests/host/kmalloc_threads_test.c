@@ -12,23 +12,8 @@
 #include <frame.h>
 #include <kma_host.h>
 #include "test_report.h"
+#include "../test_mm.h"
 #include "../../mm/heap.h"
-
-static void quiesce(void)
-{
-	kmalloc_drain_cpu(port_cpu_id());
-	kmalloc_scavenge();
-	frame_drain_all();
-}
-
-static uint64_t free_frames(void)
-{
-	struct frame_stats fs;
-
-	quiesce();
-	frame_get_stats(&fs);
-	return fs.free;
-}
 
 /* A bounded queue of objects between threads. */
 #define RING 256
@@ -136,7 +121,7 @@ static void test_kmalloc_threads_producer_consumer(struct ktest *t)
 			     .cv = PTHREAD_COND_INITIALIZER };
 	struct pc_arg pa[NP], ca[NC];
 	pthread_t pt[NP], ct[NC];
-	uint64_t before = free_frames();
+	uint64_t before = test_mm_free_frames();
 	unsigned int i;
 
 	for (i = 0; i < NC; i++) {
@@ -162,7 +147,7 @@ static void test_kmalloc_threads_producer_consumer(struct ktest *t)
 		KT_EXPECT_EQ(t, ca[i].bad, 0);
 	/* Exited threads drained their caches when they gave up their slot. */
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
-	KT_EXPECT_EQ(t, free_frames(), before);
+	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
 }
 
 struct xfree_arg {
@@ -247,7 +232,7 @@ static void test_kmalloc_threads_churn(struct ktest *t)
 {
 	enum { N = 8 };
 	pthread_t th[N];
-	uint64_t before = free_frames();
+	uint64_t before = test_mm_free_frames();
 	unsigned int i;
 
 	for (i = 0; i < N; i++)
@@ -255,7 +240,7 @@ static void test_kmalloc_threads_churn(struct ktest *t)
 	for (i = 0; i < N; i++)
 		pthread_join(th[i], NULL);
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
-	KT_EXPECT_EQ(t, free_frames(), before);
+	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
 }
 
 static struct ktest_case kmalloc_threads_cases[] = {
