@@ -184,6 +184,15 @@ struct frame_zone;
  */
 struct frame_zone *frame_zone_create(struct memmap *m);
 
+/** frame_lock_all - take every lock of the global allocator (fork). */
+void frame_lock_all(void);
+
+/** frame_unlock_all - release what frame_lock_all() took. */
+void frame_unlock_all(void);
+
+/** frame_fork_child - re-initialise every lock in a fork() child. */
+void frame_fork_child(void);
+
 /** frame_global_zone - the zone behind frame_alloc() etc. (or NULL). */
 struct frame_zone *frame_global_zone(void);
 

@@ -130,6 +130,12 @@ void kmalloc_lock_all(void);
 void kmalloc_unlock_all(void);
 
 /**
+ * kmalloc_fork_child - in a fork() child made under kmalloc_lock_all():
+ * re-initialise every heap lock instead of releasing it.
+ */
+void kmalloc_fork_child(void);
+
+/**
  * kmalloc_scavenge - return every wholly free heap chunk to the frame
  * allocator, whatever the threshold.
  *

@@ -1027,3 +1027,54 @@ unsigned int frame_validate(void)
 
 	return z ? frame_zone_validate(z) : 0;
 }
+
+/**
+ * frame_lock_all - take every lock of the global allocator, in lock order
+ * (each CPU cache's lock, then the zone's); used around fork() by the
+ * host's drop-in malloc. Pair with frame_unlock_all() in the parent and
+ * frame_fork_child() in the child.
+ */
+void frame_lock_all(void)
+{
+	struct frame_zone *z = frame_global_zone();
+	unsigned int cpu;
+
+	if (!z)
+		return;
+	for (cpu = 0; cpu < z->nr_cpus; cpu++)
+		spin_lock(&z->pcp[cpu].lock);
+	spin_lock(&z->lock);
+}
+
+/**
+ * frame_unlock_all - release what frame_lock_all() took.
+ */
+void frame_unlock_all(void)
+{
+	struct frame_zone *z = frame_global_zone();
+	unsigned int cpu;
+
+	if (!z)
+		return;
+	spin_unlock(&z->lock);
+	for (cpu = z->nr_cpus; cpu--;)
+		spin_unlock(&z->pcp[cpu].lock);
+}
+
+/**
+ * frame_fork_child - in a child of fork(), made while frame_lock_all()
+ * was held: start every lock afresh. Threads of the parent that were
+ * waiting hold tickets nobody in the child will ever serve, so releasing
+ * the locks one by one is not enough.
+ */
+void frame_fork_child(void)
+{
+	struct frame_zone *z = frame_global_zone();
+	unsigned int cpu;
+
+	if (!z)
+		return;
+	spin_lock_init(&z->lock, "frame_zone");
+	for (cpu = 0; cpu < z->nr_cpus; cpu++)
+		spin_lock_init(&z->pcp[cpu].lock, "frame_pcp");
+}

@@ -691,6 +691,20 @@ void kmalloc_unlock_all(void)
 		spin_unlock(&centrals[spc].lock);
 }
 
+/**
+ * kmalloc_fork_child - in a child of fork(), made while kmalloc_lock_all()
+ * was held: start every heap lock afresh (parent threads that were
+ * waiting hold tickets nobody in the child will serve).
+ */
+void kmalloc_fork_child(void)
+{
+	unsigned int spc;
+
+	spin_lock_init(&heap.lock, "heap");
+	for (spc = 0; spc < NR_SPC; spc++)
+		spin_lock_init(&centrals[spc].lock, "central");
+}
+
 /* ------------------------------------------------------------ init */
 
 int mm_init(struct memmap *m)
