@@ -604,7 +604,8 @@ void heap_huge_free(struct span *s)
 /* ------------------------------------------------------------ init */
 
 /**
- * heap_init - set up the page map over the physical span of @m.
+ * heap_init - set up the page map over the physical span of the memory
+ * in @m that the frame allocator manages.
  * @m: the sanitized map (after frame_init()).
  *
  * Return: 0, or -1 if the page map's first level cannot be allocated.
@@ -615,7 +616,16 @@ int heap_init(struct memmap *m)
 	struct memmap_region *r;
 	size_t bytes, npages;
 
+	/*
+	 * Cover what the frame allocator can ever hand out: usable memory
+	 * (and what was carved from it) and memory announced for hot-add,
+	 * not firmware ranges far above RAM (a PCI window at 1 TiB would
+	 * cost megabytes of first-level page map).
+	 */
 	for_each_memmap_region(m, r) {
+		if (r->type != MEMMAP_USABLE && r->type != MEMMAP_METADATA &&
+		    r->type != MEMMAP_HOTPLUG)
+			continue;
 		if (r->base < lo)
 			lo = r->base;
 		if (r->base + r->size > hi)
