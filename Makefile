@@ -151,7 +151,7 @@ ALL_KOBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(BOOT_OBJS) $(MM_OBJS) $(TEST_OBJS)
 all: $(KERNEL) $(if $(filter aarch64,$(ARCH)),$(BUILD)/Image)
 endif
 
-.PHONY: all clean test run check-boundary help deps stress bench
+.PHONY: all clean test run check-boundary help deps stress bench preload
 
 # ---------------------------------------------------------------- rules
 # mm/ objects: include/ only, then prove it from the dependency file.
@@ -184,6 +184,32 @@ $(TEST_BIN): $(TEST_OBJS) $(HOST_TEST_OBJS) $(BOOT_OBJS) $(LIB)
 	@$(if $(filter 0,$(V)),echo "  LD      $@")
 	$(Q)$(CC) $(ARCH_LDFLAGS) -o $@ $(TEST_OBJS) $(HOST_TEST_OBJS) \
 		$(BOOT_OBJS) $(LIB) -lm
+
+# The drop-in malloc (tools/preload/): mm/ and the host port again, -fPIC
+# with hidden symbols (only the malloc family is exported) and
+# initial-exec TLS (no allocation on first access), into one .so.
+PIC := build/host-pic
+PIC_FLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec
+PIC_OBJS := $(MM_SRCS:%.c=$(PIC)/%.o) \
+	$(patsubst %.c,$(PIC)/%.o,$(wildcard arch/host/*.c tools/preload/*.c))
+PRELOAD := $(PIC)/libkma.so
+
+preload: $(PRELOAD)
+
+$(PRELOAD): $(PIC_OBJS)
+	@$(if $(filter 0,$(V)),echo "  LD      $@")
+	$(Q)$(CC) -shared -pthread -Wl,-z,defs -Wl,-soname,libkma.so \
+		-o $@ $^
+
+$(PIC)/mm/%.o: mm/%.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(filter 0,$(V)),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS_MM) $(PIC_FLAGS) -c $< -o $@
+
+$(PIC)/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(filter 0,$(V)),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) $(PIC_FLAGS) -c $< -o $@
 
 $(BUILD)/bench/%: tools/bench/%.c $(LIB) Makefile
 	@mkdir -p $(dir $@)
@@ -247,4 +273,5 @@ clean:
 help:
 	@sed -n '3,16p' Makefile
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) $(if $(filter host,$(ARCH)),build/host-pic) \
+	-name '*.d' 2>/dev/null)

@@ -68,4 +68,16 @@ void host_protect(phys_addr_t lo, phys_addr_t hi);
  */
 void host_cpu_release(void);
 
+/**
+ * host_cpu_fork_child - in the child of fork(), where only the forking
+ * thread survives, free the CPU slots of every other thread.
+ *
+ * The caches of those slots are left as they were: the caller decides
+ * their fate (drain them, or forget them) before new threads claim the
+ * slots again.
+ *
+ * Return: the slots freed, bit n for slot n.
+ */
+uint64_t host_cpu_fork_child(void);
+
 #endif /* KMA_HOST_H */

@@ -8,8 +8,9 @@
 # Runs: the generated-file check (tools/mksizeclasses.py --check, one
 # case), host tests (gcc), host tests under ASan+UBSan (gcc), threaded
 # suites under TSan (clang), the kernels built by gcc and clang, and the
-# QEMU boots (tools/qemu-test.sh) for each architecture that boots, and a
-# smoke run of the benchmark harness (tools/bench.py --smoke).
+# QEMU boots (tools/qemu-test.sh) for each architecture that boots, the
+# drop-in malloc (tools/preload_test.py) and a smoke run of the benchmark
+# harness (tools/bench.py --smoke).
 #
 # Environment: JOBS (parallel make jobs, default: CPU count),
 # TIMEOUT (seconds per host run, default 600).
@@ -104,6 +105,11 @@ if [ -x tools/qemu-test.sh ]; then
 		done < "$LOGDIR/qemu-$arch.cfgs"
 	done
 fi
+
+# The drop-in malloc: its API under LD_PRELOAD, and real programs on it.
+log="$LOGDIR/preload.log"
+timeout "$TIMEOUT" python3 tools/preload_test.py >"$log" 2>"$log.err"
+count preload "$log" $?
 
 # The benchmark harness with tiny parameters, so that it keeps working.
 log="$LOGDIR/bench-smoke.log"

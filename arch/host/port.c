@@ -105,6 +105,16 @@ void host_cpu_release(void)
 	}
 }
 
+uint64_t host_cpu_fork_child(void)
+{
+	uint64_t others = __atomic_load_n(&cpu_slots, __ATOMIC_RELAXED);
+
+	if (host_this_cpu >= 0)
+		others &= ~(1ULL << host_this_cpu);
+	__atomic_fetch_and(&cpu_slots, ~others, __ATOMIC_RELEASE);
+	return others;
+}
+
 unsigned long (port_irq_save)(void)
 {
 	return 0;

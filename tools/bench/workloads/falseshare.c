@@ -76,8 +76,8 @@ static long fs_thread(struct wl_run *run, int me)
 		for (i = 0; i < st->objs; i++) {
 			obj[i] = wl_malloc(st->size);
 			st->lines[me][i][0] = (uintptr_t)obj[i] / LINE;
-			st->lines[me][i][1] = ((uintptr_t)obj[i] + st->size - 1) /
-					      LINE;
+			st->lines[me][i][1] =
+				((uintptr_t)obj[i] + st->size - 1) / LINE;
 		}
 		pthread_barrier_wait(&st->sync);
 		if (me == 0)

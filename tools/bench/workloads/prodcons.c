@@ -20,10 +20,11 @@
 
 #define RING_MAX	65536
 
+/* Written by the producer: xhead; by the consumer: xtail, xfreed. */
 struct ring {
-	long xhead __attribute__((aligned(64)));	/* written by producer */
-	long xtail __attribute__((aligned(64)));	/* written by consumer */
-	uint64_t xfreed;				/* bytes freed, by consumer */
+	long xhead __attribute__((aligned(64)));
+	long xtail __attribute__((aligned(64)));
+	uint64_t xfreed;			/* bytes freed */
 	void **slot __attribute__((aligned(64)));
 	long mask;
 };

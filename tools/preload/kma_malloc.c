@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kma_malloc.c - the C library's malloc family on top of kmalloc(), so
+ * that any program runs on kma with LD_PRELOAD=build/host-pic/libkma.so.
+ *
+ * Owns: the start of the allocator inside a foreign process, the growth
+ * of its "physical memory", the bootstrap arena, per-thread exit state
+ * and the fork hooks.
+ *
+ * Memory. At start, one MAP_NORESERVE mapping of KMA_RESERVE_MB (default
+ * below) becomes the host port's physical address space (host_mem_map()).
+ * The memory map handed to mm_init() declares its first KMA_INITIAL_MB
+ * usable and the rest MEMMAP_HOTPLUG; when kmalloc() fails, the next
+ * chunk (as large as everything added so far, and at least the request)
+ * is handed to the frame allocator with frame_add_memory(), and the call
+ * is retried. Untouched pages cost the process nothing, so resident memory
+ * follows what the heap really uses.
+ *
+ * Start. The first call of any function here starts the allocator
+ * (start_once()): state goes UNINIT -> STARTING -> READY by compare-and-
+ * swap; other threads wait for READY. Whatever the starting thread
+ * allocates while starting (the C library may call malloc() from inside
+ * pthread or stdio functions) comes from a small static bootstrap arena;
+ * free() ignores arena objects and realloc() copies them out.
+ *
+ * Threads. Each thread takes a CPU slot of the host port on its first
+ * call and gives it back from the port's thread-exit destructor. Frees
+ * that the C library makes after the thread-exit destructors (for its own
+ * per-thread data) would claim a slot that nothing gives back: a thread
+ * marks itself EXITED in its own key destructor, and every call made in
+ * that state releases the slot again before returning.
+ *
+ * Errors, as POSIX says: ENOMEM for sizes the heap cannot or will not
+ * serve (including above KMALLOC_MAX_SIZE, checked here before the heap
+ * would report it), EINVAL from posix_memalign()/aligned_alloc() for bad
+ * alignments. Alignments above 2 MiB get ENOMEM: the heap does not
+ * serve them. Freeing a pointer the heap never gave out is reported by
+ * the heap and aborts the process, as glibc does.
+ *
+ * Locks: grow_lock serialises growth (top_pa, and frame_add_memory()
+ * calls). Fork: every allocator lock is taken before fork() and released
+ * in both processes after (mm_fork_prepare/parent/child() of the heap
+ * and frame allocator, when they provide them); in the child the CPU
+ * slots of threads that did not survive the fork are freed
+ * (host_cpu_fork_child()) and their caches drained (by mm_fork_child(),
+ * or here with mm_cpu_offline()). A thread caught by fork() in the middle
+ * of its own lock-free fast path leaves its cache half-updated in the
+ * child; draining it then is the heap's call (mm_fork_child()), since
+ * only the heap knows which states are safe.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <frame.h>
+#include <kma_host.h>
+#include <kmalloc.h>
+#include <memmap.h>
+#include <mm_report.h>
+#include <spinlock.h>
+
+#include "kma_preload.h"
+
+#define EXPORT		__attribute__((visibility("default")))
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+
+#define MIB		(1ULL << 20)
+#define RESERVE_DEFAULT	(64ULL << 30)	/* address space, not memory */
+#define INITIAL_DEFAULT	(64ULL << 20)
+#define ALIGN_MAX	(2ULL << 20)	/* largest kmalloc_aligned() align */
+#define BOOT_ARENA	(256u << 10)
+
+enum { UNINIT, STARTING, READY };
+enum { T_NEW, T_LIVE, T_EXITED };
+
+/* Hooks the heap and frame allocator may provide (weak until they do). */
+void mm_fork_prepare(void) __attribute__((weak));
+void mm_fork_parent(void) __attribute__((weak));
+void mm_fork_child(void) __attribute__((weak));
+int frame_add_memory(phys_addr_t base, uint64_t size) __attribute__((weak));
+
+static int xstate = UNINIT;
+static __thread unsigned char tls_state;	/* T_* */
+static __thread bool tls_starting;		/* this thread runs start */
+static pthread_key_t exit_key;
+
+static spinlock_t grow_lock = SPINLOCK_INIT("kma-grow");
+static uint64_t top_pa;		/* usable up to here; grow_lock */
+static uint64_t reserve;	/* bytes of address space mapped */
+
+/* Bootstrap arena: a bump allocator, 16-byte headers holding the size. */
+static char boot_arena[BOOT_ARENA] __attribute__((aligned(64)));
+static size_t xboot_used;
+
+static bool in_boot_arena(const void *p)
+{
+	return (const char *)p >= boot_arena &&
+	       (const char *)p < boot_arena + sizeof(boot_arena);
+}
+
+static void *boot_alloc(size_t n, size_t align)
+{
+	size_t hdr = align > 16 ? align : 16, off, end;
+
+	if (n > sizeof(boot_arena))
+		return NULL;
+	off = __atomic_load_n(&xboot_used, __ATOMIC_RELAXED);
+	do {
+		end = ((off + hdr - 1) & ~(hdr - 1)) + hdr + ((n + 15) & ~15ul);
+		if (end > sizeof(boot_arena))
+			return NULL;
+	} while (!__atomic_compare_exchange_n(&xboot_used, &off, end, false,
+					      __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	off = ((off + hdr - 1) & ~(hdr - 1)) + hdr;
+	*(size_t *)(boot_arena + off - 16) = n;
+	return boot_arena + off;	/* static storage: already zero */
+}
+
+static size_t boot_size(const void *p)
+{
+	return *(const size_t *)((const char *)p - 16);
+}
+
+static void say(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n) {
+		ssize_t w = write(2, s, n);
+
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+static __attribute__((noreturn)) void start_fail(const char *why)
+{
+	say("kma: cannot start the allocator: ");
+	say(why);
+	say("\n");
+	abort();
+}
+
+static uint64_t env_mib(const char *name, uint64_t dflt)
+{
+	const char *s = getenv(name);	/* getenv() does not allocate */
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return dflt;
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v ? v * MIB : dflt;
+}
+
+static void fork_prepare(void)
+{
+	spin_lock(&grow_lock);
+	if (mm_fork_prepare)
+		mm_fork_prepare();
+}
+
+static void fork_parent(void)
+{
+	if (mm_fork_parent)
+		mm_fork_parent();
+	spin_unlock(&grow_lock);
+}
+
+/*
+ * In the child only this thread lives on. With mm_fork_child() the heap
+ * and frame allocator reset their locks and deal with the caches of the
+ * CPUs that are gone; without it, drain those caches here. Either way
+ * their slots are free again.
+ */
+static void fork_child(void)
+{
+	uint64_t gone;
+
+	if (mm_fork_child)
+		mm_fork_child();
+	spin_unlock(&grow_lock);
+	gone = host_cpu_fork_child();
+	while (gone && !mm_fork_child) {
+		mm_cpu_offline((unsigned int)__builtin_ctzll(gone));
+		gone &= gone - 1;
+	}
+}
+
+static void thread_exit(void *arg)
+{
+	(void)arg;
+	tls_state = T_EXITED;
+}
+
+static void start(void)
+{
+	static struct memmap_region regions[8];
+	struct memmap map;
+	uint64_t initial;
+
+	reserve = env_mib("KMA_RESERVE_MB", RESERVE_DEFAULT);
+	initial = env_mib("KMA_INITIAL_MB", INITIAL_DEFAULT);
+	if (initial > reserve)
+		initial = reserve;
+	if (pthread_key_create(&exit_key, thread_exit))
+		start_fail("pthread_key_create");
+	if (host_mem_map(reserve))
+		start_fail("cannot reserve address space (KMA_RESERVE_MB)");
+	memmap_init(&map, regions, sizeof(regions) / sizeof(regions[0]));
+	memmap_add(&map, HOST_PHYS_BASE, initial, MEMMAP_USABLE);
+	if (reserve > initial && frame_add_memory)
+		memmap_add(&map, HOST_PHYS_BASE + initial, reserve - initial,
+			   MEMMAP_HOTPLUG);
+	if (memmap_sanitize(&map) || mm_init(&map))
+		start_fail("mm_init failed");
+	top_pa = HOST_PHYS_BASE + initial;
+	if (pthread_atfork(fork_prepare, fork_parent, fork_child))
+		start_fail("pthread_atfork");
+}
+
+static __attribute__((noinline)) void start_once(void)
+{
+	int s = UNINIT;
+
+	if (__atomic_compare_exchange_n(&xstate, &s, STARTING, false,
+					__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+		tls_starting = true;
+		start();
+		tls_starting = false;
+		__atomic_store_n(&xstate, READY, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&xstate, __ATOMIC_ACQUIRE) != READY)
+		sched_yield();
+}
+
+/*
+ * Slow entry: start, register the thread, or note that it has exited.
+ * Returns true if the caller must give the CPU slot back when done.
+ */
+static __attribute__((noinline)) bool enter_slow(void)
+{
+	if (__atomic_load_n(&xstate, __ATOMIC_ACQUIRE) != READY)
+		start_once();
+	if (tls_state == T_NEW) {
+		tls_state = T_LIVE;
+		pthread_setspecific(exit_key, (void *)1);
+	}
+	return tls_state == T_EXITED;
+}
+
+/*
+ * Every entry point calls this first. Returns true if the call comes from
+ * an exited thread. Callers check tls_starting separately (bootstrap).
+ */
+static inline bool enter(void)
+{
+	if (likely(tls_state == T_LIVE))
+		return false;
+	return enter_slow();
+}
+
+static inline void leave(bool exited)
+{
+	if (unlikely(exited))
+		host_cpu_release();
+}
+
+/* Add the next chunk of the reserve; false when none is left. */
+static bool grow(size_t need, uint64_t seen_top)
+{
+	uint64_t end = HOST_PHYS_BASE + reserve, chunk;
+	bool ok = true;
+
+	if (!frame_add_memory)
+		return false;
+	spin_lock(&grow_lock);
+	if (top_pa != seen_top)		/* another thread grew meanwhile */
+		goto out;
+	chunk = top_pa - HOST_PHYS_BASE;
+	if (chunk < need + need / 8 + 4 * MIB)
+		chunk = need + need / 8 + 4 * MIB;
+	chunk = (chunk + 2 * MIB - 1) & ~(2 * MIB - 1);
+	if (chunk > end - top_pa)
+		chunk = end - top_pa;
+	if (!chunk || frame_add_memory(top_pa, chunk)) {
+		ok = false;
+		goto out;
+	}
+	top_pa += chunk;
+out:
+	spin_unlock(&grow_lock);
+	return ok;
+}
+
+static void *alloc_grow(size_t n, size_t align, gfp_t gfp)
+{
+	for (;;) {
+		uint64_t seen = __atomic_load_n(&top_pa, __ATOMIC_RELAXED);
+		void *p = align ? kmalloc_aligned(n, align, gfp) :
+				  kmalloc(n, gfp);
+
+		if (p)
+			return p;
+		if (!grow(n + align, seen))
+			return NULL;
+	}
+}
+
+static void *do_alloc(size_t n, size_t align, gfp_t gfp)
+{
+	void *p;
+	bool ex;
+
+	if (unlikely(tls_starting)) {
+		p = boot_alloc(n ? n : 1, align);
+		if (!p)
+			errno = ENOMEM;
+		return p;
+	}
+	if (unlikely(n > KMALLOC_MAX_SIZE)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	ex = enter();
+	if (!n)
+		n = 1;		/* a unique pointer, not ZERO_SIZE_PTR */
+	p = align ? kmalloc_aligned(n, align, gfp) : kmalloc(n, gfp);
+	if (unlikely(!p)) {
+		p = alloc_grow(n, align, gfp);
+		if (!p)
+			errno = ENOMEM;
+	}
+	leave(ex);
+	return p;
+}
+
+/** malloc - allocate @n bytes (see malloc(3)). */
+EXPORT void *malloc(size_t n)
+{
+	void *p;
+
+	if (likely(tls_state == T_LIVE && n && n <= KMALLOC_MAX_SIZE)) {
+		p = kmalloc(n, GFP_KERNEL);
+		if (likely(p))
+			return p;
+	}
+	return do_alloc(n, 0, GFP_KERNEL);
+}
+
+/** free - give back an object from any function here (see free(3)). */
+EXPORT void free(void *p)
+{
+	bool ex;
+
+	if (likely(tls_state == T_LIVE && !in_boot_arena(p))) {
+		kfree(p);
+		return;
+	}
+	/* Before the start completes only arena objects exist. */
+	if (!p || in_boot_arena(p) || tls_starting)
+		return;
+	ex = enter();
+	kfree(p);
+	leave(ex);
+}
+
+/** calloc - @nmemb objects of @size bytes, zeroed (see calloc(3)). */
+EXPORT void *calloc(size_t nmemb, size_t size)
+{
+	size_t n;
+
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return do_alloc(n, 0, __GFP_ZERO);
+}
+
+static void *realloc_slow(void *p, size_t n)
+{
+	size_t old;
+	void *q;
+	bool ex;
+
+	if (in_boot_arena(p)) {
+		q = do_alloc(n, 0, GFP_KERNEL);
+		old = boot_size(p);
+		if (q)
+			memcpy(q, p, old < n ? old : n);
+		return q;
+	}
+	if (n > KMALLOC_MAX_SIZE) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	ex = enter();
+	for (;;) {
+		uint64_t seen = __atomic_load_n(&top_pa, __ATOMIC_RELAXED);
+
+		q = krealloc(p, n, GFP_KERNEL);
+		if (q || !grow(n, seen))
+			break;
+	}
+	if (!q)
+		errno = ENOMEM;
+	leave(ex);
+	return q;
+}
+
+/**
+ * realloc - resize an object (see realloc(3)).
+ *
+ * realloc(p, 0) frees @p and returns NULL, as glibc does.
+ */
+EXPORT void *realloc(void *p, size_t n)
+{
+	if (!p)
+		return malloc(n);
+	if (!n) {
+		free(p);
+		return NULL;
+	}
+	if (unlikely(tls_starting)) {
+		void *q = boot_alloc(n, 0);
+
+		if (q)
+			memcpy(q, p, in_boot_arena(p) && boot_size(p) < n ?
+				     boot_size(p) : n);
+		return q;
+	}
+	return realloc_slow(p, n);
+}
+
+/** reallocarray - realloc() of @nmemb * @size, ENOMEM on overflow. */
+EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t n;
+
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, n);
+}
+
+static bool power_of_two(size_t a)
+{
+	return a && !(a & (a - 1));
+}
+
+static void *aligned(size_t align, size_t n)
+{
+	if (align > ALIGN_MAX) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return do_alloc(n, align < 16 ? 16 : align, GFP_KERNEL);
+}
+
+/** posix_memalign - @size bytes aligned to @align (see posix_memalign(3)). */
+EXPORT int posix_memalign(void **memptr, size_t align, size_t size)
+{
+	int saved = errno;
+	void *p;
+
+	if (!power_of_two(align) || align % sizeof(void *))
+		return EINVAL;
+	p = aligned(align, size);
+	if (!p) {
+		errno = saved;
+		return ENOMEM;
+	}
+	*memptr = p;
+	return 0;
+}
+
+/** aligned_alloc - C11 aligned allocation; EINVAL for a bad @align. */
+EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+	if (!power_of_two(align)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return aligned(align, size);
+}
+
+/** memalign - obsolete; @align rounded up to a power of two as glibc does. */
+EXPORT void *memalign(size_t align, size_t size)
+{
+	if (align > ALIGN_MAX) {
+		errno = align > SIZE_MAX / 2 ? EINVAL : ENOMEM;
+		return NULL;
+	}
+	while (!power_of_two(align))
+		align = align ? align + (align & -align) : 1;
+	return aligned(align, size);
+}
+
+/** valloc - @size bytes aligned to the page size. */
+EXPORT void *valloc(size_t size)
+{
+	return aligned((size_t)sysconf(_SC_PAGESIZE), size);
+}
+
+/** pvalloc - valloc() of @size rounded up to whole pages. */
+EXPORT void *pvalloc(size_t size)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (size > SIZE_MAX - pg) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return aligned(pg, size ? (size + pg - 1) & ~(pg - 1) : pg);
+}
+
+/** malloc_usable_size - bytes usable in @p (see malloc_usable_size(3)). */
+EXPORT size_t malloc_usable_size(void *p)
+{
+	size_t n;
+	bool ex;
+
+	if (!p)
+		return 0;
+	if (in_boot_arena(p))
+		return boot_size(p);
+	ex = enter();
+	n = ksize(p);
+	leave(ex);
+	return n;
+}
+
+/* See kma_preload.h. */
+EXPORT int kma_preload_owns(const void *p)
+{
+	const char *base;
+
+	if (in_boot_arena(p))
+		return 1;
+	if (__atomic_load_n(&xstate, __ATOMIC_ACQUIRE) != READY)
+		return 0;
+	base = port_phys_to_virt(HOST_PHYS_BASE);
+	return (const char *)p >= base && (const char *)p < base + reserve;
+}

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: MIT
+/*
+ * preload_test.c - KTAP suite "preload_api": the malloc family of
+ * libkma.so as a program sees it, run with LD_PRELOAD (by
+ * tools/preload_test.py). Plain C against <stdlib.h>; it finds
+ * kma_preload_owns() with dlsym() to prove the preload is in effect.
+ *
+ * Cases: sizes and alignment, malloc(0), errno for impossible requests,
+ * the memalign family, calloc zeroing, realloc contents, growth beyond
+ * the initial memory (run with KMA_INITIAL_MB small), more threads over
+ * time than CPU slots, frees from thread-exit destructors, fork with
+ * threads running, and CPU slots in the child of a fork.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kma_preload.h"
+
+static int failures;
+static const char *cur;
+
+#define CHECK(cond) do { \
+	if (!(cond)) { \
+		printf("        # %s: line %d: %s\n", cur, __LINE__, #cond); \
+		failures++; \
+	} \
+} while (0)
+
+typedef int (*owns_fn)(const void *);
+
+static owns_fn owns;
+
+static void t_preloaded(void)
+{
+	void *p = malloc(100);
+
+	owns = (owns_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "kma_preload_owns");
+	CHECK(owns != NULL);
+	if (owns)
+		CHECK(owns(p) == 1);
+	free(p);
+}
+
+static void t_sizes(void)
+{
+	size_t n, foreign = 0;
+
+	for (n = 1; n <= (64u << 20); n = n < 64 ? n + 1 : n * 3 / 2) {
+		unsigned char *p = malloc(n);
+
+		CHECK(p != NULL);
+		if (!p)
+			return;
+		CHECK((uintptr_t)p % (n >= 16 ? 16 : 8) == 0);
+		CHECK(malloc_usable_size(p) >= n);
+		p[0] = 1;
+		p[n - 1] = 2;
+		foreign += owns && !owns(p);
+		free(p);
+	}
+	CHECK(foreign == 0);
+}
+
+static void t_zero(void)
+{
+	void *a = malloc(0), *b = malloc(0);
+
+	CHECK(a && b && a != b);
+	free(a);
+	free(b);
+	free(NULL);
+}
+
+/* Through pointers, so the compiler does not judge the sizes itself. */
+static void *(*volatile malloc_p)(size_t) = malloc;
+static void *(*volatile calloc_p)(size_t, size_t) = calloc;
+static void *(*volatile realloc_p)(void *, size_t) = realloc;
+static void *(*volatile aligned_alloc_p)(size_t, size_t) = aligned_alloc;
+static void *(*volatile memalign_p)(size_t, size_t) = memalign;
+
+static void t_errno(void)
+{
+	void *p, *q;
+
+	errno = 0;
+	CHECK(malloc_p(SIZE_MAX) == NULL && errno == ENOMEM);
+	errno = 0;
+	CHECK(malloc_p((size_t)1 << 45) == NULL && errno == ENOMEM);
+	errno = 0;		/* beyond the address space reserved */
+	CHECK(malloc_p((size_t)1 << 39) == NULL && errno == ENOMEM);
+	errno = 0;
+	CHECK(calloc_p(SIZE_MAX / 2, 3) == NULL && errno == ENOMEM);
+	p = malloc(10);
+	memcpy(p, "abcdefghi", 10);
+	errno = 0;
+	q = realloc_p(p, SIZE_MAX - 4096);
+	CHECK(q == NULL && errno == ENOMEM);
+	CHECK(!memcmp(p, "abcdefghi", 10));
+	free(p);
+}
+
+static void t_memalign(void)
+{
+	void *p = NULL;
+	size_t a;
+
+	CHECK(posix_memalign(&p, 3, 10) == EINVAL);
+	CHECK(posix_memalign(&p, 4, 10) == EINVAL);
+	CHECK(posix_memalign(&p, 0, 10) == EINVAL);
+	errno = 0;
+	CHECK(aligned_alloc_p(3, 10) == NULL && errno == EINVAL);
+	for (a = 8; a <= (2u << 20); a *= 2) {
+		CHECK(posix_memalign(&p, a, a / 2 + 1) == 0);
+		CHECK((uintptr_t)p % a == 0);
+		CHECK(malloc_usable_size(p) >= a / 2 + 1);
+		free(p);
+		p = aligned_alloc(a, 3 * a);
+		CHECK(p && (uintptr_t)p % a == 0);
+		free(p);
+	}
+	p = memalign_p(24, 100);
+	CHECK(p && (uintptr_t)p % 32 == 0);
+	free(p);
+	p = valloc(5000);
+	CHECK(p && (uintptr_t)p % 4096 == 0);
+	free(p);
+	p = pvalloc(1);
+	CHECK(p && (uintptr_t)p % 4096 == 0 && malloc_usable_size(p) >= 4096);
+	free(p);
+}
+
+static void t_calloc(void)
+{
+	static const size_t sz[] = { 8, 24, 100, 1000, 5000, 40000, 300000 };
+	size_t i, j;
+
+	for (i = 0; i < sizeof(sz) / sizeof(sz[0]); i++) {
+		unsigned char *p = malloc(sz[i]), *q;
+		int zero = 1;
+
+		memset(p, 0xff, sz[i]);
+		free(p);
+		q = calloc(1, sz[i]);
+		CHECK(q != NULL);
+		for (j = 0; q && j < sz[i]; j++)
+			zero &= q[j] == 0;
+		CHECK(zero);
+		free(q);
+	}
+}
+
+static void t_realloc(void)
+{
+	size_t n = 1, i;
+	unsigned char *p = NULL, *q;
+	int ok = 1;
+
+	for (; n < (8u << 20); n = n * 5 / 4 + 1) {
+		q = realloc(p, n);
+		CHECK(q != NULL);
+		if (!q)
+			break;
+		p = q;
+		p[n - 1] = (unsigned char)n;
+	}
+	for (i = 0; p && i < 1000; i++)
+		p[i] = (unsigned char)i;
+	q = realloc(p, 1000);		/* shrink keeps the start */
+	for (i = 0; q && i < 1000; i++)
+		ok &= q[i] == (unsigned char)i;
+	CHECK(q && ok);
+	CHECK(realloc(q, 0) == NULL);	/* freed */
+}
+
+/* More than the initial memory, in small and in one large piece. */
+static void t_growth(void)
+{
+	enum { N = 300 };
+	static void *v[N];
+	size_t big = 200u << 20;
+	char *b;
+	int i;
+
+	for (i = 0; i < N; i++) {
+		v[i] = malloc(1u << 20);
+		CHECK(v[i] != NULL);
+		if (v[i])
+			memset(v[i], i, 1u << 20);
+	}
+	b = malloc(big);
+	CHECK(b != NULL);
+	if (b) {
+		b[0] = 1;
+		b[big - 1] = 1;
+	}
+	for (i = 0; i < N; i++) {
+		if (v[i]) {
+			unsigned char *c = v[i];
+
+			CHECK(c[12345] == (unsigned char)i);
+		}
+		free(v[i]);
+	}
+	free(b);
+}
+
+static void *churn(void *arg)
+{
+	void *v[64];
+	long i, n = (long)(intptr_t)arg;
+
+	for (i = 0; i < n; i++) {
+		v[i % 64] = malloc((size_t)(i % 700) + 1);
+		if (i % 64 == 63)
+			for (int k = 0; k < 64; k++)
+				free(v[k]);
+	}
+	return malloc(48);	/* freed by the joining thread */
+}
+
+static int spawn(int n, long work)
+{
+	pthread_t t[100];
+	void *r;
+	int i, ok = 1;
+
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, churn, (void *)(intptr_t)work))
+			return 0;
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i], &r);
+		ok &= r != NULL;
+		free(r);
+	}
+	return ok;
+}
+
+/* 64 slots: 300 threads over time, up to 40 at once. */
+static void t_threads(void)
+{
+	int i;
+
+	for (i = 0; i < 150; i++)
+		CHECK(spawn(1, 200));
+	for (i = 0; i < 5; i++)
+		CHECK(spawn(40, 2000));
+}
+
+static pthread_key_t late_key;
+
+static void late_free(void *p)
+{
+	free(p);
+	free(malloc(77));
+}
+
+static void *late_thread(void *arg)
+{
+	(void)arg;
+	pthread_setspecific(late_key, malloc(33));
+	free(malloc(10));
+	return NULL;
+}
+
+/* Allocations in key destructors after the allocator's own ran. */
+static void t_exit_destructors(void)
+{
+	pthread_t t;
+	int i;
+
+	CHECK(pthread_key_create(&late_key, late_free) == 0);
+	for (i = 0; i < 200; i++) {
+		CHECK(pthread_create(&t, NULL, late_thread, NULL) == 0);
+		pthread_join(t, NULL);
+	}
+}
+
+static volatile int stop;
+
+static void *busy(void *arg)
+{
+	(void)arg;
+	while (!stop)
+		free(malloc((size_t)(rand() % 5000) + 1));
+	return NULL;
+}
+
+static int child_work(int threads)
+{
+	alarm(20);			/* a deadlock fails, not hangs */
+	free(malloc(100));
+	return spawn(threads, 5000) ? 0 : 1;
+}
+
+static void t_fork(void)
+{
+	pthread_t t[4];
+	int i, st;
+	pid_t pid;
+
+	stop = 0;
+	for (i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, busy, NULL);
+	for (i = 0; i < 20; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(child_work(2));
+		CHECK(pid > 0 && waitpid(pid, &st, 0) == pid &&
+		      WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	/* 4 busy + this thread in the parent: the child needs 61 more. */
+	pid = fork();
+	if (pid == 0)
+		_exit(child_work(60));
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      WEXITSTATUS(st) == 0);
+	stop = 1;
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} cases[] = {
+	{ "preloaded", t_preloaded },
+	{ "sizes", t_sizes },
+	{ "malloc_zero", t_zero },
+	{ "errno", t_errno },
+	{ "memalign", t_memalign },
+	{ "calloc_zeroes", t_calloc },
+	{ "realloc_contents", t_realloc },
+	{ "growth", t_growth },
+	{ "threads_slots", t_threads },
+	{ "exit_destructors", t_exit_destructors },
+	{ "fork", t_fork },
+};
+
+int main(void)
+{
+	int n = sizeof(cases) / sizeof(cases[0]), i, bad = 0;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	printf("KTAP version 1\n1..1\n    KTAP version 1\n"
+	       "    # Subtest: preload_api\n    1..%d\n", n);
+	for (i = 0; i < n; i++) {
+		int before = failures;
+
+		cur = cases[i].name;
+		cases[i].fn();
+		printf("    %sok %d %s\n", failures > before ? "not " : "",
+		       i + 1, cur);
+		bad |= failures > before;
+	}
+	printf("%sok 1 preload_api\n", bad ? "not " : "");
+	return bad;
+}
