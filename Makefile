@@ -186,19 +186,24 @@ $(TEST_BIN): $(TEST_OBJS) $(HOST_TEST_OBJS) $(BOOT_OBJS) $(LIB)
 		$(BOOT_OBJS) $(LIB) -lm
 
 # The drop-in malloc (tools/preload/): mm/ and the host port again, -fPIC
-# with hidden symbols (only the malloc family is exported) and
-# initial-exec TLS (no allocation on first access), into one .so.
+# with hidden symbols (only the malloc family is exported), initial-exec
+# TLS (no allocation on first access), no frame pointer and link-time
+# optimisation with gcc (malloc inlines kmalloc), into one .so.
 PIC := build/host-pic
-PIC_FLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec
+PIC_LTO := $(if $(filter 1,$(LLVM)),,-flto)
+PIC_FLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec \
+	-fomit-frame-pointer $(PIC_LTO)
 PIC_OBJS := $(MM_SRCS:%.c=$(PIC)/%.o) \
-	$(patsubst %.c,$(PIC)/%.o,$(wildcard arch/host/*.c tools/preload/*.c))
+	$(patsubst %.c,$(PIC)/%.o,$(wildcard arch/host/*.c)) \
+	$(PIC)/tools/preload/kma_malloc.o
 PRELOAD := $(PIC)/libkma.so
 
 preload: $(PRELOAD)
 
 $(PRELOAD): $(PIC_OBJS)
 	@$(if $(filter 0,$(V)),echo "  LD      $@")
-	$(Q)$(CC) -shared -pthread -Wl,-z,defs -Wl,-soname,libkma.so \
+	$(Q)$(CC) -shared -pthread $(OPT) $(PIC_LTO) -Wl,-z,defs \
+		-Wl,-soname,libkma.so \
 		-o $@ $^
 
 $(PIC)/mm/%.o: mm/%.c Makefile

@@ -8,9 +8,11 @@
  * and the fork hooks.
  *
  * Memory. At start, one MAP_NORESERVE mapping of KMA_RESERVE_MB (default
- * below) becomes the host port's physical address space (host_mem_map()).
+ * below; halved until the system grants it) becomes the host port's
+ * physical address space (host_mem_map()).
  * The memory map handed to mm_init() declares its first KMA_INITIAL_MB
- * usable and the rest MEMMAP_HOTPLUG; when kmalloc() fails, the next
+ * (raised to hold the frame allocator's metadata for the whole reserve,
+ * about a byte per frame) usable and the rest MEMMAP_HOTPLUG; when kmalloc() fails, the next
  * chunk (as large as everything added so far, and at least the request)
  * is handed to the frame allocator with frame_add_memory(), and the call
  * is retried. Untouched pages cost the process nothing, so resident memory
@@ -39,14 +41,14 @@
  *
  * Locks: grow_lock serialises growth (top_pa, and frame_add_memory()
  * calls). Fork: every allocator lock is taken before fork() and released
- * in both processes after (mm_fork_prepare/parent/child() of the heap
- * and frame allocator, when they provide them); in the child the CPU
- * slots of threads that did not survive the fork are freed
- * (host_cpu_fork_child()) and their caches drained (by mm_fork_child(),
- * or here with mm_cpu_offline()). A thread caught by fork() in the middle
- * of its own lock-free fast path leaves its cache half-updated in the
- * child; draining it then is the heap's call (mm_fork_child()), since
- * only the heap knows which states are safe.
+ * in the parent after: grow_lock, then kmalloc_lock_all() and
+ * frame_lock_all() (each used when the heap or the frame allocator
+ * provides it); in the child they are initialised afresh. In the child the CPU slots of the threads that did not
+ * survive are freed (host_cpu_fork_child()) and their caches drained
+ * with mm_cpu_offline(). Known limit: a thread that fork() catches in
+ * the middle of its own lock-free fast path leaves its cache half
+ * updated in the child, and draining it there is only as safe as the
+ * heap's cache update is at that point.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -56,6 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <frame.h>
 #include <kma_host.h>
@@ -79,10 +82,16 @@
 enum { UNINIT, STARTING, READY };
 enum { T_NEW, T_LIVE, T_EXITED };
 
-/* Hooks the heap and frame allocator may provide (weak until they do). */
-void mm_fork_prepare(void) __attribute__((weak));
-void mm_fork_parent(void) __attribute__((weak));
-void mm_fork_child(void) __attribute__((weak));
+/*
+ * Weak: the shim links, and degrades as documented, while the heap or the
+ * frame allocator lacks one of these.
+ */
+void kmalloc_lock_all(void) __attribute__((weak));
+void kmalloc_unlock_all(void) __attribute__((weak));
+void frame_lock_all(void) __attribute__((weak));
+void frame_unlock_all(void) __attribute__((weak));
+void kmalloc_fork_child(void) __attribute__((weak));
+void frame_fork_child(void) __attribute__((weak));
 int frame_add_memory(phys_addr_t base, uint64_t size) __attribute__((weak));
 
 static int xstate = UNINIT;
@@ -162,35 +171,52 @@ static uint64_t env_mib(const char *name, uint64_t dflt)
 	return v ? v * MIB : dflt;
 }
 
+/* Lock order: grow_lock, the heap's locks, the frame allocator's. */
 static void fork_prepare(void)
 {
 	spin_lock(&grow_lock);
-	if (mm_fork_prepare)
-		mm_fork_prepare();
+	if (kmalloc_lock_all)
+		kmalloc_lock_all();
+	if (frame_lock_all)
+		frame_lock_all();
+}
+
+static void unlock_all(void)
+{
+	if (frame_unlock_all)
+		frame_unlock_all();
+	if (kmalloc_unlock_all)
+		kmalloc_unlock_all();
+	spin_unlock(&grow_lock);
 }
 
 static void fork_parent(void)
 {
-	if (mm_fork_parent)
-		mm_fork_parent();
-	spin_unlock(&grow_lock);
+	unlock_all();
 }
 
 /*
- * In the child only this thread lives on. With mm_fork_child() the heap
- * and frame allocator reset their locks and deal with the caches of the
- * CPUs that are gone; without it, drain those caches here. Either way
- * their slots are free again.
+ * In the child only this thread lives on. Its locks must be made free
+ * again, and unlocking is not enough: a thread of the parent that was
+ * waiting for a ticket lock at fork() took a ticket that no one in the
+ * child will ever serve. So the locks are initialised afresh
+ * (kmalloc_fork_child(), frame_fork_child(); unlocking is the fallback
+ * while those are missing). Then the CPU slots of the threads that are
+ * gone are freed and their caches drained.
  */
 static void fork_child(void)
 {
 	uint64_t gone;
 
-	if (mm_fork_child)
-		mm_fork_child();
-	spin_unlock(&grow_lock);
+	if (kmalloc_fork_child && frame_fork_child) {
+		kmalloc_fork_child();
+		frame_fork_child();
+		spin_lock_init(&grow_lock, "kma-grow");
+	} else {
+		unlock_all();
+	}
 	gone = host_cpu_fork_child();
-	while (gone && !mm_fork_child) {
+	while (gone) {
 		mm_cpu_offline((unsigned int)__builtin_ctzll(gone));
 		gone &= gone - 1;
 	}
@@ -202,14 +228,37 @@ static void thread_exit(void *arg)
 	tls_state = T_EXITED;
 }
 
+/*
+ * The largest reservation up to @want (halving down to 256 MiB) that the
+ * system grants: under valgrind or a ulimit -v, 64 GiB may not be.
+ * Probed with a mapping of our own so that the host port prints nothing.
+ */
+static uint64_t reserve_size(uint64_t want)
+{
+	for (; want >= 256 * MIB; want /= 2) {
+		void *p = mmap(NULL, want + 2 * MIB, PROT_NONE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			       0);
+
+		if (p != MAP_FAILED) {
+			munmap(p, want + 2 * MIB);
+			return want;
+		}
+	}
+	return want;
+}
+
 static void start(void)
 {
 	static struct memmap_region regions[8];
 	struct memmap map;
 	uint64_t initial;
 
-	reserve = env_mib("KMA_RESERVE_MB", RESERVE_DEFAULT);
+	reserve = reserve_size(env_mib("KMA_RESERVE_MB", RESERVE_DEFAULT));
 	initial = env_mib("KMA_INITIAL_MB", INITIAL_DEFAULT);
+	/* Room for the frame allocator's metadata (about a byte a frame). */
+	if (initial < reserve / 2048 + 8 * MIB)
+		initial = reserve / 2048 + 8 * MIB;
 	if (initial > reserve)
 		initial = reserve;
 	if (pthread_key_create(&exit_key, thread_exit))
@@ -303,18 +352,29 @@ out:
 	return ok;
 }
 
+/*
+ * A chunk is at least as large as the request, so one growth should do;
+ * a second covers a race or fragmentation. A request that still fails is
+ * one the heap cannot serve at all: stop rather than add the whole
+ * reserve for nothing.
+ */
+#define GROW_TRIES	2
+
 static void *alloc_grow(size_t n, size_t align, gfp_t gfp)
 {
-	for (;;) {
-		uint64_t seen = __atomic_load_n(&top_pa, __ATOMIC_RELAXED);
-		void *p = align ? kmalloc_aligned(n, align, gfp) :
-				  kmalloc(n, gfp);
+	int i;
 
-		if (p)
-			return p;
+	for (i = 0; i < GROW_TRIES; i++) {
+		uint64_t seen = __atomic_load_n(&top_pa, __ATOMIC_RELAXED);
+		void *p;
+
 		if (!grow(n + align, seen))
 			return NULL;
+		p = align ? kmalloc_aligned(n, align, gfp) : kmalloc(n, gfp);
+		if (p)
+			return p;
 	}
+	return NULL;
 }
 
 static void *do_alloc(size_t n, size_t align, gfp_t gfp)
@@ -392,6 +452,7 @@ static void *realloc_slow(void *p, size_t n)
 	size_t old;
 	void *q;
 	bool ex;
+	int i;
 
 	if (in_boot_arena(p)) {
 		q = do_alloc(n, 0, GFP_KERNEL);
@@ -405,12 +466,13 @@ static void *realloc_slow(void *p, size_t n)
 		return NULL;
 	}
 	ex = enter();
-	for (;;) {
+	q = krealloc(p, n, GFP_KERNEL);
+	for (i = 0; !q && i < GROW_TRIES; i++) {
 		uint64_t seen = __atomic_load_n(&top_pa, __ATOMIC_RELAXED);
 
-		q = krealloc(p, n, GFP_KERNEL);
-		if (q || !grow(n, seen))
+		if (!grow(n, seen))
 			break;
+		q = krealloc(p, n, GFP_KERNEL);
 	}
 	if (!q)
 		errno = ENOMEM;
@@ -459,13 +521,40 @@ static bool power_of_two(size_t a)
 	return a && !(a & (a - 1));
 }
 
+/*
+ * The heap serves an aligned object above a page only from one frame
+ * block (4 MiB at most). Beyond, a plain large object whose size is a
+ * multiple of @align comes from a frame run aligned to the largest block
+ * dividing it (frame.h), which is enough: use it when it is aligned.
+ */
+static void *aligned_large(size_t align, size_t n)
+{
+	size_t r = (n + align - 1) & ~(align - 1);
+	void *p;
+
+	if (r < n)
+		return NULL;
+	p = do_alloc(r, 0, GFP_KERNEL);
+	if (p && ((uintptr_t)p & (align - 1))) {
+		free(p);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return p;
+}
+
 static void *aligned(size_t align, size_t n)
 {
+	void *p;
+
 	if (align > ALIGN_MAX) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	return do_alloc(n, align < 16 ? 16 : align, GFP_KERNEL);
+	p = do_alloc(n, align < 16 ? 16 : align, GFP_KERNEL);
+	if (!p && align > 4096 && n > (4u << 20) && n <= KMALLOC_MAX_SIZE)
+		p = aligned_large(align, n);
+	return p;
 }
 
 /** posix_memalign - @size bytes aligned to @align (see posix_memalign(3)). */
