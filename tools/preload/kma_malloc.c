@@ -107,10 +107,10 @@ static uint64_t reserve;	/* bytes of address space mapped */
 static char boot_arena[BOOT_ARENA] __attribute__((aligned(64)));
 static size_t xboot_used;
 
+/* One unsigned compare: below the arena wraps around to a huge offset. */
 static bool in_boot_arena(const void *p)
 {
-	return (const char *)p >= boot_arena &&
-	       (const char *)p < boot_arena + sizeof(boot_arena);
+	return (uintptr_t)p - (uintptr_t)boot_arena < sizeof(boot_arena);
 }
 
 static void *boot_alloc(size_t n, size_t align)
