@@ -189,7 +189,7 @@ $(TEST_BIN): $(TEST_OBJS) $(HOST_TEST_OBJS) $(BOOT_OBJS) $(LIB)
 # with hidden symbols (only the malloc family is exported), initial-exec
 # TLS (no allocation on first access), no frame pointer and link-time
 # optimisation with gcc (malloc inlines kmalloc), into one .so.
-PIC := build/host-pic
+PIC := $(BUILD)-pic
 PIC_LTO := $(if $(filter 1,$(LLVM)),,-flto)
 PIC_FLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec \
 	-fomit-frame-pointer $(PIC_LTO)
