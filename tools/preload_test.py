@@ -162,17 +162,22 @@ def main():
                   b.stderr.replace("\n", "\n# "))
         else:
             env = dict(os.environ, LD_PRELOAD=LIB, KMA_INITIAL_MB="16")
-            t = subprocess.run([API_BIN], env=env, capture_output=True,
-                               text=True, timeout=300)
-            lines = t.stdout.splitlines()
+            try:
+                t = subprocess.run([API_BIN], env=env, capture_output=True,
+                                   text=True, timeout=120)
+                out, rc, err = t.stdout, t.returncode, t.stderr
+            except subprocess.TimeoutExpired as e:
+                out = (e.stdout or b"").decode(errors="replace")
+                rc, err = 124, "timed out after 120 s (a hang)"
+            lines = out.splitlines()
             # Its suite, without its own "KTAP version 1" / "1..1" header.
             body = [ln for ln in lines[2:] if ln.startswith("    ") or
                     ln.startswith("ok ") or ln.startswith("not ok ")]
             print("\n".join(body))
-            if t.returncode:
+            if rc:
                 print("# preload_api exit status %d: %s" %
-                      (t.returncode, t.stderr.strip()[-300:]))
-            api_ok = t.returncode == 0
+                      (rc, err.strip()[-300:]))
+            api_ok = rc == 0
     else:
         print("# make preload failed: " + (r.stdout + r.stderr)[-400:]
               .replace("\n", "\n# "))
