@@ -6,6 +6,7 @@
 #   make ARCH=host SAN=asan|tsan        sanitizer builds of the host port
 #   make test      every test: host (plain, ASan+UBSan, TSan) and QEMU
 #   make run       boot the demo kernel in QEMU (ARCH=x86_64 by default)
+#   make iso       build/x86_64/kma.iso: GRUB boots the kernel via multiboot2
 #   make stress    smp_stress soak on -smp 1/2/4/8 x -m 128M/3G/8G in QEMU
 #   make bench     malloc benchmarks against glibc, jemalloc, tcmalloc, mimalloc
 #   make clean
@@ -151,7 +152,7 @@ ALL_KOBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(BOOT_OBJS) $(MM_OBJS) $(TEST_OBJS)
 all: $(KERNEL) $(if $(filter aarch64,$(ARCH)),$(BUILD)/Image)
 endif
 
-.PHONY: all clean test run check-boundary help deps stress bench preload
+.PHONY: all clean test run check-boundary help deps stress bench preload iso
 
 # ---------------------------------------------------------------- rules
 # mm/ objects: include/ only, then prove it from the dependency file.
@@ -251,6 +252,16 @@ run:
 deps:
 	$(Q)tools/deps.sh test
 
+# A GRUB CD image of the x86-64 kernel (multiboot2 entry). Boot it with
+# qemu-system-x86_64 -cdrom build/x86_64/kma.iso -serial stdio ...
+ISO_CMDLINE ?= ktest=all expect_cpus=2 expect_mem=512M
+iso:
+	$(Q)tools/deps.sh iso
+	$(Q)$(MAKE) --no-print-directory ARCH=x86_64 all
+	@$(if $(filter 0,$(V)),echo "  ISO     build/x86_64/kma.iso")
+	$(Q)tools/mkiso.sh build/x86_64/kernel.elf build/x86_64/kma.iso \
+		$(ISO_CMDLINE)
+
 # The smp_stress suite with STRESS_ITERS rounds per CPU on every CPU count
 # and memory size; stops at the first failing configuration.
 STRESS_ITERS ?= 10000
@@ -276,7 +287,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,17p' Makefile
 
 -include $(shell find $(BUILD) $(if $(filter host,$(ARCH)),build/host-pic) \
 	-name '*.d' 2>/dev/null)

@@ -6,6 +6,7 @@
 #   tools/deps.sh test          everything `make test` uses
 #   tools/deps.sh run [ARCH]    what `make run` uses for ARCH (x86_64)
 #   tools/deps.sh bench         what `make bench` uses
+#   tools/deps.sh iso           what `make iso` uses (GRUB, xorriso, mtools)
 #
 # Runs apt-get as root when a tool is missing. Without root or apt it
 # prints the exact command to run and fails: a missing tool is never
@@ -20,6 +21,8 @@ base="make:make gcc:gcc python3:python3"
 host="clang:clang ld.lld:lld llvm-ar:llvm"
 tsan="@/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.tsan-x86_64.a:libclang-rt-14-dev"
 q86="qemu-system-x86_64:qemu-system-x86"
+iso="grub-mkrescue:grub-common @/usr/lib/grub/i386-pc/multiboot2.mod:grub-pc-bin \
+xorriso:xorriso mformat:mtools"
 qarm="qemu-system-aarch64:qemu-system-arm aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu"
 bench="valgrind:valgrind gnuplot:gnuplot-nox sqlite3:sqlite3 git:git \
 @/usr/lib/*/libjemalloc.so.2:libjemalloc2 \
@@ -27,10 +30,11 @@ bench="valgrind:valgrind gnuplot:gnuplot-nox sqlite3:sqlite3 git:git \
 @/usr/lib/*/libmimalloc.so.2:libmimalloc2.0"
 
 case "$what" in
-test)	need="$base $host $tsan $q86 $qarm $bench" ;;
+test)	need="$base $host $tsan $q86 $iso $qarm $bench" ;;
 run)	if [ "$arch" = aarch64 ]; then need="$base $qarm"; else need="$base $q86"; fi ;;
 bench)	need="$base $host $bench" ;;
-*)	echo "usage: $0 test|run [ARCH]|bench" >&2; exit 2 ;;
+iso)	need="$base $iso" ;;
+*)	echo "usage: $0 test|run [ARCH]|bench|iso" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -4,7 +4,8 @@
 # qemu-test.sh - boot a kernel in QEMU, run its KTAP suites, check the end.
 #
 #   tools/qemu-test.sh --list ARCH          configurations make test runs
-#   tools/qemu-test.sh ARCH [smp=N] [mem=SIZE] [machine=M] [kernel options...]
+#   tools/qemu-test.sh ARCH [smp=N] [mem=SIZE] [machine=M] [boot=iso]
+#                      [kernel options...]
 #
 # Builds the kernel, boots it with a timeout and the command line
 # "ktest=all expect_cpus=N expect_mem=SIZE ...", prints the serial output
@@ -18,6 +19,10 @@
 # virt, e.g. machine=virt,virtualization=on,gic-version=3 for EL2 entry
 # and GICv3).
 #
+# boot=iso (x86_64): instead of -kernel (the PVH entry), boot a GRUB CD
+# image made by tools/mkiso.sh with the same command line, so the kernel
+# comes up through the multiboot2 entry.
+#
 # Environment: TIMEOUT (seconds, default 300), QEMU_EXTRA (more options).
 set -u
 cd "$(dirname "$0")/.."
@@ -25,7 +30,8 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--list" ]; then
 	case "${2:-}" in
 	x86_64)	echo "smp=4 mem=8G"
-		echo "smp=1 mem=128M" ;;
+		echo "smp=1 mem=128M"
+		echo "smp=2 mem=512M boot=iso" ;;
 	aarch64) echo "smp=4 mem=2G"
 		echo "smp=1 mem=8G machine=virt,virtualization=on,gic-version=3" ;;
 	esac
@@ -37,12 +43,14 @@ shift
 smp=4
 mem=512M
 machine=""
+boot=""
 extra=""
 for a in "$@"; do
 	case "$a" in
 	smp=*)	smp=${a#smp=} ;;
 	mem=*)	mem=${a#mem=} ;;
 	machine=*) machine=${a#machine=} ;;
+	boot=iso) boot=iso ;;
 	*)	extra="$extra $a" ;;
 	esac
 done
@@ -57,6 +65,18 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 cmdline="ktest=all expect_cpus=$smp expect_mem=$mem$extra"
 start=$(date +%s)
+if [ "$boot" = iso ]; then
+	iso=build/$arch/kma-test.iso
+	# shellcheck disable=SC2086
+	if [ "$arch" != x86_64 ] ||
+	   ! tools/mkiso.sh build/x86_64/kernel.elf "$iso" $cmdline; then
+		echo "# qemu-test: cannot make a GRUB image for $arch"
+		exit 2
+	fi
+	set -- -cdrom "$iso"
+else
+	set -- -kernel build/x86_64/kernel.elf -append "$cmdline"
+fi
 case "$arch" in
 x86_64)
 	# shellcheck disable=SC2086
@@ -65,8 +85,7 @@ x86_64)
 		-smp "$smp" -m "$mem" -display none -no-reboot \
 		-serial stdio -monitor none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		${QEMU_EXTRA:-} \
-		-kernel build/x86_64/kernel.elf -append "$cmdline" \
+		${QEMU_EXTRA:-} "$@" \
 		</dev/null >"$out" 2>&1
 	st=$?
 	# isa-debug-exit: QEMU exits with (status << 1) | 1.
@@ -103,10 +122,13 @@ fail=""
 grep -q '^PANIC' "$out" && fail="${fail:+$fail; }kernel panic"
 grep -q '^KTAP version 1' "$out" || fail="${fail:+$fail; }no KTAP output"
 grep -q '^kma: done' "$out" || fail="${fail:+$fail; }no closing line"
+if [ "$boot" = iso ] && ! grep -q 'booted through multiboot2' "$out"; then
+	fail="${fail:+$fail; }not booted through multiboot2"
+fi
 if [ "$kst" != timeout ] && [ "$kst" != 0 ]; then
 	fail="${fail:+$fail; }exit status $kst (QEMU $st)"
 fi
-echo "# qemu-test: $arch smp=$smp mem=$mem${machine:+ machine=$machine}: ${secs}s"
+echo "# qemu-test: $arch smp=$smp mem=$mem${machine:+ machine=$machine}${boot:+ boot=$boot}: ${secs}s"
 if [ -n "$fail" ]; then
 	echo "# qemu-test: FAILED: $fail; last lines:"
 	tail -15 "$out" | sed 's/^/#   | /'
