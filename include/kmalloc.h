@@ -53,8 +53,8 @@ int mm_init(struct memmap *m);
  * @size: bytes; 0 gives ZERO_SIZE_PTR.
  * @flags: GFP flags.
  *
- * Alignment: 8 bytes at least; 16 for sizes of 16 and more; the size's
- * largest power-of-two divisor up to a page for power-of-two sizes.
+ * Alignment: 8 bytes at least; 16 for sizes of 16 and more; a power-of-two
+ * size up to 4 MiB (2^FRAME_MAX_ORDER frames) is aligned to itself.
  *
  * Return: the object, or NULL.
  */

@@ -27,6 +27,19 @@ static uint32_t spc_pages(unsigned int spc)
 	return spc == SPC_TINY ? 1 : sc_pages[spc];
 }
 
+/*
+ * Power-of-two classes above a page hold one object per span: the span
+ * is placed at a multiple of the size so the object is naturally aligned.
+ */
+static uint32_t spc_align(unsigned int spc)
+{
+	uint32_t size = spc == SPC_TINY ? TINY_BLOCK : sc_size[spc];
+
+	if (size > PAGE_SIZE && !(size & (size - 1)))
+		return size / PAGE_SIZE;
+	return 1;
+}
+
 /* Put an uncached span where it belongs after a sweep. Lock held. */
 static void __central_place(struct central *c, struct span *s)
 {
@@ -88,7 +101,7 @@ struct span *central_cache_span(unsigned int spc, unsigned int cpu)
 	}
 	spin_unlock(&c->lock);
 
-	s = heap_alloc_span(spc_pages(spc), false);
+	s = heap_alloc_span(spc_pages(spc), spc_align(spc), false);
 	if (!s)
 		return NULL;
 	if (spc == SPC_TINY) {

@@ -262,7 +262,7 @@ extern struct central centrals[NR_SPC];
 
 /* pageheap.c */
 int heap_init(struct memmap *m);
-struct span *heap_alloc_span(uint32_t npages, bool large);
+struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large);
 void heap_free_span(struct span *s, bool large);
 struct span *heap_huge_alloc_aligned(size_t bytes, size_t align);
 size_t heap_scavenge(uint64_t keep);

@@ -433,15 +433,25 @@ static void *large_alloc(size_t size, gfp_t flags)
 	}
 	if (size <= HUGE_MIN) {
 		uint32_t npages = (uint32_t)((size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+		/* Power-of-two sizes are naturally aligned. */
+		uint32_t align = (size & (size - 1)) ? 1 : npages;
 
-		s = heap_alloc_span(npages, true);
+		s = heap_alloc_span(npages, align, true);
 		if (!s) {
 			reclaim_all();
 			heap_scavenge(0);
-			s = heap_alloc_span(npages, true);
+			s = heap_alloc_span(npages, align, true);
 		}
 		if (s)
 			s->size = (uint32_t)size;
+	} else if (!(size & (size - 1)) &&
+		   size <= (PAGE_SIZE << FRAME_MAX_ORDER)) {
+		s = heap_huge_alloc_aligned(size, size);
+		if (!s) {
+			reclaim_all();
+			heap_scavenge(0);
+			s = heap_huge_alloc_aligned(size, size);
+		}
 	} else {
 		s = heap_huge_alloc(size);
 		if (!s) {

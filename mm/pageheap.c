@@ -316,56 +316,112 @@ fail:
 	return -1;
 }
 
+/*
+ * A free span with room for @npages pages starting at a multiple of
+ * @align pages (a power of two), best fit first; *@at gets the highest
+ * such start, so that the piece sits at the end of the span when it can.
+ */
+static struct span *free_find_aligned(uint32_t npages, uint32_t align,
+				      uintptr_t *at)
+{
+	uintptr_t mask = (uintptr_t)align * PAGE_SIZE - 1;
+	uint32_t n;
+
+	for (n = free_find(npages); n; n = free_find(n + 1)) {
+		struct span *s;
+
+		for (s = heap.free[n].first; s; s = s->next) {
+			uintptr_t end = s->base + (uintptr_t)n * PAGE_SIZE;
+			uintptr_t a = (end - (uintptr_t)npages * PAGE_SIZE) &
+				      ~mask;
+
+			if (a >= s->base) {
+				*at = a;
+				return s;
+			}
+		}
+		if (n >= CHUNK_PAGES)
+			break;
+	}
+	return NULL;
+}
+
 /**
  * heap_alloc_span - take a span of @npages pages from the heap.
  * @npages: 1 .. CHUNK_PAGES.
+ * @align: the span starts at a multiple of @align pages (a power of two,
+ *         1 for none, at most CHUNK_PAGES).
  * @large: true for a large object (state LARGE, counted as such); false
  *         for a class span, which the caller sets up with span_init_small().
+ *
+ * The piece is cut from a free span; what is left before and after it
+ * stays free (the part before keeps the free span's descriptor, so only
+ * the pages handed out and those after them are rewritten in the page map).
  *
  * Return: the span, or NULL when neither the heap nor the frame
  * allocator has room.
  */
-struct span *heap_alloc_span(uint32_t npages, bool large)
+struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 {
+	struct span *s, *piece, *tail = NULL, *spare[2];
+	uintptr_t at, end;
 	unsigned long flags;
-	struct span *s, *t;
-	uint32_t n;
 
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
-	n = free_find(npages);
-	if (!n) {
+	s = free_find_aligned(npages, align, &at);
+	if (!s) {
 		if (heap_grow()) {
 			spin_unlock_irqrestore(&heap.lock, flags);
 			return NULL;
 		}
-		n = free_find(npages);
+		s = free_find_aligned(npages, align, &at);
 	}
-	s = heap.free[n].first;
+	/* Up to two new descriptors, taken before anything changes. */
+	spare[0] = heap_meta_alloc(&heap.span_fa);
+	spare[1] = heap_meta_alloc(&heap.span_fa);
+	if (!s || !spare[0] || !spare[1]) {
+		if (spare[0])
+			heap_meta_free(&heap.span_fa, spare[0]);
+		if (spare[1])
+			heap_meta_free(&heap.span_fa, spare[1]);
+		spin_unlock_irqrestore(&heap.lock, flags);
+		return NULL;
+	}
 	free_remove(s);
-	if (n > npages) {
-		/* Cut from the end: the remainder keeps its descriptor. */
-		t = heap_meta_alloc(&heap.span_fa);
-		if (!t) {
-			free_insert(s);
-			spin_unlock_irqrestore(&heap.lock, flags);
-			return NULL;
-		}
-		s->npages = n - npages;
+	end = s->base + (uintptr_t)s->npages * PAGE_SIZE;
+	if (at > s->base) {
+		/* s keeps the head; the piece gets a new descriptor. */
+		s->npages = (uint32_t)((at - s->base) >> PAGE_SHIFT);
 		free_insert(s);
-		t->base = s->base + (uintptr_t)s->npages * PAGE_SIZE;
-		t->npages = npages;
-		s = t;
+		piece = spare[0];
+		spare[0] = NULL;
+		piece->base = at;
+	} else {
+		piece = s;
 	}
-	s->xowner = -1;
-	WRITE_ONCE(s->xstate, large ? SPAN_LARGE : SPAN_DEAD);
+	piece->npages = npages;
+	if (at + (uintptr_t)npages * PAGE_SIZE < end) {
+		tail = spare[1];
+		spare[1] = NULL;
+		tail->base = at + (uintptr_t)npages * PAGE_SIZE;
+		tail->npages = (uint32_t)((end - tail->base) >> PAGE_SHIFT);
+		pagemap_set(tail->base, tail->npages, tail);
+		free_insert(tail);
+	}
+	if (spare[0])
+		heap_meta_free(&heap.span_fa, spare[0]);
+	if (spare[1])
+		heap_meta_free(&heap.span_fa, spare[1]);
+	piece->xowner = -1;
+	WRITE_ONCE(piece->xstate, large ? SPAN_LARGE : SPAN_DEAD);
 	if (large) {
 		heap.large_bytes += (uint64_t)npages * PAGE_SIZE;
 		heap.large_objs++;
 	}
-	pagemap_set(s->base, s->npages, s);
+	pagemap_set(piece->base, piece->npages, piece);
 	spin_unlock_irqrestore(&heap.lock, flags);
-	return s;
+	return piece;
 }
 
 static bool same_chunk(uintptr_t a, uintptr_t b)

@@ -98,13 +98,19 @@ static void test_kmalloc_alignment(struct ktest *t)
 		KT_EXPECT_GE(t, ksize(p), size);
 		kfree(p);
 	}
-	for (size = 8; size <= 65536; size *= 2) {
-		void *p = kmalloc(size, GFP_KERNEL);
-		size_t need = size < PAGE_SIZE ? size : PAGE_SIZE;
+	/* Power-of-two sizes are naturally aligned, up to 4 MiB; hold a
+	 * few at once so they cannot all land on a lucky address. */
+	for (size = 8; size <= (PAGE_SIZE << FRAME_MAX_ORDER); size *= 2) {
+		void *p[3];
+		int i;
 
-		KT_ASSERT_NOT_NULL(t, p);
-		KT_EXPECT_EQ(t, (uintptr_t)p % need, 0);
-		kfree(p);
+		for (i = 0; i < 3; i++) {
+			p[i] = kmalloc(size, GFP_KERNEL);
+			KT_ASSERT_NOT_NULL(t, p[i]);
+			KT_EXPECT_EQ(t, (uintptr_t)p[i] % size, 0);
+		}
+		for (i = 0; i < 3; i++)
+			kfree(p[i]);
 	}
 }
 
