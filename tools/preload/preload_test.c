@@ -296,16 +296,34 @@ static void *busy(void *arg)
 
 static int child_work(int threads)
 {
-	alarm(20);			/* a deadlock fails, not hangs */
+	alarm(60);	/* a deadlock fails, not hangs; slack for a busy machine */
 	free(malloc(100));
 	return spawn(threads, 5000) ? 0 : 1;
+}
+
+/* Wait for a forked child; say how it ended if not with status 0. */
+static int child_ok(pid_t pid)
+{
+	int st;
+
+	if (pid <= 0 || waitpid(pid, &st, 0) != pid)
+		return 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 1;
+	if (WIFSIGNALED(st))
+		printf("        # %s: child killed by signal %d\n", cur,
+		       WTERMSIG(st));
+	else
+		printf("        # %s: child exited with %d\n", cur,
+		       WEXITSTATUS(st));
+	return 0;
 }
 
 static void t_fork(void)
 {
 	pthread_t t[4];
-	int i, st;
 	pid_t pid;
+	int i;
 
 	stop = 0;
 	for (i = 0; i < 4; i++)
@@ -314,15 +332,13 @@ static void t_fork(void)
 		pid = fork();
 		if (pid == 0)
 			_exit(child_work(2));
-		CHECK(pid > 0 && waitpid(pid, &st, 0) == pid &&
-		      WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		CHECK(child_ok(pid));
 	}
 	/* 4 busy + this thread in the parent: the child needs 61 more. */
 	pid = fork();
 	if (pid == 0)
 		_exit(child_work(60));
-	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-	      WEXITSTATUS(st) == 0);
+	CHECK(child_ok(pid));
 	stop = 1;
 	for (i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
