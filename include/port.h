@@ -24,7 +24,8 @@
  *    not migrating in between.
  *  - The direct map is linear over the memory handed to the allocator:
  *    port_phys_to_virt(pa + n) == port_phys_to_virt(pa) + n for every
- *    managed range.
+ *    managed range, and keeps alignment up to the largest buddy block:
+ *    virtual and physical addresses are congruent modulo 4 MiB.
  *  - port_irq_save()/port_irq_restore() nest: restore puts back exactly
  *    the state save found.
  *  - port_print() may be called with interrupts disabled and with

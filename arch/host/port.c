@@ -27,6 +27,7 @@
 #include <mm_report.h>
 #include <kmalloc.h>
 #include <kma_host.h>
+#include <frame.h>
 
 static uint64_t cpu_slots;			/* bit n: slot n taken */
 __thread int host_this_cpu __attribute__((tls_model("initial-exec"))) = -1;
@@ -162,9 +163,9 @@ void port_report(const struct mm_report *r)
 
 int host_mem_map(size_t bytes)
 {
-	void *p;
-
+	const uintptr_t align = FRAME_SIZE << FRAME_MAX_ORDER;	/* 4 MiB */
 	uintptr_t a;
+	void *p;
 
 	bytes = (bytes + (2UL << 20) - 1) & ~((2UL << 20) - 1);
 	if (mem_base && mem_size >= bytes)
@@ -173,14 +174,18 @@ int host_mem_map(size_t bytes)
 		mm_printf("host: memory already mapped (%zu bytes)\n", mem_size);
 		return -1;
 	}
-	/* Over-map by 2 MiB so the base can be 2 MiB aligned, as RAM is. */
-	p = mmap(NULL, bytes + (2UL << 20), PROT_READ | PROT_WRITE,
+	/*
+	 * Over-map so the base can be aligned like the largest buddy block:
+	 * the direct map must keep virtual and physical addresses congruent
+	 * modulo 4 MiB (port.h), as a kernel's linear map does.
+	 */
+	p = mmap(NULL, bytes + align, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		mm_printf("host: cannot map %zu bytes of memory\n", bytes);
 		return -1;
 	}
-	a = ((uintptr_t)p + (2UL << 20) - 1) & ~((uintptr_t)(2UL << 20) - 1);
+	a = ((uintptr_t)p + align - 1) & ~(align - 1);
 	mem_base = (char *)a;
 	mem_size = bytes;
 	return 0;

@@ -236,12 +236,12 @@ static void thread_exit(void *arg)
 static uint64_t reserve_size(uint64_t want)
 {
 	for (; want >= 256 * MIB; want /= 2) {
-		void *p = mmap(NULL, want + 2 * MIB, PROT_NONE,
+		void *p = mmap(NULL, want + 4 * MIB, PROT_NONE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
 			       0);
 
 		if (p != MAP_FAILED) {
-			munmap(p, want + 2 * MIB);
+			munmap(p, want + 4 * MIB);
 			return want;
 		}
 	}
