@@ -67,6 +67,16 @@ static void __central_release(struct central *c, struct span *s)
 	heap_free_span(s, false);
 }
 
+/* Sweep an uncached span; empty, it goes to the heap, else to a list. */
+static void __central_settle(struct central *c, struct span *s)
+{
+	span_sweep(s);
+	if (s->nalloc == 0)
+		__central_release(c, s);
+	else
+		__central_place(c, s);
+}
+
 /**
  * central_cache_span - give CPU @cpu a span of class @spc with a free slot.
  * @spc: span class.
@@ -139,11 +149,7 @@ void central_uncache_span(struct span *s)
 	c->nlocks++;
 	__atomic_store_n(&s->xowner, -1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
-	span_sweep(s);
-	if (s->nalloc == 0)
-		__central_release(c, s);
-	else
-		__central_place(c, s);
+	__central_settle(c, s);
 	spin_unlock(&c->lock);
 }
 
@@ -170,11 +176,7 @@ void central_free_notify(unsigned int spc, uintptr_t va)
 	    READ_ONCE(s->spc) == spc &&
 	    __atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL) {
 		span_list_del(&c->full, s);
-		span_sweep(s);
-		if (s->nalloc == 0)
-			__central_release(c, s);
-		else
-			__central_place(c, s);
+		__central_settle(c, s);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 }
@@ -204,11 +206,7 @@ void central_reclaim(unsigned int spc)
 	while ((s = all.first)) {
 		span_list_del(&all, s);
 		__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
-		span_sweep(s);
-		if (s->nalloc == 0)
-			__central_release(c, s);
-		else
-			__central_place(c, s);
+		__central_settle(c, s);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 }

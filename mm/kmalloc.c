@@ -373,9 +373,14 @@ static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
 			small_free_slow(s, va);
 		return;
 	case SPAN_LARGE:
+	case SPAN_HUGE:
 		if (va != s->base) {
 			report_obj(MM_ERR_INTERIOR_FREE, "kfree", va, s,
 				   "not the start of a large object");
+			return;
+		}
+		if (READ_ONCE(s->xstate) == SPAN_HUGE) {
+			heap_huge_free(s);
 			return;
 		}
 		if (!__atomic_compare_exchange_n(&s->xstate, &expect, SPAN_DEAD,
@@ -386,14 +391,6 @@ static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
 			return;
 		}
 		heap_free_span(s, true);
-		return;
-	case SPAN_HUGE:
-		if (va != s->base) {
-			report_obj(MM_ERR_INTERIOR_FREE, "kfree", va, s,
-				   "not the start of a huge object");
-			return;
-		}
-		heap_huge_free(s);
 		return;
 	default:
 		report_obj(MM_ERR_INVALID_FREE, "kfree", va, s,
