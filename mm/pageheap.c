@@ -22,7 +22,10 @@
  * Allocation is best fit over the exact-size lists (a bitmap finds the
  * first non-empty list at or above the request). A span is cut from the
  * end of a larger free span so the remainder keeps its descriptor and only
- * the pages handed out are rewritten in the page map.
+ * the pages handed out are rewritten in the page map. A span that must
+ * start at a multiple of its size (power-of-two objects above a page) is
+ * cut at the highest such start in the free span; a free tail after it
+ * gets a descriptor of its own.
  *
  * The scavenger gives wholly free chunks back to the frame allocator when
  * idle memory passes heap.scavenge_threshold, or all of them on request.
