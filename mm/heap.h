@@ -18,6 +18,7 @@
 #include <port.h>
 #include <spinlock.h>
 #include <kmalloc.h>
+#include <mm_report.h>
 #include "sizeclass.h"
 
 #define PAGE_SHIFT	12
@@ -264,13 +265,46 @@ extern struct central centrals[NR_SPC];
 int heap_init(struct memmap *m);
 struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large);
 void heap_free_span(struct span *s, bool large);
-struct span *heap_huge_alloc_aligned(size_t bytes, size_t align);
 size_t heap_scavenge(uint64_t keep);
-struct span *heap_huge_alloc(size_t bytes);
-void heap_huge_free(struct span *s);
+unsigned int heap_validate(void);
+
+/* fixalloc.c (heap.lock held) */
+void fixalloc_init(struct fixalloc *fa, uint32_t size);
 void *heap_meta_alloc(struct fixalloc *fa);
 void heap_meta_free(struct fixalloc *fa, void *p);
-unsigned int heap_validate(void);
+void fixalloc_trim(struct fixalloc *fa);
+
+/* pagemap.c (heap.lock held) */
+struct pagemap_l1 *l1_of(uintptr_t va);
+void pagemap_set(uintptr_t va, uint32_t npages, struct span *s);
+int pagemap_ensure(uintptr_t va, size_t bytes);
+void pagemap_trim(uintptr_t va, size_t bytes);
+
+/* large.c */
+struct span *heap_huge_alloc(size_t bytes);
+struct span *heap_huge_alloc_aligned(size_t bytes, size_t align);
+void heap_huge_free(struct span *s);
+
+/* kmalloc.c: CPU caches and reports */
+extern struct cpu_cache caches[PORT_MAX_CPUS];
+extern struct span empty_span;
+extern unsigned int heap_ncpus;
+
+static inline struct cpu_cache *cpu_cache_of(unsigned int cpu)
+{
+	return &caches[cpu];
+}
+
+void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu);
+void kfree_small_slow(struct span *s, uintptr_t va);
+void kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va,
+			struct span *s, const char *what);
+
+/* tiny.c */
+void *tiny_alloc(size_t size);
+void tiny_retire(struct cpu_cache *c);
+void tiny_free(const char *fn, struct span *s, uintptr_t va);
+size_t tiny_size(struct span *s, uintptr_t va);
 
 /**
  * span_of - the span holding virtual address @va, or NULL. Lock-free.

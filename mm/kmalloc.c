@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * kmalloc.c - the object heap: kmalloc, kfree and friends, CPU caches,
- * the tiny allocator, large objects, statistics and the validator.
+ * kmalloc.c - the object heap: kmalloc, kfree and friends, and the CPU
+ * caches. The tiny allocator is in tiny.c, objects from the frame
+ * allocator in large.c, statistics and the validator in heap_stats.c.
  *
  * DOC: Design
  *
@@ -56,24 +57,24 @@
 #include <mm_report.h>
 #include "heap.h"
 
-static struct span empty_span = { .xowner = -1 };
+struct span empty_span = { .xowner = -1 };
 
 /*
  * CPU caches live in the image, ready before mm_init(): every span
  * pointer starts at empty_span, so a premature kmalloc() falls to the
  * slow path, which reports it.
  */
-static struct cpu_cache caches[PORT_MAX_CPUS] = {
+struct cpu_cache caches[PORT_MAX_CPUS] = {
 	[0 ... PORT_MAX_CPUS - 1] = {
 		.alloc = { [0 ... NR_SPC - 1] = &empty_span },
 	},
 };
-static unsigned int ncpus;
+unsigned int heap_ncpus;
 
 /* ------------------------------------------------------------ reports */
 
-static __attribute__((noinline, cold)) void
-report_obj(enum mm_error err, const char *fn, uintptr_t va, struct span *s,
+__attribute__((noinline, cold)) void
+kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va, struct span *s,
 	   const char *what)
 {
 	unsigned int spc = s ? READ_ONCE(s->spc) : 0;
@@ -92,23 +93,18 @@ report_bad_small(const char *fn, struct span *s, uintptr_t va, uint32_t idx,
 	uint32_t hwm = s->hwm > fi ? s->hwm : fi;
 
 	if (was_freed)
-		report_obj(MM_ERR_DOUBLE_FREE, fn, va, s, "object already freed");
+		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, fn, va, s, "object already freed");
 	else if (idx * s->size != va - s->base || idx >= s->nobjs)
-		report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
+		kmalloc_report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
 			   "not the start of an object");
 	else if (idx >= hwm)
-		report_obj(MM_ERR_INVALID_FREE, fn, va, s,
+		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
 			   "slot never allocated");
 	else
-		report_obj(MM_ERR_DOUBLE_FREE, fn, va, s, "object not allocated");
+		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, fn, va, s, "object not allocated");
 }
 
 /* ------------------------------------------------------------ CPU cache */
-
-static inline struct cpu_cache *cache_of(unsigned int cpu)
-{
-	return &caches[cpu];
-}
 
 /* Take the slot the span's window shows first. Window non-empty. */
 static inline void *span_take(struct span *s, uint64_t ac)
@@ -138,7 +134,7 @@ cache_alloc_slow(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 {
 	struct span *s = c->alloc[spc];
 
-	if (unlikely(!ncpus)) {
+	if (unlikely(!heap_ncpus)) {
 		mm_report(MM_ERR_BAD_SIZE, 0, spc,
 			  "kmalloc before mm_init() on cpu %u", cpu);
 		return NULL;
@@ -168,9 +164,9 @@ cache_alloc_slow(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 }
 
 /* Allocate from span class @spc with interrupts already off. */
-static inline void *__cache_alloc(unsigned int spc, unsigned int cpu)
+void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu)
 {
-	struct cpu_cache *c = cache_of(cpu);
+	struct cpu_cache *c = cpu_cache_of(cpu);
 	struct span *s = c->alloc[spc];
 	uint64_t ac = s->alloc_cache;
 
@@ -182,143 +178,12 @@ static inline void *__cache_alloc(unsigned int spc, unsigned int cpu)
 static inline void *cache_alloc(unsigned int spc)
 {
 	unsigned long flags = port_irq_save();
-	void *p = __cache_alloc(spc, port_cpu_id());
+	void *p = cache_alloc_irqoff(spc, port_cpu_id());
 
 	port_irq_restore(flags);
 	return p;
 }
 
-/* ------------------------------------------------------------ tiny */
-
-/*
- * Tiny allocator. A CPU cache fills one 16-byte block at a time with
- * pieces aligned to 8, 4, 2 or 1 bytes (the largest power of two dividing
- * the size), and records where pieces start in tiny_meta.starts and where
- * the filled part ends in tiny_meta.end (owner writes only).
- *
- * Releasing a block needs no read after the deciding atomic operation:
- * xstate holds the pieces freed (low half, set by any CPU with one atomic
- * OR) and, once the owner moves on, the block's final starts mask (high
- * half, published by the owner with one atomic OR). Whichever of those
- * operations sees both halves become equal is the unique last one and
- * gives the block back as an ordinary 16-byte object; until then the
- * block stays allocated, so its span cannot go away under anyone.
- */
-static void small_free_slow(struct span *s, uintptr_t va);
-
-static void tiny_release(struct span *s, uint32_t idx)
-{
-	struct tiny_meta *m = s->tiny;
-
-	__atomic_store_n(&m->xstate[idx], 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&m->starts[idx], 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&m->end[idx], 0, __ATOMIC_RELAXED);
-	small_free_slow(s, s->base + (uintptr_t)idx * TINY_BLOCK);
-}
-
-/* Retire the cache's current block. Interrupts off. */
-static void tiny_retire(struct cpu_cache *c)
-{
-	struct span *s = c->tiny_span;
-	uint32_t idx = c->tiny_idx, starts, old;
-
-	if (!c->tiny_block)
-		return;
-	c->tiny_block = 0;
-	starts = s->tiny->starts[idx];
-	old = __atomic_fetch_or(&s->tiny->xstate[idx], starts << 16,
-				__ATOMIC_ACQ_REL);
-	if ((old & 0xffff) == starts)
-		tiny_release(s, idx);
-}
-
-static void *tiny_alloc(size_t size)
-{
-	unsigned long flags = port_irq_save();
-	unsigned int cpu = port_cpu_id();
-	struct cpu_cache *c = cache_of(cpu);
-	uint32_t align = (size & 7) == 0 ? 8 : (size & 3) == 0 ? 4 :
-			 (size & 1) == 0 ? 2 : 1;
-	uint32_t off = (c->tiny_off + align - 1) & ~(align - 1);
-	struct tiny_meta *m;
-	void *p;
-
-	if (c->tiny_block && off + size <= TINY_BLOCK) {
-		m = c->tiny_span->tiny;
-		__atomic_store_n(&m->starts[c->tiny_idx],
-				 (uint16_t)(m->starts[c->tiny_idx] | (1U << off)),
-				 __ATOMIC_RELEASE);
-		__atomic_store_n(&m->end[c->tiny_idx], (uint8_t)(off + size),
-				 __ATOMIC_RELEASE);
-		c->tiny_off = off + (uint32_t)size;
-		p = (void *)(c->tiny_block + off);
-		port_irq_restore(flags);
-		return p;
-	}
-	tiny_retire(c);
-	p = __cache_alloc(SPC_TINY, cpu);
-	if (p) {
-		struct span *s = c->alloc[SPC_TINY];
-		uint32_t idx = (uint32_t)(((uintptr_t)p - s->base) / TINY_BLOCK);
-
-		m = s->tiny;
-		__atomic_store_n(&m->xstate[idx], 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&m->starts[idx], 1, __ATOMIC_RELEASE);
-		__atomic_store_n(&m->end[idx], (uint8_t)size, __ATOMIC_RELEASE);
-		c->tiny_span = s;
-		c->tiny_idx = idx;
-		c->tiny_off = (uint32_t)size;
-		c->tiny_block = (uintptr_t)p;
-	}
-	port_irq_restore(flags);
-	return p;
-}
-
-static void tiny_free(const char *fn, struct span *s, uintptr_t va)
-{
-	struct tiny_meta *m = s->tiny;
-	uint32_t off = (uint32_t)(va - s->base);
-	uint32_t idx = off / TINY_BLOCK, piece = off % TINY_BLOCK;
-	uint32_t bit = 1U << piece, old, done;
-
-	if (idx >= s->nobjs || !span_obj_allocated(s, idx) ||
-	    !__atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE)) {
-		report_obj(MM_ERR_INVALID_FREE, fn, va, s,
-			   "tiny piece not allocated");
-		return;
-	}
-	if (!(__atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE) & bit)) {
-		report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
-			   "not the start of a tiny piece");
-		return;
-	}
-	old = __atomic_fetch_or(&m->xstate[idx], bit, __ATOMIC_ACQ_REL);
-	if (old & bit) {
-		report_obj(MM_ERR_DOUBLE_FREE, fn, va, s,
-			   "tiny piece already freed");
-		return;
-	}
-	done = (old | bit) & 0xffff;
-	if ((old >> 16) == done)
-		tiny_release(s, idx);
-}
-
-static size_t tiny_size(struct span *s, uintptr_t va)
-{
-	struct tiny_meta *m = s->tiny;
-	uint32_t off = (uint32_t)(va - s->base);
-	uint32_t idx = off / TINY_BLOCK, piece = off % TINY_BLOCK, k;
-	uint16_t starts = __atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE);
-	uint8_t end = __atomic_load_n(&m->end[idx], __ATOMIC_ACQUIRE);
-
-	if (!(starts & (1U << piece)) ||
-	    ((__atomic_load_n(&m->xstate[idx], __ATOMIC_ACQUIRE) >> piece) & 1))
-		return 0;
-	for (k = piece + 1; k < TINY_BLOCK; k++)
-		if (starts & (1U << k))
-			return k - piece;
-	return end - piece;
-}
 
 /* ------------------------------------------------------------ free */
 
@@ -350,8 +215,7 @@ small_free(struct span *s, uintptr_t va)
 		central_free_notify(spc, va);
 }
 
-static __attribute__((noinline)) void small_free_slow(struct span *s,
-							uintptr_t va)
+__attribute__((noinline)) void kfree_small_slow(struct span *s, uintptr_t va)
 {
 	small_free(s, va);
 }
@@ -361,7 +225,7 @@ static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
 	uint8_t expect = SPAN_LARGE;
 
 	if (!s) {
-		report_obj(MM_ERR_INVALID_FREE, "kfree", va, NULL,
+		kmalloc_report_obj(MM_ERR_INVALID_FREE, "kfree", va, NULL,
 			   "not a heap address");
 		return;
 	}
@@ -370,12 +234,12 @@ static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
 		if (READ_ONCE(s->spc) == SPC_TINY)
 			tiny_free("kfree", s, va);
 		else
-			small_free_slow(s, va);
+			kfree_small_slow(s, va);
 		return;
 	case SPAN_LARGE:
 	case SPAN_HUGE:
 		if (va != s->base) {
-			report_obj(MM_ERR_INTERIOR_FREE, "kfree", va, s,
+			kmalloc_report_obj(MM_ERR_INTERIOR_FREE, "kfree", va, s,
 				   "not the start of a large object");
 			return;
 		}
@@ -386,14 +250,14 @@ static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
 		if (!__atomic_compare_exchange_n(&s->xstate, &expect, SPAN_DEAD,
 						 false, __ATOMIC_ACQ_REL,
 						 __ATOMIC_RELAXED)) {
-			report_obj(MM_ERR_DOUBLE_FREE, "kfree", va, s,
+			kmalloc_report_obj(MM_ERR_DOUBLE_FREE, "kfree", va, s,
 				   "large object already freed");
 			return;
 		}
 		heap_free_span(s, true);
 		return;
 	default:
-		report_obj(MM_ERR_INVALID_FREE, "kfree", va, s,
+		kmalloc_report_obj(MM_ERR_INVALID_FREE, "kfree", va, s,
 			   "address in free heap memory");
 		return;
 	}
@@ -555,7 +419,7 @@ static size_t obj_size(const char *fn, const void *p)
 
 	s = span_of(va);
 	if (!s) {
-		report_obj(MM_ERR_INVALID_FREE, fn, va, NULL,
+		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, NULL,
 			   "not a heap address");
 		return 0;
 	}
@@ -568,7 +432,7 @@ static size_t obj_size(const char *fn, const void *p)
 				   tiny_size(s, va) : 0;
 
 			if (!n)
-				report_obj(MM_ERR_INVALID_FREE, fn, va, s,
+				kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
 					   "not a live tiny piece");
 			return n;
 		}
@@ -585,11 +449,11 @@ static size_t obj_size(const char *fn, const void *p)
 	case SPAN_HUGE:
 		if (va == s->base)
 			return (size_t)s->npages * PAGE_SIZE;
-		report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
+		kmalloc_report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
 			   "not the start of a large object");
 		return 0;
 	default:
-		report_obj(MM_ERR_INVALID_FREE, fn, va, s,
+		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
 			   "address in free heap memory");
 		return 0;
 	}
@@ -636,9 +500,9 @@ void kmalloc_drain_cpu(unsigned int cpu)
 	unsigned long flags;
 	unsigned int spc;
 
-	if (cpu >= ncpus)
+	if (cpu >= heap_ncpus)
 		return;
-	c = cache_of(cpu);
+	c = cpu_cache_of(cpu);
 	flags = port_irq_save();
 	tiny_retire(c);
 	for (spc = 1; spc < NR_SPC; spc++) {
@@ -732,149 +596,8 @@ int mm_init(struct memmap *m)
 		return -1;
 	for (spc = 0; spc < NR_SPC; spc++)
 		spin_lock_init(&centrals[spc].lock, "central");
-	ncpus = port_cpu_count();
-	if (ncpus > PORT_MAX_CPUS)
-		ncpus = PORT_MAX_CPUS;
+	heap_ncpus = port_cpu_count();
+	if (heap_ncpus > PORT_MAX_CPUS)
+		heap_ncpus = PORT_MAX_CPUS;
 	return 0;
-}
-
-/* ------------------------------------------------------------ stats */
-
-void kmalloc_get_stats(struct kmalloc_stats *st)
-{
-	unsigned int spc, cpu;
-
-	mm_memset(st, 0, sizeof(*st));
-	for (spc = 1; spc < NR_SPC && spc < 72; spc++) {
-		struct central *c = &centrals[spc];
-		struct kmalloc_class_stats *cs = &st->cls[spc];
-		unsigned long flags;
-		struct span *s;
-
-		cs->size = spc == SPC_TINY ? TINY_BLOCK : sc_size[spc];
-		cs->span_pages = spc == SPC_TINY ? 1 : sc_pages[spc];
-		flags = spin_lock_irqsave(&c->lock);
-		cs->spans = c->nspans;
-		for (s = c->partial.first; s; s = s->next)
-			cs->objs_in_use += span_live_objs(s);
-		for (s = c->full.first; s; s = s->next)
-			cs->objs_in_use += span_live_objs(s);
-		st->central_locks += c->nlocks;
-		spin_unlock_irqrestore(&c->lock, flags);
-		for (cpu = 0; cpu < ncpus; cpu++) {
-			struct span *s2 = __atomic_load_n(&caches[cpu].alloc[spc],
-							  __ATOMIC_RELAXED);
-
-			if (s2 != &empty_span)
-				cs->objs_in_use += span_live_objs(s2);
-		}
-		cs->objs_total = cs->spans * (cs->span_pages * PAGE_SIZE /
-					      cs->size);
-	}
-	st->nr_classes = NR_SPC - 1;
-	{
-		unsigned long flags = spin_lock_irqsave(&heap.lock);
-
-		st->heap_sys = heap.sys_bytes;
-		st->heap_idle = heap.idle_bytes;
-		st->heap_inuse = heap.sys_bytes - heap.idle_bytes;
-		st->heap_released = heap.released_bytes;
-		st->large_bytes = heap.large_bytes + heap.huge_bytes;
-		st->large_objs = heap.large_objs;
-		st->meta_bytes = heap.meta_frames * PAGE_SIZE +
-				 heap.l1_nr * sizeof(struct pagemap_l1) +
-				 (uint64_t)ncpus * sizeof(struct cpu_cache);
-		st->heap_locks = heap.nlocks;
-		spin_unlock_irqrestore(&heap.lock, flags);
-	}
-}
-
-void kmalloc_dump_meminfo(void)
-{
-	struct kmalloc_stats st;
-	struct frame_stats fs;
-	uint64_t slab = 0;
-	unsigned int i;
-
-	kmalloc_get_stats(&st);
-	frame_get_stats(&fs);
-	for (i = 1; i <= st.nr_classes; i++)
-		slab += st.cls[i].spans * st.cls[i].span_pages * PAGE_SIZE;
-	mm_printf("MemTotal:       %8llu kB\n",
-		  (unsigned long long)fs.managed * 4);
-	mm_printf("MemFree:        %8llu kB\n",
-		  (unsigned long long)fs.free * 4);
-	mm_printf("HeapSys:        %8llu kB\n",
-		  (unsigned long long)st.heap_sys / 1024);
-	mm_printf("HeapInuse:      %8llu kB\n",
-		  (unsigned long long)st.heap_inuse / 1024);
-	mm_printf("HeapIdle:       %8llu kB\n",
-		  (unsigned long long)st.heap_idle / 1024);
-	mm_printf("HeapReleased:   %8llu kB\n",
-		  (unsigned long long)st.heap_released / 1024);
-	mm_printf("Slab:           %8llu kB\n", (unsigned long long)slab / 1024);
-	mm_printf("LargeObjects:   %8llu kB\n",
-		  (unsigned long long)st.large_bytes / 1024);
-	mm_printf("HeapMetadata:   %8llu kB\n",
-		  (unsigned long long)st.meta_bytes / 1024);
-	mm_printf("FrameMetadata:  %8llu kB\n",
-		  (unsigned long long)fs.metadata_bytes / 1024);
-}
-
-void kmalloc_dump_slabinfo(void)
-{
-	struct kmalloc_stats st;
-	unsigned int i;
-
-	kmalloc_get_stats(&st);
-	mm_printf("slabinfo - version: 2.1\n");
-	mm_printf("# name            <active_objs> <num_objs> <objsize> "
-		  "<objperslab> <pagesperslab> : slabdata <active_slabs> "
-		  "<num_slabs>\n");
-	for (i = 1; i <= st.nr_classes; i++) {
-		struct kmalloc_class_stats *c = &st.cls[i];
-		char name[24];
-
-		if (i == SPC_TINY)
-			mm_snprintf(name, sizeof(name), "kmalloc-tiny");
-		else
-			mm_snprintf(name, sizeof(name), "kmalloc-%u", c->size);
-		mm_printf("%-17s %8llu %8llu %6u %4u %4u : slabdata %6llu %6llu\n",
-			  name, (unsigned long long)c->objs_in_use,
-			  (unsigned long long)c->objs_total, c->size,
-			  c->span_pages * (uint32_t)PAGE_SIZE / c->size,
-			  c->span_pages, (unsigned long long)c->spans,
-			  (unsigned long long)c->spans);
-	}
-}
-
-/* ------------------------------------------------------------ validate */
-
-unsigned int kmalloc_validate(void)
-{
-	unsigned int bad = heap_validate(), spc, cpu;
-
-	for (spc = 1; spc < NR_SPC; spc++)
-		bad += central_validate(spc);
-	for (cpu = 0; cpu < ncpus; cpu++) {
-		for (spc = 1; spc < NR_SPC; spc++) {
-			struct span *s = caches[cpu].alloc[spc];
-
-			if (s == &empty_span)
-				continue;
-			if (READ_ONCE(s->xstate) != SPAN_SMALL ||
-			    READ_ONCE(s->spc) != spc ||
-			    __atomic_load_n(&s->xowner, __ATOMIC_RELAXED) !=
-			    (int32_t)cpu ||
-			    __atomic_load_n(&s->xlist, __ATOMIC_RELAXED) !=
-			    LIST_CACHED || span_of(s->base) != s) {
-				mm_report(MM_ERR_CORRUPT, s->base, spc,
-					  "cpu %u: cached span %p of class %u "
-					  "is inconsistent", cpu,
-					  (void *)s->base, spc);
-				bad++;
-			}
-		}
-	}
-	return bad;
 }

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+/*
+ * heap_stats.c - statistics, /proc-style dumps and the validator of the
+ * object heap.
+ *
+ * Owns: nothing; reads every structure under its lock (centrals, the page
+ * heap) or racily (CPU caches), so figures are exact only on a quiescent
+ * heap.
+ */
+#include <frame.h>
+#include <mm_report.h>
+#include "heap.h"
+
+void kmalloc_get_stats(struct kmalloc_stats *st)
+{
+	unsigned int spc, cpu;
+
+	mm_memset(st, 0, sizeof(*st));
+	for (spc = 1; spc < NR_SPC && spc < 72; spc++) {
+		struct central *c = &centrals[spc];
+		struct kmalloc_class_stats *cs = &st->cls[spc];
+		unsigned long flags;
+		struct span *s;
+
+		cs->size = spc == SPC_TINY ? TINY_BLOCK : sc_size[spc];
+		cs->span_pages = spc == SPC_TINY ? 1 : sc_pages[spc];
+		flags = spin_lock_irqsave(&c->lock);
+		cs->spans = c->nspans;
+		for (s = c->partial.first; s; s = s->next)
+			cs->objs_in_use += span_live_objs(s);
+		for (s = c->full.first; s; s = s->next)
+			cs->objs_in_use += span_live_objs(s);
+		st->central_locks += c->nlocks;
+		spin_unlock_irqrestore(&c->lock, flags);
+		for (cpu = 0; cpu < heap_ncpus; cpu++) {
+			struct span *s2 = __atomic_load_n(&caches[cpu].alloc[spc],
+							  __ATOMIC_RELAXED);
+
+			if (s2 != &empty_span)
+				cs->objs_in_use += span_live_objs(s2);
+		}
+		cs->objs_total = cs->spans * (cs->span_pages * PAGE_SIZE /
+					      cs->size);
+	}
+	st->nr_classes = NR_SPC - 1;
+	{
+		unsigned long flags = spin_lock_irqsave(&heap.lock);
+
+		st->heap_sys = heap.sys_bytes;
+		st->heap_idle = heap.idle_bytes;
+		st->heap_inuse = heap.sys_bytes - heap.idle_bytes;
+		st->heap_released = heap.released_bytes;
+		st->large_bytes = heap.large_bytes + heap.huge_bytes;
+		st->large_objs = heap.large_objs;
+		st->meta_bytes = heap.meta_frames * PAGE_SIZE +
+				 heap.l1_nr * sizeof(struct pagemap_l1) +
+				 (uint64_t)heap_ncpus * sizeof(struct cpu_cache);
+		st->heap_locks = heap.nlocks;
+		spin_unlock_irqrestore(&heap.lock, flags);
+	}
+}
+
+void kmalloc_dump_meminfo(void)
+{
+	struct kmalloc_stats st;
+	struct frame_stats fs;
+	uint64_t slab = 0;
+	unsigned int i;
+
+	kmalloc_get_stats(&st);
+	frame_get_stats(&fs);
+	for (i = 1; i <= st.nr_classes; i++)
+		slab += st.cls[i].spans * st.cls[i].span_pages * PAGE_SIZE;
+	mm_printf("MemTotal:       %8llu kB\n",
+		  (unsigned long long)fs.managed * 4);
+	mm_printf("MemFree:        %8llu kB\n",
+		  (unsigned long long)fs.free * 4);
+	mm_printf("HeapSys:        %8llu kB\n",
+		  (unsigned long long)st.heap_sys / 1024);
+	mm_printf("HeapInuse:      %8llu kB\n",
+		  (unsigned long long)st.heap_inuse / 1024);
+	mm_printf("HeapIdle:       %8llu kB\n",
+		  (unsigned long long)st.heap_idle / 1024);
+	mm_printf("HeapReleased:   %8llu kB\n",
+		  (unsigned long long)st.heap_released / 1024);
+	mm_printf("Slab:           %8llu kB\n", (unsigned long long)slab / 1024);
+	mm_printf("LargeObjects:   %8llu kB\n",
+		  (unsigned long long)st.large_bytes / 1024);
+	mm_printf("HeapMetadata:   %8llu kB\n",
+		  (unsigned long long)st.meta_bytes / 1024);
+	mm_printf("FrameMetadata:  %8llu kB\n",
+		  (unsigned long long)fs.metadata_bytes / 1024);
+}
+
+void kmalloc_dump_slabinfo(void)
+{
+	struct kmalloc_stats st;
+	unsigned int i;
+
+	kmalloc_get_stats(&st);
+	mm_printf("slabinfo - version: 2.1\n");
+	mm_printf("# name            <active_objs> <num_objs> <objsize> "
+		  "<objperslab> <pagesperslab> : slabdata <active_slabs> "
+		  "<num_slabs>\n");
+	for (i = 1; i <= st.nr_classes; i++) {
+		struct kmalloc_class_stats *c = &st.cls[i];
+		char name[24];
+
+		if (i == SPC_TINY)
+			mm_snprintf(name, sizeof(name), "kmalloc-tiny");
+		else
+			mm_snprintf(name, sizeof(name), "kmalloc-%u", c->size);
+		mm_printf("%-17s %8llu %8llu %6u %4u %4u : slabdata %6llu %6llu\n",
+			  name, (unsigned long long)c->objs_in_use,
+			  (unsigned long long)c->objs_total, c->size,
+			  c->span_pages * (uint32_t)PAGE_SIZE / c->size,
+			  c->span_pages, (unsigned long long)c->spans,
+			  (unsigned long long)c->spans);
+	}
+}
+
+/* ------------------------------------------------------------ validate */
+
+unsigned int kmalloc_validate(void)
+{
+	unsigned int bad = heap_validate(), spc, cpu;
+
+	for (spc = 1; spc < NR_SPC; spc++)
+		bad += central_validate(spc);
+	for (cpu = 0; cpu < heap_ncpus; cpu++) {
+		for (spc = 1; spc < NR_SPC; spc++) {
+			struct span *s = caches[cpu].alloc[spc];
+
+			if (s == &empty_span)
+				continue;
+			if (READ_ONCE(s->xstate) != SPAN_SMALL ||
+			    READ_ONCE(s->spc) != spc ||
+			    __atomic_load_n(&s->xowner, __ATOMIC_RELAXED) !=
+			    (int32_t)cpu ||
+			    __atomic_load_n(&s->xlist, __ATOMIC_RELAXED) !=
+			    LIST_CACHED || span_of(s->base) != s) {
+				mm_report(MM_ERR_CORRUPT, s->base, spc,
+					  "cpu %u: cached span %p of class %u "
+					  "is inconsistent", cpu,
+					  (void *)s->base, spc);
+				bad++;
+			}
+		}
+	}
+	return bad;
+}

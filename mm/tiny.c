@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tiny.c - the tiny allocator: GFP_NOSCAN requests under 16 bytes packed
+ * into 16-byte blocks of the SPC_TINY span class.
+ *
+ * Owns: struct tiny_meta of each tiny span; the CPU cache's current block
+ * (tiny_block, tiny_span, tiny_idx, tiny_off), touched only by its CPU
+ * with interrupts off.
+ */
+#include <mm_report.h>
+#include "heap.h"
+
+/*
+ * Tiny allocator. A CPU cache fills one 16-byte block at a time with
+ * pieces aligned to 8, 4, 2 or 1 bytes (the largest power of two dividing
+ * the size), and records where pieces start in tiny_meta.starts and where
+ * the filled part ends in tiny_meta.end (owner writes only).
+ *
+ * Releasing a block needs no read after the deciding atomic operation:
+ * xstate holds the pieces freed (low half, set by any CPU with one atomic
+ * OR) and, once the owner moves on, the block's final starts mask (high
+ * half, published by the owner with one atomic OR). Whichever of those
+ * operations sees both halves become equal is the unique last one and
+ * gives the block back as an ordinary 16-byte object; until then the
+ * block stays allocated, so its span cannot go away under anyone.
+ */
+static void tiny_release(struct span *s, uint32_t idx)
+{
+	struct tiny_meta *m = s->tiny;
+
+	__atomic_store_n(&m->xstate[idx], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->starts[idx], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->end[idx], 0, __ATOMIC_RELAXED);
+	kfree_small_slow(s, s->base + (uintptr_t)idx * TINY_BLOCK);
+}
+
+/* Retire the cache's current block. Interrupts off. */
+void tiny_retire(struct cpu_cache *c)
+{
+	struct span *s = c->tiny_span;
+	uint32_t idx = c->tiny_idx, starts, old;
+
+	if (!c->tiny_block)
+		return;
+	c->tiny_block = 0;
+	starts = s->tiny->starts[idx];
+	old = __atomic_fetch_or(&s->tiny->xstate[idx], starts << 16,
+				__ATOMIC_ACQ_REL);
+	if ((old & 0xffff) == starts)
+		tiny_release(s, idx);
+}
+
+void *tiny_alloc(size_t size)
+{
+	unsigned long flags = port_irq_save();
+	unsigned int cpu = port_cpu_id();
+	struct cpu_cache *c = cpu_cache_of(cpu);
+	uint32_t align = (size & 7) == 0 ? 8 : (size & 3) == 0 ? 4 :
+			 (size & 1) == 0 ? 2 : 1;
+	uint32_t off = (c->tiny_off + align - 1) & ~(align - 1);
+	struct tiny_meta *m;
+	void *p;
+
+	if (c->tiny_block && off + size <= TINY_BLOCK) {
+		m = c->tiny_span->tiny;
+		__atomic_store_n(&m->starts[c->tiny_idx],
+				 (uint16_t)(m->starts[c->tiny_idx] | (1U << off)),
+				 __ATOMIC_RELEASE);
+		__atomic_store_n(&m->end[c->tiny_idx], (uint8_t)(off + size),
+				 __ATOMIC_RELEASE);
+		c->tiny_off = off + (uint32_t)size;
+		p = (void *)(c->tiny_block + off);
+		port_irq_restore(flags);
+		return p;
+	}
+	tiny_retire(c);
+	p = cache_alloc_irqoff(SPC_TINY, cpu);
+	if (p) {
+		struct span *s = c->alloc[SPC_TINY];
+		uint32_t idx = (uint32_t)(((uintptr_t)p - s->base) / TINY_BLOCK);
+
+		m = s->tiny;
+		__atomic_store_n(&m->xstate[idx], 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&m->starts[idx], 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&m->end[idx], (uint8_t)size, __ATOMIC_RELEASE);
+		c->tiny_span = s;
+		c->tiny_idx = idx;
+		c->tiny_off = (uint32_t)size;
+		c->tiny_block = (uintptr_t)p;
+	}
+	port_irq_restore(flags);
+	return p;
+}
+
+void tiny_free(const char *fn, struct span *s, uintptr_t va)
+{
+	struct tiny_meta *m = s->tiny;
+	uint32_t off = (uint32_t)(va - s->base);
+	uint32_t idx = off / TINY_BLOCK, piece = off % TINY_BLOCK;
+	uint32_t bit = 1U << piece, old, done;
+
+	if (idx >= s->nobjs || !span_obj_allocated(s, idx) ||
+	    !__atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE)) {
+		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
+			   "tiny piece not allocated");
+		return;
+	}
+	if (!(__atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE) & bit)) {
+		kmalloc_report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
+			   "not the start of a tiny piece");
+		return;
+	}
+	old = __atomic_fetch_or(&m->xstate[idx], bit, __ATOMIC_ACQ_REL);
+	if (old & bit) {
+		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, fn, va, s,
+			   "tiny piece already freed");
+		return;
+	}
+	done = (old | bit) & 0xffff;
+	if ((old >> 16) == done)
+		tiny_release(s, idx);
+}
+
+size_t tiny_size(struct span *s, uintptr_t va)
+{
+	struct tiny_meta *m = s->tiny;
+	uint32_t off = (uint32_t)(va - s->base);
+	uint32_t idx = off / TINY_BLOCK, piece = off % TINY_BLOCK, k;
+	uint16_t starts = __atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE);
+	uint8_t end = __atomic_load_n(&m->end[idx], __ATOMIC_ACQUIRE);
+
+	if (!(starts & (1U << piece)) ||
+	    ((__atomic_load_n(&m->xstate[idx], __ATOMIC_ACQUIRE) >> piece) & 1))
+		return 0;
+	for (k = piece + 1; k < TINY_BLOCK; k++)
+		if (starts & (1U << k))
+			return k - piece;
+	return end - piece;
+}
