@@ -142,4 +142,16 @@ void port_report(const struct mm_report *r);
 #include PORT_INLINE_HEADER
 #endif
 
+/*
+ * PORT_FRESH_MEMORY_ZERO - 1 if memory the frame allocator hands out for
+ * the first time after mm_init() or frame_add_memory() reads as zero
+ * (the host's fresh anonymous mapping), 0 if it may hold anything (RAM
+ * after a reset). With 1 the heap skips zeroing its page map at init, so
+ * only the parts of it that describe live memory are ever touched. A
+ * port's inline header may define it; the default is the safe 0.
+ */
+#ifndef PORT_FRESH_MEMORY_ZERO
+#define PORT_FRESH_MEMORY_ZERO	0
+#endif
+
 #endif /* KMA_PORT_H */

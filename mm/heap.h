@@ -219,17 +219,17 @@ struct fixalloc {
 	uint64_t inuse;
 };
 
-/* L1 entry of the page map: one 2 MiB region. */
-struct pagemap_l1 {
-	struct span **leaf;		/* 512 entries, or NULL */
-	uint32_t used;			/* non-NULL entries in the leaf */
-	uint32_t chunk;			/* 1 if the region is a heap chunk */
+/* One 2 MiB region of the page map (pagemap.c). */
+struct pagemap_region {
+	uint16_t used;			/* pages of the region mapped */
+	uint8_t chunk;			/* 1 if the region is a heap chunk */
+	uint8_t pad;
 };
 
 /**
  * struct mheap - the page heap, one per system.
  * @lock: protects every field below except the read-only ones, and the
- *        page map leaves' contents (read without it by kfree).
+ *        page map's entries (read without it by kfree()).
  */
 struct mheap {
 	spinlock_t lock;
@@ -238,8 +238,10 @@ struct mheap {
 	phys_addr_t pa_base;		/* 2 MiB aligned */
 	uintptr_t va_base;		/* port_phys_to_virt(pa_base) */
 	uintptr_t va_len;		/* bytes the page map covers */
-	struct pagemap_l1 *l1;
-	size_t l1_nr;
+	struct span **map;		/* one entry per page (pagemap.c) */
+	struct pagemap_region *regions;	/* one per 2 MiB */
+	size_t nregions;
+	size_t map_frames;		/* frames holding map and regions */
 
 	/* Free spans by page count; [CHUNK_PAGES] holds whole chunks. */
 	struct span_list_head free[CHUNK_PAGES + 1];
@@ -253,7 +255,7 @@ struct mheap {
 	uint64_t released_bytes;	/* returned by the scavenger, total */
 	uint64_t large_bytes, large_objs;
 	uint64_t huge_bytes;
-	uint64_t meta_frames;		/* frames used for leaves/fixalloc */
+	uint64_t meta_frames;		/* frames used by fixalloc */
 	uint64_t scavenge_threshold;
 	uint64_t nlocks;
 };
@@ -274,11 +276,13 @@ void *heap_meta_alloc(struct fixalloc *fa);
 void heap_meta_free(struct fixalloc *fa, void *p);
 void fixalloc_trim(struct fixalloc *fa);
 
-/* pagemap.c (heap.lock held) */
-struct pagemap_l1 *l1_of(uintptr_t va);
+/* pagemap.c (heap.lock held, but for pagemap_init) */
+int pagemap_init(phys_addr_t lo, phys_addr_t hi);
 void pagemap_set(uintptr_t va, uint32_t npages, struct span *s);
-int pagemap_ensure(uintptr_t va, size_t bytes);
-void pagemap_trim(uintptr_t va, size_t bytes);
+bool pagemap_covers(uintptr_t va, size_t bytes);
+void pagemap_set_chunk(uintptr_t va, bool chunk);
+unsigned int pagemap_validate(uint64_t *chunks);
+unsigned int heap_corrupt(uintptr_t addr, const char *what);
 
 /* large.c */
 struct span *heap_huge_alloc(size_t bytes);
@@ -307,22 +311,18 @@ void tiny_free(const char *fn, struct span *s, uintptr_t va);
 size_t tiny_size(struct span *s, uintptr_t va);
 
 /**
- * span_of - the span holding virtual address @va, or NULL. Lock-free.
+ * span_of - the span holding virtual address @va, or NULL. Lock-free: one
+ * load from the flat page map after a bounds check.
  * @va: any address.
  */
 static inline struct span *span_of(uintptr_t va)
 {
 	uintptr_t off = va - heap.va_base;
-	struct span **leaf;
 
 	if (unlikely(off >= heap.va_len))
 		return NULL;
-	leaf = __atomic_load_n(&heap.l1[off >> CHUNK_SHIFT].leaf,
-			       __ATOMIC_ACQUIRE);
-	if (unlikely(!leaf))
-		return NULL;
-	return __atomic_load_n(&leaf[(off >> PAGE_SHIFT) & (CHUNK_PAGES - 1)],
-			       __ATOMIC_ACQUIRE);
+	/* Relaxed: the reader's next loads depend on the pointer. */
+	return __atomic_load_n(&heap.map[off >> PAGE_SHIFT], __ATOMIC_RELAXED);
 }
 
 /* span.c */

@@ -52,8 +52,7 @@ void kmalloc_get_stats(struct kmalloc_stats *st)
 		st->heap_released = heap.released_bytes;
 		st->large_bytes = heap.large_bytes + heap.huge_bytes;
 		st->large_objs = heap.large_objs;
-		st->meta_bytes = heap.meta_frames * PAGE_SIZE +
-				 heap.l1_nr * sizeof(struct pagemap_l1) +
+		st->meta_bytes = (heap.meta_frames + heap.map_frames) * PAGE_SIZE +
 				 (uint64_t)heap_ncpus * sizeof(struct cpu_cache);
 		st->heap_locks = heap.nlocks;
 		spin_unlock_irqrestore(&heap.lock, flags);

@@ -89,11 +89,8 @@ static struct span *huge_register(phys_addr_t pa, size_t npages,
 
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
-	if (va - heap.va_base >= heap.va_len ||
-	    va - heap.va_base + npages * PAGE_SIZE > heap.va_len ||
-	    pagemap_ensure(va, npages * PAGE_SIZE) ||
+	if (!pagemap_covers(va, npages * PAGE_SIZE) ||
 	    !(s = heap_meta_alloc(&heap.span_fa))) {
-		pagemap_trim(va, npages * PAGE_SIZE);
 		spin_unlock_irqrestore(&heap.lock, flags);
 		huge_give_back(pa, npages, order);
 		return NULL;
@@ -136,7 +133,6 @@ void heap_huge_free(struct span *s)
 	order = s->huge_order;
 	WRITE_ONCE(s->xstate, SPAN_DEAD);
 	pagemap_set(va, npages, NULL);
-	pagemap_trim(va, (size_t)npages * PAGE_SIZE);
 	heap_meta_free(&heap.span_fa, s);
 	heap.huge_bytes -= (uint64_t)npages * PAGE_SIZE;
 	spin_unlock_irqrestore(&heap.lock, flags);

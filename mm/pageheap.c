@@ -93,12 +93,12 @@ static int heap_grow(void)
 			return -1;
 	}
 	va = (uintptr_t)port_phys_to_virt(pa);
-	if (va - heap.va_base >= heap.va_len || pagemap_ensure(va, CHUNK_SIZE))
+	if (!pagemap_covers(va, CHUNK_SIZE))
 		goto fail;
 	s = heap_meta_alloc(&heap.span_fa);
 	if (!s)
 		goto fail;
-	l1_of(va)->chunk = 1;
+	pagemap_set_chunk(va, true);
 	s->base = va;
 	s->npages = CHUNK_PAGES;
 	s->xowner = -1;
@@ -287,8 +287,7 @@ static void __heap_scavenge(uint64_t keep)
 
 		free_remove(s);
 		pagemap_set(va, CHUNK_PAGES, NULL);
-		l1_of(va)->chunk = 0;
-		pagemap_trim(va, CHUNK_SIZE);
+		pagemap_set_chunk(va, false);
 		heap_meta_free(&heap.span_fa, s);
 		frame_free(port_virt_to_phys((void *)va), CHUNK_ORDER);
 		heap.sys_bytes -= CHUNK_SIZE;
@@ -331,9 +330,8 @@ size_t heap_scavenge(uint64_t keep)
  */
 int heap_init(struct memmap *m)
 {
-	phys_addr_t lo = ~0ULL, hi = 0, pa;
+	phys_addr_t lo = ~0ULL, hi = 0;
 	struct memmap_region *r;
-	size_t bytes, npages;
 
 	/*
 	 * Cover what the frame allocator can ever hand out: usable memory
@@ -357,14 +355,8 @@ int heap_init(struct memmap *m)
 	heap.pa_base = lo;
 	heap.va_base = (uintptr_t)port_phys_to_virt(lo);
 	heap.va_len = (uintptr_t)(hi - lo);
-	heap.l1_nr = (size_t)((hi - lo) >> CHUNK_SHIFT);
-	bytes = heap.l1_nr * sizeof(struct pagemap_l1);
-	npages = (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	pa = frame_alloc_run(npages);
-	if (pa == FRAME_NONE)
+	if (pagemap_init(lo, hi))
 		return -1;
-	heap.l1 = port_phys_to_virt(pa);
-	mm_memset(heap.l1, 0, npages * PAGE_SIZE);
 	fixalloc_init(&heap.span_fa, sizeof(struct span));
 	fixalloc_init(&heap.tiny_fa, sizeof(struct tiny_meta));
 	heap.scavenge_threshold = DEFAULT_SCAVENGE_THRESHOLD;
@@ -373,7 +365,13 @@ int heap_init(struct memmap *m)
 
 /* ------------------------------------------------------------ checks */
 
-static unsigned int corrupt(uintptr_t addr, const char *what)
+/**
+ * heap_corrupt - report a broken page-heap invariant.
+ * @addr: where. @what: which invariant.
+ *
+ * Return: 1, to be added to a count.
+ */
+unsigned int heap_corrupt(uintptr_t addr, const char *what)
 {
 	mm_report(MM_ERR_CORRUPT, addr, 0, "heap: %s at %p", what,
 		  (void *)addr);
@@ -399,7 +397,7 @@ unsigned int heap_validate(void)
 		bool bit = (heap.free_mask[i / 64] >> (i % 64)) & 1;
 
 		if (bit != (heap.free[i].first != NULL))
-			bad += corrupt(i, "free mask disagrees with list");
+			bad += heap_corrupt(i, "free mask disagrees with list");
 		for (s = heap.free[i].first; s; s = s->next) {
 			uintptr_t end = s->base + (uintptr_t)s->npages * PAGE_SIZE;
 			struct span *n;
@@ -407,48 +405,21 @@ unsigned int heap_validate(void)
 			nr++;
 			idle += (uint64_t)s->npages * PAGE_SIZE;
 			if (s->npages != i || READ_ONCE(s->xstate) != SPAN_FREE)
-				bad += corrupt(s->base, "free span on wrong list");
+				bad += heap_corrupt(s->base, "free span on wrong list");
 			if (span_of(s->base) != s || span_of(end - 1) != s)
-				bad += corrupt(s->base, "page map misses free span");
+				bad += heap_corrupt(s->base, "page map misses free span");
 			if (same_chunk(end, s->base) && (n = span_of(end)) &&
 			    READ_ONCE(n->xstate) == SPAN_FREE)
-				bad += corrupt(s->base, "free spans not coalesced");
+				bad += heap_corrupt(s->base, "free spans not coalesced");
 		}
 		if (nr != heap.free[i].nr)
-			bad += corrupt(i, "free list count wrong");
+			bad += heap_corrupt(i, "free list count wrong");
 	}
-	for (i = 0; i < heap.l1_nr; i++) {
-		struct pagemap_l1 *e = &heap.l1[i];
-		uint32_t used = 0, k;
-
-		chunks += e->chunk;
-		if (!e->leaf) {
-			if (e->chunk)
-				bad += corrupt(i, "chunk without leaf");
-			continue;
-		}
-		for (k = 0; k < CHUNK_PAGES; k++) {
-			struct span *s = e->leaf[k];
-			uintptr_t va = heap.va_base +
-				       (i << CHUNK_SHIFT) + k * PAGE_SIZE;
-
-			if (!s) {
-				if (e->chunk)
-					bad += corrupt(va, "chunk page unmapped");
-				continue;
-			}
-			used++;
-			if (va < s->base ||
-			    va >= s->base + (uintptr_t)s->npages * PAGE_SIZE)
-				bad += corrupt(va, "page maps to wrong span");
-		}
-		if (used != e->used)
-			bad += corrupt(i, "leaf use count wrong");
-	}
+	bad += pagemap_validate(&chunks);
 	if (idle != heap.idle_bytes)
-		bad += corrupt(0, "idle bytes do not add up");
+		bad += heap_corrupt(0, "idle bytes do not add up");
 	if (chunks * CHUNK_SIZE != heap.sys_bytes)
-		bad += corrupt(0, "chunk bytes do not add up");
+		bad += heap_corrupt(0, "chunk bytes do not add up");
 	spin_unlock_irqrestore(&heap.lock, flags);
 	return bad;
 }

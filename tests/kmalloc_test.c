@@ -526,7 +526,7 @@ static void test_misuse_foreign(struct ktest *t)
 	kfree(&local);			/* stack */
 	expect_report(t, MM_ERR_INVALID_FREE, "not a heap address");
 	report_cap.count = 0;
-	kfree(heap.l1);			/* allocator metadata */
+	kfree(heap.map);			/* allocator metadata */
 	expect_report(t, MM_ERR_INVALID_FREE, "not a heap address");
 	report_cap.count = 0;
 	kfree(span_of((uintptr_t)p));	/* a span descriptor */

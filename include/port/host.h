@@ -26,4 +26,7 @@ static inline unsigned int __port_cpu_id_inline(void)
 #define port_irq_save()		(0UL)
 #define port_irq_restore(f)	((void)(f))
 
+/* The "physical memory" is a fresh anonymous mapping: zero until used. */
+#define PORT_FRESH_MEMORY_ZERO	1
+
 #endif /* KMA_PORT_HOST_H */

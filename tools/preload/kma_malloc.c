@@ -11,8 +11,8 @@
  * below; halved until the system grants it) becomes the host port's
  * physical address space (host_mem_map()).
  * The memory map handed to mm_init() declares its first KMA_INITIAL_MB
- * (raised to hold the frame allocator's metadata for the whole reserve,
- * about a byte per frame) usable and the rest MEMMAP_HOTPLUG; when kmalloc() fails, the next
+ * (raised to hold the frame allocator's metadata and the heap's page map
+ * for the whole reserve, about 9 bytes per frame) usable and the rest MEMMAP_HOTPLUG; when kmalloc() fails, the next
  * chunk (as large as everything added so far, and at least the request)
  * is handed to the frame allocator with frame_add_memory(), and the call
  * is retried. Untouched pages cost the process nothing, so resident memory
@@ -256,9 +256,13 @@ static void start(void)
 
 	reserve = reserve_size(env_mib("KMA_RESERVE_MB", RESERVE_DEFAULT));
 	initial = env_mib("KMA_INITIAL_MB", INITIAL_DEFAULT);
-	/* Room for the frame allocator's metadata (about a byte a frame). */
-	if (initial < reserve / 2048 + 8 * MIB)
-		initial = reserve / 2048 + 8 * MIB;
+	/*
+	 * Room for the frame allocator's metadata (about a byte a frame) and
+	 * the heap's page map (8 bytes a frame); both are only touched where
+	 * memory is used.
+	 */
+	if (initial < reserve / 2048 + reserve / 512 + 8 * MIB)
+		initial = reserve / 2048 + reserve / 512 + 8 * MIB;
 	if (initial > reserve)
 		initial = reserve;
 	if (pthread_key_create(&exit_key, thread_exit))
