@@ -2,10 +2,16 @@
 /*
  * central.c - the shared spans of each span class (Go's mcentral).
  *
- * Owns: centrals[spc]: the partial and full lists and the spans on them.
+ * Owns: centrals[spc]: the partial and full lists and the spans on them,
+ * and the batches of free objects CPU caches exchange (xfer; tcmalloc's
+ * transfer cache, Linux's barn of sheaves): a CPU cache that fills up
+ * gives the central one batch, one that runs dry takes one, so a shared
+ * lock is taken once per batch, not per object.
  *
- * Locking: central->lock protects both lists, nspans and the owner-only
- * fields (freeindex, alloc_bits, alloc_cache) of every span on a list.
+ * Locking: central->lock protects both lists, nspans, xfer and nxfer, and
+ * the owner-only fields (freeindex, alloc_bits, alloc_cache) of every
+ * span on a list. Never held while calling span_free_obj() (which may
+ * take it) or the page heap but for heap_free_span() (lock order).
  * A span held by a CPU cache (LIST_CACHED) is not on any list; its owner
  * fields belong to that CPU.
  *
@@ -75,6 +81,84 @@ static void __central_settle(struct central *c, struct span *s)
 		__central_release(c, s);
 	else
 		__central_place(c, s);
+}
+
+/**
+ * central_get_batch - take up to one batch of free objects for a CPU
+ * cache. Interrupts are off.
+ * @spc: span class.
+ * @out: receives the objects (tagged).
+ *
+ * Return: objects taken, 0 when the central holds no batch.
+ */
+uint32_t central_get_batch(unsigned int spc, void **out)
+{
+	struct central *c = &centrals[spc];
+	uint32_t n;
+
+	if (!READ_ONCE(c->nxfer))
+		return 0;
+	spin_lock(&c->lock);
+	c->nlocks++;
+	n = c->nxfer < c->batch ? c->nxfer : c->batch;
+	WRITE_ONCE(c->nxfer, c->nxfer - n);	/* peeked at without the lock */
+	mm_memcpy(out, &c->xfer[c->nxfer], n * sizeof(void *));
+	spin_unlock(&c->lock);
+	return n;
+}
+
+/**
+ * central_put_batch - give the central one batch of free objects from a
+ * CPU cache. Interrupts are off.
+ * @spc: span class.
+ * @objs: centrals[spc].batch objects, tagged.
+ *
+ * Return: true if taken, false if the central holds as many as it may
+ * (the caller gives the objects back to their spans).
+ */
+bool central_put_batch(unsigned int spc, void *const *objs)
+{
+	struct central *c = &centrals[spc];
+	bool ok;
+
+	if (READ_ONCE(c->nxfer) + c->batch > c->xfer_cap)
+		return false;
+	spin_lock(&c->lock);
+	c->nlocks++;
+	ok = c->nxfer + c->batch <= c->xfer_cap;
+	if (ok) {
+		mm_memcpy(&c->xfer[c->nxfer], objs, c->batch * sizeof(void *));
+		WRITE_ONCE(c->nxfer, c->nxfer + c->batch);
+	}
+	spin_unlock(&c->lock);
+	return ok;
+}
+
+/**
+ * central_drain_batches - give every object of @spc's batches back to
+ * its span (memory pressure, scavenging, tests).
+ * @spc: span class.
+ */
+void central_drain_batches(unsigned int spc)
+{
+	struct central *c = &centrals[spc];
+	void *buf[64];
+	unsigned long flags;
+	uint32_t n, i;
+
+	for (;;) {
+		flags = spin_lock_irqsave(&c->lock);
+		c->nlocks++;
+		n = c->nxfer < 64 ? c->nxfer : 64;
+		WRITE_ONCE(c->nxfer, c->nxfer - n);
+		mm_memcpy(buf, &c->xfer[c->nxfer], n * sizeof(void *));
+		spin_unlock_irqrestore(&c->lock, flags);
+		if (!n)
+			return;
+		for (i = 0; i < n; i++)
+			span_free_obj(span_of((uintptr_t)buf[i]),
+				      (uintptr_t)buf[i]);
+	}
 }
 
 /**

@@ -68,6 +68,7 @@ static void span_reset(struct span *s)
 	s->nobjs = 0;
 	s->size = 0;
 	s->magic = 0;
+	WRITE_ONCE(s->xfmagic, 0);
 	s->alloc_cache = 0;
 	WRITE_ONCE(s->freeindex, 0);
 	s->hwm = 0;

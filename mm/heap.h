@@ -83,15 +83,17 @@ struct tiny_meta;
 /**
  * struct span - a run of pages with one purpose.
  *
- * Object slot states (SMALL spans), with fi = freeindex:
- *   allocated(i) = (i < fi || alloc_bits[i]) && !xfree_bits[i]
- *   free(i)      = otherwise
- * alloc_cache bit k says slot fi + k is free and not yet handed out.
+ * Object slot states (SMALL spans), as the span sees them:
+ *   out(i)  = alloc_bits[i] && !xfree_bits[i]: handed out by the span, to
+ *             a caller or to a CPU cache or central batch (struct objcache);
+ *   free(i) = otherwise.
+ * alloc_cache bit k says slot fi + k (fi = freeindex, the scan cursor)
+ * is free and not yet handed out; taking it sets its alloc bit.
  *
  * Invariants (at a sweep, checked by the validator on quiescent spans):
  *   nalloc == popcount(alloc_bits), nalloc <= nobjs
  *   no bit at or beyond nobjs is set in alloc_bits or xfree_bits
- *   xfree_bits is a subset of the allocated slots
+ *   xfree_bits is a subset of alloc_bits
  */
 struct span {
 	/* Fixed while the span is in use. */
@@ -103,11 +105,13 @@ struct span {
 	uint16_t nobjs;
 	uint32_t size;			/* object size (LARGE: bytes asked) */
 	uint32_t magic;			/* (off * magic) >> 32 == off / size */
+	uint32_t xfmagic;		/* magic for kfree()'s fast path: set
+				 * only while SMALL and not tiny, else 0
+				 * (which fails the fast check); atomic */
 
 	/*
 	 * Owner-only: the CPU cache holding the span, or the central under
-	 * its lock when no cache holds it. freeindex is read by freeing
-	 * CPUs, so it is written with atomic stores.
+	 * its lock when no cache holds it.
 	 */
 	uint64_t alloc_cache;
 	uint32_t freeindex;
@@ -122,7 +126,8 @@ struct span {
 	struct tiny_meta *tiny;		/* SPC_TINY spans only */
 
 	/*
-	 * Owner writes at sweep; freers read (atomic loads). One spare word:
+	 * Owner writes (taking slots, sweeping); freers read (atomic loads,
+	 * xfree_bits first). One spare word:
 	 * a bogus pointer in the tail of a span can index slot nobjs, whose
 	 * bits are always clear.
 	 */
@@ -177,32 +182,148 @@ static inline void span_list_del(struct span_list_head *h, struct span *s)
 }
 
 /**
- * struct central - shared spans of one span class.
- * @lock:    protects everything below.
+ * struct central - shared spans and batches of free objects of one span
+ * class (Go's mcentral, with tcmalloc's transfer cache).
+ * @lock:    protects everything below but the read-only fields.
  * @partial: spans with free slots or unswept frees.
  * @full:    spans with no free slot and no free since the last sweep.
  * @nspans:  spans of the class, in lists or cached.
+ * @xfer:    free objects in whole batches, moved to and from CPU caches
+ *           @batch at a time (each carries an object tag);
+ * @nxfer:   objects in @xfer;
  * @nlocks:  lock acquisitions (statistics).
+ * Read-only after mm_init(): @batch (objects a CPU cache takes or gives
+ * at once), @cache_cap (a CPU cache's capacity), @xfer_cap.
  */
 struct central {
 	spinlock_t lock;
 	struct span_list_head partial;
 	struct span_list_head full;
 	uint64_t nspans;
+	void **xfer;
+	uint32_t nxfer;
+	uint32_t xfer_cap;
+	uint32_t batch;
+	uint32_t cache_cap;
 	uint64_t nlocks;
 } __attribute__((aligned(64)));
 
 /**
- * struct cpu_cache - one CPU's allocation state (Go's mcache).
+ * struct objcache - one CPU's LIFO of free objects of one class (the
+ * per-CPU object cache in front of the spans, as tcmalloc's per-CPU
+ * caches and Linux's sheaves).
+ * @n:    objects held, slot[0 .. n - 1]; slot[n - 1] is the hottest.
+ * @cap:  capacity (0 before mm_init(): every operation takes the slow
+ *        path, which reports the premature call).
+ * @slot: @cap pointers, allocated at mm_init().
+ *
+ * Touched only by its CPU with interrupts disabled (drains of another
+ * CPU's cache require that CPU to be quiescent). Every object held has
+ * its span's slot out (see struct span) and carries an object tag.
+ */
+struct objcache {
+	uint32_t n;
+	uint32_t cap;
+	void **slot;
+};
+
+/*
+ * Every CPU's object caches, one per span class (tiny: whole 16-byte
+ * blocks for the tiny allocator), in one table whose rows are a power of
+ * two apart so the fast path finds its cache with two shifts.
+ */
+#define OC_ROW		64
+_Static_assert(NR_SPC <= OC_ROW, "span classes must fit an objcache row");
+extern struct objcache objcaches[PORT_MAX_CPUS][OC_ROW];
+
+static inline struct objcache *objcache_of(unsigned int cpu, unsigned int spc)
+{
+	return &objcaches[cpu][spc];
+}
+
+/**
+ * struct cpu_cache - one CPU's allocation state besides its object
+ * caches (Go's mcache).
+ * @alloc: the span each class refills from, never NULL (&empty_span).
  * Touched only by its CPU with interrupts disabled; no lock.
  */
 struct cpu_cache {
-	struct span *alloc[NR_SPC];	/* never NULL: &empty_span */
+	struct span *alloc[NR_SPC];
 	uintptr_t tiny_block;		/* current tiny block, or 0 */
 	struct span *tiny_span;
 	uint32_t tiny_idx;
 	uint32_t tiny_off;
 } __attribute__((aligned(64)));
+
+/*
+ * Object tags. A free object of a SMALL span (in a CPU cache, a central
+ * batch, or free in its span) carries p ^ OBJ_TAG_KEY ^ kind in its first
+ * word: OBJ_FRESH from the span's creation until it is first handed out,
+ * OBJ_FREED from its kfree() on; handing it out clears the word. So
+ * kfree() of an object whose tag is intact is a double free (or a free of
+ * a slot never handed out), reported before the object can be handed out
+ * twice, and one whose tag is gone when it leaves a CPU cache was
+ * written after its free (or freed twice after such a write): it is
+ * reported and dropped rather than handed out. The key is a sign-extended
+ * 32-bit constant (one immediate operand on x86-64) with no low bits
+ * set; it makes tags of 64-bit addresses non-canonical, so live data
+ * matches one only if it is written there on purpose. A free object whose
+ * tag was overwritten and that is then freed again is not caught here:
+ * that is a write after free, for the debug mode.
+ */
+#define OBJ_TAG_KEY	((uintptr_t)(intptr_t)(int32_t)0xa5c3e1d0)
+#define OBJ_FREED	0u
+#define OBJ_FRESH	1u
+#define OBJ_TAG_KINDS	2u
+
+typedef uintptr_t __attribute__((may_alias)) obj_word_t;
+
+/* The tag kind @p carries, or a value >= OBJ_TAG_KINDS if none. */
+static inline uintptr_t obj_tag_kind(const void *p)
+{
+	return *(const obj_word_t *)p ^ (uintptr_t)p ^ OBJ_TAG_KEY;
+}
+
+static inline void obj_tag_set(void *p, uintptr_t kind)
+{
+	*(obj_word_t *)p = (uintptr_t)p ^ OBJ_TAG_KEY ^ kind;
+}
+
+/*
+ * objcache_pop - the hottest object of @oc, its tag cleared (so that a
+ * kfree() of it is not taken for a double free), or NULL when @oc is
+ * empty. The tag is not checked here: the validator and the paths that
+ * move objects in batches check it (a lost tag means the object was
+ * written after its free).
+ */
+static inline void *objcache_pop(struct objcache *oc)
+{
+	uint32_t n = oc->n;
+	void *p;
+
+	if (unlikely(!n))
+		return NULL;
+	p = oc->slot[n - 1];
+	oc->n = n - 1;
+	/*
+	 * The cache never holds an untagged object, even halfway: a fork()
+	 * child drains the caches of threads caught at any instruction.
+	 */
+	__asm__ __volatile__("" ::: "memory");
+	*(obj_word_t *)p = 0;
+	return p;
+}
+
+/* Push @p on @oc, which has room; tag it freed (first: see above). */
+static inline void objcache_push(struct objcache *oc, void *p)
+{
+	uint32_t n = oc->n;
+
+	obj_tag_set(p, OBJ_FREED);
+	oc->slot[n] = p;
+	__asm__ __volatile__("" ::: "memory");
+	oc->n = n + 1;
+}
 
 /**
  * struct fixalloc - fixed-size metadata objects carved from frames.
@@ -289,7 +410,7 @@ struct span *heap_huge_alloc(size_t bytes);
 struct span *heap_huge_alloc_aligned(size_t bytes, size_t align);
 void heap_huge_free(struct span *s);
 
-/* kmalloc.c: CPU caches and reports */
+/* kmalloc.c and cpucache.c: CPU caches and reports */
 extern struct cpu_cache caches[PORT_MAX_CPUS];
 extern struct span empty_span;
 extern unsigned int heap_ncpus;
@@ -299,7 +420,16 @@ static inline struct cpu_cache *cpu_cache_of(unsigned int cpu)
 	return &caches[cpu];
 }
 
+/* cpucache.c */
+int cpucache_init(unsigned int ncpus);
+void *cache_alloc_slow(unsigned int spc, unsigned int cpu);
+void cache_free_slow(unsigned int spc, unsigned int cpu, void *p);
 void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu);
+void cache_drain(unsigned int cpu);
+void kmalloc_reclaim(void);
+uint64_t cache_objs_held(unsigned int spc);
+uint64_t cache_meta_bytes(void);
+
 void kfree_small_slow(struct span *s, uintptr_t va);
 void kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va,
 			struct span *s, const char *what);
@@ -328,25 +458,83 @@ static inline struct span *span_of(uintptr_t va)
 /* span.c */
 void span_init_small(struct span *s, unsigned int spc);
 bool span_refill_cache(struct span *s);
+uint32_t span_take_batch(struct span *s, void **out, uint32_t max);
 void span_sweep(struct span *s);
 bool span_has_frees(const struct span *s);
 uint32_t span_live_objs(const struct span *s);
+void span_free_obj(struct span *s, uintptr_t va);
 
 /**
- * span_obj_allocated - whether slot @idx holds an object, as far as the
- * allocation state goes (frees not yet swept are not considered). Any CPU.
+ * kfree_fast_class - the span class of @va if kfree() may take its fast
+ * path: @va is the start of a slot of a SMALL (not tiny) span and carries
+ * no object tag. 0 otherwise (the slow path classifies and reports); the
+ * caches of class 0 have capacity 0, so a caller may index with the
+ * result before testing it.
+ * @va: any address.
+ */
+static inline unsigned int kfree_fast_class(uintptr_t va)
+{
+	struct span *s = span_of(va);
+	uint32_t fmagic;
+
+	if (unlikely(!s))
+		return 0;
+	fmagic = __atomic_load_n(&s->xfmagic, __ATOMIC_RELAXED);
+	if (unlikely((uint32_t)((uint64_t)(uint32_t)(va - s->base) * fmagic) >=
+		     fmagic))
+		return 0;
+	if (unlikely(obj_tag_kind((void *)va) < OBJ_TAG_KINDS))
+		return 0;
+	/* Nonzero: xfmagic is only set on SMALL spans, whose class is. */
+	return READ_ONCE(s->spc);
+}
+
+/*
+ * size_spc[(n - 1) >> 3] is the span class of a request of n bytes,
+ * 1 <= n <= SC_MAX_SIZE: sc_of_size() as one table load (4 KiB, filled
+ * by cpucache_init(); all zero before, and class 0's caches are empty).
+ */
+extern uint8_t size_spc[SC_MAX_SIZE >> 3];
+
+static inline unsigned int spc_of_size(size_t n)
+{
+	return size_spc[(n - 1) >> 3];
+}
+
+/**
+ * span_slot_out - whether slot @idx is out (handed out by the span), as
+ * far as the span's bitmaps go. Any CPU. xfree_bits is read first: a
+ * sweep clears alloc bits before it clears the xfree bits it folded.
  * @s: the span.
  * @idx: slot index, at most nobjs.
  */
-static inline bool span_obj_allocated(const struct span *s, uint32_t idx)
+static inline bool span_slot_out(const struct span *s, uint32_t idx)
 {
-	if (idx < __atomic_load_n(&s->freeindex, __ATOMIC_ACQUIRE))
-		return true;
-	return (__atomic_load_n(&s->alloc_bits[idx >> 6], __ATOMIC_ACQUIRE) >>
-		(idx & 63)) & 1;
+	uint64_t f = __atomic_load_n(&s->xfree_bits[idx >> 6], __ATOMIC_ACQUIRE);
+	uint64_t a = __atomic_load_n(&s->alloc_bits[idx >> 6], __ATOMIC_RELAXED);
+
+	return ((a & ~f) >> (idx & 63)) & 1;
+}
+
+/**
+ * span_obj_index - slot of @va in SMALL span @s, or -1 if @va is not the
+ * start of a slot. (off * magic) >> 32 is off / size, and its low 32 bits
+ * are below magic exactly when size divides off (checked for every class
+ * and offset by tests/sizeclass_test.c).
+ */
+static inline int32_t span_obj_index(const struct span *s, uintptr_t va)
+{
+	uint64_t prod = (uint64_t)(uint32_t)(va - s->base) * s->magic;
+
+	if (unlikely((uint32_t)prod >= s->magic))
+		return -1;
+	return (int32_t)(prod >> 32);
 }
 
 /* central.c */
+uint32_t central_get_batch(unsigned int spc, void **out);
+bool central_put_batch(unsigned int spc, void *const *objs);
+void central_drain_batches(unsigned int spc);
 struct span *central_cache_span(unsigned int spc, unsigned int cpu);
 void central_uncache_span(struct span *s);
 void central_free_notify(unsigned int spc, uintptr_t va);

@@ -14,6 +14,7 @@
 void kmalloc_get_stats(struct kmalloc_stats *st)
 {
 	unsigned int spc, cpu;
+	uint64_t held;
 
 	mm_memset(st, 0, sizeof(*st));
 	for (spc = 1; spc < NR_SPC && spc < 72; spc++) {
@@ -39,6 +40,10 @@ void kmalloc_get_stats(struct kmalloc_stats *st)
 			if (s2 != &empty_span)
 				cs->objs_in_use += span_live_objs(s2);
 		}
+		/* Free objects in CPU caches and batches are out of their
+		 * spans but not in use. */
+		held = cache_objs_held(spc);
+		cs->objs_in_use -= held < cs->objs_in_use ? held : cs->objs_in_use;
 		cs->objs_total = cs->spans * (cs->span_pages * PAGE_SIZE /
 					      cs->size);
 	}
@@ -53,7 +58,8 @@ void kmalloc_get_stats(struct kmalloc_stats *st)
 		st->large_bytes = heap.large_bytes + heap.huge_bytes;
 		st->large_objs = heap.large_objs;
 		st->meta_bytes = (heap.meta_frames + heap.map_frames) * PAGE_SIZE +
-				 (uint64_t)heap_ncpus * sizeof(struct cpu_cache);
+				 (uint64_t)heap_ncpus * sizeof(struct cpu_cache) +
+				 cache_meta_bytes();
 		st->heap_locks = heap.nlocks;
 		spin_unlock_irqrestore(&heap.lock, flags);
 	}
@@ -120,15 +126,48 @@ void kmalloc_dump_slabinfo(void)
 
 /* ------------------------------------------------------------ validate */
 
+/* One object held by a CPU cache or a central batch of class @spc. */
+static unsigned int check_held(const char *where, unsigned int who,
+			       unsigned int spc, void *p)
+{
+	uintptr_t va = (uintptr_t)p;
+	struct span *s = span_of(va);
+	int32_t idx;
+
+	if (s && READ_ONCE(s->xstate) == SPAN_SMALL &&
+	    READ_ONCE(s->spc) == spc && (idx = span_obj_index(s, va)) >= 0 &&
+	    span_slot_out(s, (uint32_t)idx) &&
+	    obj_tag_kind(p) < OBJ_TAG_KINDS)
+		return 0;
+	mm_report(MM_ERR_CORRUPT, va, spc,
+		  "%s %u: cached object %p of class %u is inconsistent "
+		  "(span, slot or tag)", where, who, p, spc);
+	return 1;
+}
+
 unsigned int kmalloc_validate(void)
 {
 	unsigned int bad = heap_validate(), spc, cpu;
 
-	for (spc = 1; spc < NR_SPC; spc++)
+	for (spc = 1; spc < NR_SPC; spc++) {
+		struct central *c = &centrals[spc];
+		unsigned long flags;
+		uint32_t i;
+
 		bad += central_validate(spc);
+		flags = spin_lock_irqsave(&c->lock);
+		for (i = 0; i < c->nxfer; i++)
+			bad += check_held("central", spc, spc, c->xfer[i]);
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
 	for (cpu = 0; cpu < heap_ncpus; cpu++) {
 		for (spc = 1; spc < NR_SPC; spc++) {
 			struct span *s = caches[cpu].alloc[spc];
+			struct objcache *oc = objcache_of(cpu, spc);
+			uint32_t i;
+
+			for (i = 0; i < oc->n; i++)
+				bad += check_held("cpu", cpu, spc, oc->slot[i]);
 
 			if (s == &empty_span)
 				continue;

@@ -1,47 +1,48 @@
 // SPDX-License-Identifier: MIT
 /*
- * kmalloc.c - the object heap: kmalloc, kfree and friends, and the CPU
- * caches. The tiny allocator is in tiny.c, objects from the frame
- * allocator in large.c, statistics and the validator in heap_stats.c.
+ * kmalloc.c - the object heap's front: kmalloc, kfree and friends. The
+ * per-CPU object caches are in cpucache.c, the spans' slots in span.c,
+ * the centrals in central.c, the page heap in pageheap.c, the tiny
+ * allocator in tiny.c, objects from the frame allocator in large.c,
+ * statistics and the validator in heap_stats.c.
  *
  * DOC: Design
  *
- * The Go runtime's allocator on bare metal, with explicit frees.
+ * The Go runtime's allocator on bare metal, with explicit frees and a
+ * per-CPU LIFO of free objects in front of Go's spans.
  *
  * Glossary: a *frame* is a physical 4 KiB page (frame allocator); a
  * *page* is a 4 KiB unit of the heap; a *span* is a run of pages holding
  * objects of one *size class* (mm/sizeclasses.c), or one large object; a
- * *central* holds the spans of one class that no CPU holds; a *CPU cache*
- * holds one span per class for its CPU and allocates from it without
- * locks; the *page heap* (pageheap.c) carves 2 MiB chunks from the frame
- * allocator into spans.
+ * *CPU cache* holds, per class, a stack of free objects and the span it
+ * refills from; a *central* holds the spans of one class that no CPU
+ * holds and batches of free objects that CPU caches exchange; the *page
+ * heap* (pageheap.c) carves 2 MiB chunks from the frame allocator into
+ * spans.
  *
- * Allocating a small object (size <= 32 KiB):
+ * Allocating a small object (size <= 32 KiB), kmalloc():
  *  1. round the size up to its class with the O(1) lookup tables;
- *  2. disable interrupts, find this CPU's cache and its span for the class;
- *  3. the span's alloc_cache is a 64-bit window of its free-slot bitmap
- *     starting at freeindex: count trailing zeros to find a free slot,
- *     shift the window, advance freeindex; base + index * size is the
- *     object. No lock, no atomic read-modify-write;
- *  4. if the window is empty, load the next window (span_refill_cache());
- *  5. if the span is exhausted but received frees, sweep it: fold its
- *     free bits into the allocation bits and start again at slot 0;
- *  6. otherwise hand it to its central (swept, to partial or full, or to
- *     the page heap if empty) and take a partial span from the central,
- *     or a new span from the page heap, which grows by a chunk from the
- *     frame allocator when it must.
+ *  2. disable interrupts, pop this CPU's cache of the class: the object
+ *     freed last, still hot. Check its tag (below), clear it, return.
+ *     No lock, no atomic read-modify-write;
+ *  3. cache empty: take a batch from the central (one lock), or carve a
+ *     batch from this CPU's span of the class (no lock); an exhausted
+ *     span is swept, or traded at the central for a partial span or a
+ *     new one from the page heap.
  *
- * Freeing a small object (any CPU):
- *  1. the page map (two levels, by address) gives the span in O(1);
- *  2. (pointer - base) * magic >> 32 gives the slot without a division;
- *     a pointer that is not a slot start is an interior pointer;
- *  3. the slot must be allocated: below freeindex or set in alloc_bits;
- *  4. one atomic OR sets the slot's bit in xfree_bits; if the bit was
- *     already set the object was already freed. No lock;
- *  5. if the span sits on its central's full list, the free moves it to
- *     partial under the central lock (once per span and sweep).
- * Freed slots are reused after the span's next sweep (step 5 above),
- * done by whoever owns the span at that moment.
+ * Freeing a small object, kfree() (any CPU):
+ *  1. the flat page map gives the span in one load;
+ *  2. (pointer - base) * magic gives the slot without a division, and
+ *     tells whether the pointer is a slot start;
+ *  3. the span must see the slot out (its alloc bit set, its free bit
+ *     clear), and the object must not carry a tag: a tagged object is
+ *     already in a CPU cache or central batch, so a second free is
+ *     caught before the object can be handed out twice;
+ *  4. disable interrupts, push the object on this CPU's cache of the
+ *     class and tag it. No lock, no atomic read-modify-write;
+ *  5. cache full: the oldest batch goes to the central (one lock), or
+ *     back to the spans when the central holds enough (one atomic OR
+ *     per object, a central lock when a full span gets its first free).
  *
  * Tiny objects (GFP_NOSCAN, under 16 bytes) are packed into 16-byte
  * blocks of a dedicated span class; see tiny_alloc().
@@ -57,25 +58,11 @@
 #include <mm_report.h>
 #include "heap.h"
 
-struct span empty_span = { .xowner = -1 };
-
-/*
- * CPU caches live in the image, ready before mm_init(): every span
- * pointer starts at empty_span, so a premature kmalloc() falls to the
- * slow path, which reports it.
- */
-struct cpu_cache caches[PORT_MAX_CPUS] = {
-	[0 ... PORT_MAX_CPUS - 1] = {
-		.alloc = { [0 ... NR_SPC - 1] = &empty_span },
-	},
-};
-unsigned int heap_ncpus;
-
 /* ------------------------------------------------------------ reports */
 
 __attribute__((noinline, cold)) void
-kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va, struct span *s,
-	   const char *what)
+kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va,
+		   struct span *s, const char *what)
 {
 	unsigned int spc = s ? READ_ONCE(s->spc) : 0;
 
@@ -84,149 +71,66 @@ kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va, struct span 
 		  what, spc, s ? s->size : 0, s ? (void *)s->base : NULL);
 }
 
-/* Classify a pointer that did not pass the fast checks. */
-static __attribute__((noinline, cold)) void
-report_bad_small(const char *fn, struct span *s, uintptr_t va, uint32_t idx,
-		 bool was_freed)
-{
-	uint32_t fi = __atomic_load_n(&s->freeindex, __ATOMIC_RELAXED);
-	uint32_t hwm = s->hwm > fi ? s->hwm : fi;
-
-	if (was_freed)
-		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, fn, va, s, "object already freed");
-	else if (idx * s->size != va - s->base || idx >= s->nobjs)
-		kmalloc_report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
-			   "not the start of an object");
-	else if (idx >= hwm)
-		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
-			   "slot never allocated");
-	else
-		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, fn, va, s, "object not allocated");
-}
-
-/* ------------------------------------------------------------ CPU cache */
-
-/* Take the slot the span's window shows first. Window non-empty. */
-static inline void *span_take(struct span *s, uint64_t ac)
-{
-	unsigned int tz = (unsigned int)__builtin_ctzll(ac);
-	uint32_t idx = __atomic_load_n(&s->freeindex, __ATOMIC_RELAXED) + tz;
-
-	s->alloc_cache = (ac >> tz) >> 1;
-	__atomic_store_n(&s->freeindex, idx + 1, __ATOMIC_RELAXED);
-	return (void *)(s->base + (uintptr_t)idx * s->size);
-}
-
-static void reclaim_all(void)
-{
-	unsigned int spc;
-
-	for (spc = 1; spc < NR_SPC; spc++)
-		central_reclaim(spc);
-}
-
 /*
- * The cache's span for @spc has no free slot in its window: refill,
- * sweep, or trade it in. Interrupts are off.
+ * Classify a pointer into a SMALL span that did not pass the fast checks
+ * (@idx is -1 for a pointer that is not a slot start).
  */
-static __attribute__((noinline)) void *
-cache_alloc_slow(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
+static __attribute__((noinline, cold)) void
+report_bad_small(const char *fn, struct span *s, uintptr_t va, int32_t idx)
 {
-	struct span *s = c->alloc[spc];
-
-	if (unlikely(!heap_ncpus)) {
-		mm_report(MM_ERR_BAD_SIZE, 0, spc,
-			  "kmalloc before mm_init() on cpu %u", cpu);
-		return NULL;
-	}
-	if (s != &empty_span) {
-		if (span_refill_cache(s))
-			return span_take(s, s->alloc_cache);
-		if (span_has_frees(s)) {
-			span_sweep(s);
-			if (s->alloc_cache)
-				return span_take(s, s->alloc_cache);
-		}
-		c->alloc[spc] = &empty_span;
-		central_uncache_span(s);
-	}
-	s = central_cache_span(spc, cpu);
-	if (unlikely(!s)) {
-		/* Out of memory: empty spans of other classes may help. */
-		reclaim_all();
-		heap_scavenge(0);
-		s = central_cache_span(spc, cpu);
-		if (!s)
-			return NULL;
-	}
-	c->alloc[spc] = s;
-	return span_take(s, s->alloc_cache);
+	if (idx < 0 || (uint32_t)idx >= s->nobjs)
+		kmalloc_report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
+				   "not the start of an object");
+	else if (span_slot_out(s, (uint32_t)idx) &&
+		 obj_tag_kind((void *)va) == OBJ_FRESH)
+		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
+				   "slot never allocated (in a CPU cache)");
+	else if (span_slot_out(s, (uint32_t)idx))
+		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, fn, va, s,
+				   "object already freed (in a CPU cache)");
+	else if ((uint32_t)idx >= s->hwm)
+		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
+				   "slot never allocated");
+	else
+		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, fn, va, s,
+				   "object already freed");
 }
 
-/* Allocate from span class @spc with interrupts already off. */
-void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu)
+/* Whether @va is a live object of SMALL span @s, nothing reported. */
+static inline bool small_obj_live(const struct span *s, uintptr_t va)
 {
-	struct cpu_cache *c = cpu_cache_of(cpu);
-	struct span *s = c->alloc[spc];
-	uint64_t ac = s->alloc_cache;
+	int32_t idx = span_obj_index(s, va);
 
-	if (likely(ac))
-		return span_take(s, ac);
-	return cache_alloc_slow(c, spc, cpu);
+	return idx >= 0 && span_slot_out(s, (uint32_t)idx) &&
+	       obj_tag_kind((void *)va) >= OBJ_TAG_KINDS;
 }
-
-static inline void *cache_alloc(unsigned int spc)
-{
-	unsigned long flags = port_irq_save();
-	void *p = cache_alloc_irqoff(spc, port_cpu_id());
-
-	port_irq_restore(flags);
-	return p;
-}
-
 
 /* ------------------------------------------------------------ free */
 
-/* Free a slot of a SMALL span; validates and reports. */
-static inline __attribute__((always_inline)) void
-small_free(struct span *s, uintptr_t va)
-{
-	uint32_t off = (uint32_t)(va - s->base);
-	uint32_t idx = (uint32_t)(((uint64_t)off * s->magic) >> 32);
-	uint64_t bit = 1ULL << (idx & 63), old;
-	unsigned int spc = READ_ONCE(s->spc);
-
-	if (unlikely(idx * s->size != off || !span_obj_allocated(s, idx))) {
-		report_bad_small("kfree", s, va, idx, false);
-		return;
-	}
-	old = __atomic_fetch_or(&s->xfree_bits[idx >> 6], bit,
-				__ATOMIC_SEQ_CST);
-	if (unlikely(old & bit)) {
-		report_bad_small("kfree", s, va, idx, true);
-		return;
-	}
-	/*
-	 * From here on the span may be swept, emptied and its descriptor
-	 * reused by its owner: only an atomic field is read, and
-	 * central_free_notify() looks the span up again under the lock.
-	 */
-	if (unlikely(__atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL))
-		central_free_notify(spc, va);
-}
-
+/**
+ * kfree_small_slow - free a slot of a SMALL span straight back to the
+ * span, checking it first (tiny blocks, objects that failed a fast check).
+ * @s: the span. @va: the object.
+ */
 __attribute__((noinline)) void kfree_small_slow(struct span *s, uintptr_t va)
 {
-	small_free(s, va);
+	if (!small_obj_live(s, va)) {
+		report_bad_small("kfree", s, va, span_obj_index(s, va));
+		return;
+	}
+	obj_tag_set((void *)va, OBJ_FREED);	/* free slots carry a tag */
+	span_free_obj(s, va);
 }
 
 static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
 {
 	uint8_t expect = SPAN_LARGE;
 
+	if (va <= (uintptr_t)ZERO_SIZE_PTR)
+		return;
 	if (!s) {
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, "kfree", va, NULL,
-			   "not a heap address");
+				   "not a heap address");
 		return;
 	}
 	switch (READ_ONCE(s->xstate)) {
@@ -240,7 +144,7 @@ static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
 	case SPAN_HUGE:
 		if (va != s->base) {
 			kmalloc_report_obj(MM_ERR_INTERIOR_FREE, "kfree", va, s,
-				   "not the start of a large object");
+					   "not the start of a large object");
 			return;
 		}
 		if (READ_ONCE(s->xstate) == SPAN_HUGE) {
@@ -251,32 +155,41 @@ static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
 						 false, __ATOMIC_ACQ_REL,
 						 __ATOMIC_RELAXED)) {
 			kmalloc_report_obj(MM_ERR_DOUBLE_FREE, "kfree", va, s,
-				   "large object already freed");
+					   "large object already freed");
 			return;
 		}
 		heap_free_span(s, true);
 		return;
 	default:
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, "kfree", va, s,
-			   "address in free heap memory");
+				   "address in free heap memory");
 		return;
 	}
 }
 
+/**
+ * kfree - see kmalloc.h. The fast path: a small object of this heap,
+ * live, pushed on this CPU's cache of its class.
+ */
 void kfree(const void *p)
 {
 	uintptr_t va = (uintptr_t)p;
-	struct span *s;
+	unsigned int spc = kfree_fast_class(va);
+	unsigned long irq = port_irq_save();
+	unsigned int cpu = port_cpu_id();
+	/* Class 0 (no fast path) has an empty cache of capacity 0. */
+	struct objcache *oc = objcache_of(cpu, spc);
 
-	if (unlikely(va <= (uintptr_t)ZERO_SIZE_PTR))
-		return;
-	s = span_of(va);
-	if (likely(s && READ_ONCE(s->xstate) == SPAN_SMALL &&
-		   READ_ONCE(s->spc) != SPC_TINY)) {
-		small_free(s, va);
+	if (likely(oc->n < oc->cap)) {
+		objcache_push(oc, (void *)va);
+		port_irq_restore(irq);
 		return;
 	}
-	kfree_slow(s, va);
+	if (spc)
+		cache_free_slow(spc, cpu, (void *)va);
+	port_irq_restore(irq);
+	if (!spc)
+		kfree_slow(span_of(va), va);
 }
 
 /* ------------------------------------------------------------ alloc */
@@ -299,7 +212,7 @@ static void *large_alloc(size_t size, gfp_t flags)
 
 		s = heap_alloc_span(npages, align, true);
 		if (!s) {
-			reclaim_all();
+			kmalloc_reclaim();
 			heap_scavenge(0);
 			s = heap_alloc_span(npages, align, true);
 		}
@@ -309,14 +222,14 @@ static void *large_alloc(size_t size, gfp_t flags)
 		   size <= (PAGE_SIZE << FRAME_MAX_ORDER)) {
 		s = heap_huge_alloc_aligned(size, size);
 		if (!s) {
-			reclaim_all();
+			kmalloc_reclaim();
 			heap_scavenge(0);
 			s = heap_huge_alloc_aligned(size, size);
 		}
 	} else {
 		s = heap_huge_alloc(size);
 		if (!s) {
-			reclaim_all();
+			kmalloc_reclaim();
 			heap_scavenge(0);
 			s = heap_huge_alloc(size);
 		}
@@ -329,29 +242,52 @@ static void *large_alloc(size_t size, gfp_t flags)
 	return p;
 }
 
-static __attribute__((noinline)) void *kmalloc_flags(size_t size, gfp_t flags)
+/* A small object of class @spc, interrupts handled here. */
+static void *small_alloc(unsigned int spc)
+{
+	unsigned long irq = port_irq_save();
+	void *p = cache_alloc_irqoff(spc, port_cpu_id());
+
+	port_irq_restore(irq);
+	return p;
+}
+
+static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags)
 {
 	void *p;
 
+	if (size - 1 >= SC_MAX_SIZE) {
+		if (!size)
+			return ZERO_SIZE_PTR;
+		return large_alloc(size, flags);
+	}
 	if ((flags & __GFP_NOSCAN) && size < TINY_BLOCK)
 		p = tiny_alloc(size);
 	else
-		p = cache_alloc(sc_of_size(size));
+		p = small_alloc(sc_of_size(size));
 	if (p && (flags & __GFP_ZERO))
 		mm_memset(p, 0, size);
 	return p;
 }
 
+/**
+ * kmalloc - see kmalloc.h. The fast path: a small size, no flag that
+ * needs work, the object freed last on this CPU in its class.
+ */
 void *kmalloc(size_t size, gfp_t flags)
 {
-	if (likely(size - 1 < SC_MAX_SIZE)) {
-		if (likely(!flags))
-			return cache_alloc(sc_of_size(size));
-		return kmalloc_flags(size, flags);
+	if (likely(size - 1 < SC_MAX_SIZE &&
+		   !(flags & (__GFP_ZERO | __GFP_NOSCAN)))) {
+		unsigned long irq = port_irq_save();
+		unsigned int cpu = port_cpu_id();
+		void *p = objcache_pop(objcache_of(cpu, spc_of_size(size)));
+
+		if (unlikely(!p))
+			p = cache_alloc_slow(sc_of_size(size), cpu);
+		port_irq_restore(irq);
+		return p;
 	}
-	if (!size)
-		return ZERO_SIZE_PTR;
-	return large_alloc(size, flags);
+	return kmalloc_slow(size, flags);
 }
 
 void *kzalloc(size_t size, gfp_t flags)
@@ -396,7 +332,7 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t flags)
 		 * multiple of align has every object aligned. */
 		for (cls = sc_of_size(size); sc_size[cls] % align; cls++)
 			;
-		return kmalloc_flags(sc_size[cls], flags & ~__GFP_NOSCAN);
+		return kmalloc_slow(sc_size[cls], flags & ~__GFP_NOSCAN);
 	}
 	if (align <= PAGE_SIZE)
 		return large_alloc(size, flags);
@@ -415,33 +351,29 @@ static size_t obj_size(const char *fn, const void *p)
 {
 	uintptr_t va = (uintptr_t)p;
 	struct span *s;
-	uint32_t off, idx;
+	int32_t idx;
 
 	s = span_of(va);
 	if (!s) {
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, NULL,
-			   "not a heap address");
+				   "not a heap address");
 		return 0;
 	}
 	switch (READ_ONCE(s->xstate)) {
 	case SPAN_SMALL:
-		off = (uint32_t)(va - s->base);
-		idx = (uint32_t)(((uint64_t)off * s->magic) >> 32);
+		idx = span_obj_index(s, va);
 		if (READ_ONCE(s->spc) == SPC_TINY) {
-			size_t n = idx < s->nobjs && span_obj_allocated(s, idx) ?
+			uint32_t blk = (uint32_t)((va - s->base) / TINY_BLOCK);
+			size_t n = blk < s->nobjs && span_slot_out(s, blk) ?
 				   tiny_size(s, va) : 0;
 
 			if (!n)
 				kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
-					   "not a live tiny piece");
+						   "not a live tiny piece");
 			return n;
 		}
-		if (idx * s->size != off || !span_obj_allocated(s, idx) ||
-		    ((__atomic_load_n(&s->xfree_bits[idx >> 6],
-				      __ATOMIC_RELAXED) >> (idx & 63)) & 1)) {
-			report_bad_small(fn, s, va, idx,
-					 idx * s->size == off &&
-					 span_obj_allocated(s, idx));
+		if (!small_obj_live(s, va)) {
+			report_bad_small(fn, s, va, idx);
 			return 0;
 		}
 		return s->size;
@@ -450,11 +382,11 @@ static size_t obj_size(const char *fn, const void *p)
 		if (va == s->base)
 			return (size_t)s->npages * PAGE_SIZE;
 		kmalloc_report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
-			   "not the start of a large object");
+				   "not the start of a large object");
 		return 0;
 	default:
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
-			   "address in free heap memory");
+				   "address in free heap memory");
 		return 0;
 	}
 }
@@ -496,24 +428,8 @@ void *krealloc(const void *p, size_t size, gfp_t flags)
 
 void kmalloc_drain_cpu(unsigned int cpu)
 {
-	struct cpu_cache *c;
-	unsigned long flags;
-	unsigned int spc;
-
-	if (cpu >= heap_ncpus)
-		return;
-	c = cpu_cache_of(cpu);
-	flags = port_irq_save();
-	tiny_retire(c);
-	for (spc = 1; spc < NR_SPC; spc++) {
-		struct span *s = c->alloc[spc];
-
-		if (s == &empty_span)
-			continue;
-		c->alloc[spc] = &empty_span;
-		central_uncache_span(s);
-	}
-	port_irq_restore(flags);
+	if (cpu < heap_ncpus)
+		cache_drain(cpu);
 }
 
 void mm_cpu_offline(unsigned int cpu)
@@ -524,7 +440,7 @@ void mm_cpu_offline(unsigned int cpu)
 
 size_t kmalloc_scavenge(void)
 {
-	reclaim_all();
+	kmalloc_reclaim();	/* (other CPUs' caches: the caller drains them) */
 	return heap_scavenge(0);
 }
 
@@ -580,7 +496,7 @@ void kmalloc_fork_child(void)
 
 int mm_init(struct memmap *m)
 {
-	unsigned int spc;
+	unsigned int spc, ncpus;
 
 	for (spc = 1; spc < SC_NR; spc++) {
 		if ((uint32_t)sc_pages[spc] * PAGE_SIZE / sc_size[spc] >
@@ -596,8 +512,11 @@ int mm_init(struct memmap *m)
 		return -1;
 	for (spc = 0; spc < NR_SPC; spc++)
 		spin_lock_init(&centrals[spc].lock, "central");
-	heap_ncpus = port_cpu_count();
-	if (heap_ncpus > PORT_MAX_CPUS)
-		heap_ncpus = PORT_MAX_CPUS;
+	ncpus = port_cpu_count();
+	if (ncpus > PORT_MAX_CPUS)
+		ncpus = PORT_MAX_CPUS;
+	if (cpucache_init(ncpus))
+		return -1;
+	heap_ncpus = ncpus;
 	return 0;
 }

@@ -48,6 +48,7 @@ static void free_insert(struct span *s)
 	heap.free_mask[s->npages / 64] |= 1ULL << (s->npages % 64);
 	WRITE_ONCE(s->xstate, SPAN_FREE);
 	WRITE_ONCE(s->spc, 0);
+	WRITE_ONCE(s->xfmagic, 0);
 	__atomic_store_n(&s->xlist, LIST_HEAP, __ATOMIC_RELAXED);
 	heap.idle_bytes += (uint64_t)s->npages * PAGE_SIZE;
 }

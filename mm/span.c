@@ -1,34 +1,28 @@
 // SPDX-License-Identifier: MIT
 /*
  * span.c - object slots of a SMALL span: the bitmaps, the allocation
- * cache and the sweep.
+ * window and the sweep.
  *
  * Owns: the slot state of each span (see struct span in heap.h for the
  * equations). Who may call what:
- *   span_refill_cache(), span_sweep(): the span's owner only -- the CPU
- *     cache holding it (interrupts off), or the central holding its lock
- *     when no cache does;
- *   span_obj_allocated(), span_has_frees(), span_live_objs(): anyone.
+ *   span_refill_cache(), span_take_batch(), span_sweep(): the span's
+ *     owner only -- the CPU cache holding it (interrupts off), or the
+ *     central holding its lock when no cache does;
+ *   span_slot_out(), span_has_frees(), span_live_objs(), span_free_obj():
+ *     anyone.
  *
- * Ordering between the sweep and concurrent frees on other CPUs: the sweep
- * takes each xfree word with an atomic exchange, writes the new alloc
- * word, and only then publishes freeindex = 0 with a release store. A
- * freeing CPU reads freeindex with acquire before the alloc word, so it
- * sees either the old freeindex (which already covers its object) or the
- * new alloc bits (which still mark its live object): a live object is
- * never mistaken for a free one.
+ * A slot is taken by setting its bit in alloc_bits (owner, plain store of
+ * the word) and given back by setting its bit in xfree_bits (any CPU,
+ * atomic OR); the sweep folds xfree_bits into alloc_bits. Ordering between
+ * the sweep and a concurrent span_slot_out() on another CPU: the sweep
+ * writes the alloc word with the folded bits cleared first, then clears
+ * exactly those bits in the xfree word with a release operation; the
+ * reader loads the xfree word (acquire) before the alloc word. A reader
+ * that no longer sees an xfree bit therefore sees the cleared alloc bit:
+ * a free slot never looks out.
  */
+#include <mm_report.h>
 #include "heap.h"
-
-/* Bits of word @w that stand for slots below @fi. */
-static inline uint64_t below_mask(uint32_t fi, uint32_t w)
-{
-	if (fi >= (w + 1) * 64)
-		return ~0ULL;
-	if (fi > w * 64)
-		return (1ULL << (fi - w * 64)) - 1;
-	return 0;
-}
 
 /**
  * span_init_small - make @s a fresh span of class @spc (all slots free).
@@ -38,22 +32,29 @@ static inline uint64_t below_mask(uint32_t fi, uint32_t w)
 void span_init_small(struct span *s, unsigned int spc)
 {
 	unsigned int cls = spc == SPC_TINY ? sc_of_size(TINY_BLOCK) : spc;
-	int i;
+	uint32_t i;
 
-	WRITE_ONCE(s->xstate, SPAN_SMALL);
-	WRITE_ONCE(s->spc, (uint8_t)spc);
 	s->size = sc_size[cls];
 	s->magic = sc_magic[cls];
 	s->nobjs = (uint16_t)(s->npages * PAGE_SIZE / s->size);
 	s->hwm = 0;
 	s->nalloc = 0;
 	for (i = 0; i < SPAN_WORDS; i++) {
-		s->alloc_bits[i] = 0;
-		s->xfree_bits[i] = 0;
+		WRITE_ONCE(s->alloc_bits[i], 0);
+		WRITE_ONCE(s->xfree_bits[i], 0);
 	}
-	__atomic_store_n(&s->freeindex, 0, __ATOMIC_RELAXED);
+	s->freeindex = 0;
 	s->alloc_cache = 0;
 	span_refill_cache(s);
+	/* Every slot starts free and tagged (see OBJ_TAG_KEY in heap.h). */
+	for (i = 0; i < s->nobjs; i++)
+		obj_tag_set((void *)(s->base + (uintptr_t)i * s->size),
+			    OBJ_FRESH);
+	WRITE_ONCE(s->xstate, SPAN_SMALL);
+	__atomic_store_n(&s->spc, (uint8_t)spc, __ATOMIC_RELEASE);
+	/* Last: a nonzero fast magic sends kfree() down the fast path. */
+	__atomic_store_n(&s->xfmagic, spc == SPC_TINY ? 0 : s->magic,
+			 __ATOMIC_RELEASE);
 }
 
 /**
@@ -78,14 +79,47 @@ bool span_refill_cache(struct span *s)
 			bits &= (1ULL << left) - 1;
 		if (bits) {
 			s->alloc_cache = bits;
-			__atomic_store_n(&s->freeindex, fi, __ATOMIC_RELAXED);
+			s->freeindex = fi;
 			return true;
 		}
 		fi = (w + 1) << 6;
 	}
 	s->alloc_cache = 0;
-	__atomic_store_n(&s->freeindex, s->nobjs, __ATOMIC_RELAXED);
+	s->freeindex = s->nobjs;
 	return false;
+}
+
+/**
+ * span_take_batch - take up to @max free slots of the current window.
+ * @s: the span (owner only), whose alloc_cache is not empty.
+ * @out: receives the objects (free slots: they carry their tags).
+ * @max: at least 1.
+ *
+ * The taken slots' alloc bits are set with one store; the window moves
+ * past them.
+ *
+ * Return: objects taken (at least 1).
+ */
+uint32_t span_take_batch(struct span *s, void **out, uint32_t max)
+{
+	uint64_t ac = s->alloc_cache, taken = 0;
+	uint32_t fi = s->freeindex, w = fi >> 6, sh = fi & 63, n = 0, idx = 0;
+
+	while (ac && n < max) {
+		unsigned int tz = (unsigned int)__builtin_ctzll(ac);
+		ac &= ac - 1;
+		idx = fi + tz;
+		taken |= 1ULL << (sh + tz);
+		out[n++] = (void *)(s->base + (uintptr_t)idx * s->size);
+	}
+	__atomic_store_n(&s->alloc_bits[w], s->alloc_bits[w] | taken,
+			 __ATOMIC_RELEASE);
+	/* Keep the window relative to freeindex: rebase it past idx. */
+	s->alloc_cache = (ac >> (idx - fi)) >> 1;
+	s->freeindex = idx + 1;
+	if (idx + 1 > s->hwm)
+		s->hwm = idx + 1;
+	return n;
 }
 
 /**
@@ -109,42 +143,70 @@ bool span_has_frees(const struct span *s)
  */
 void span_sweep(struct span *s)
 {
-	uint32_t fi = s->freeindex, w, nw = ((uint32_t)s->nobjs + 63) / 64;
-	uint32_t n = 0;
+	uint32_t w, nw = ((uint32_t)s->nobjs + 63) / 64, n = 0;
 
-	if (fi > s->hwm)
-		s->hwm = fi;
 	for (w = 0; w < nw; w++) {
-		uint64_t below = below_mask(fi, w), a, f;
+		uint64_t f = __atomic_load_n(&s->xfree_bits[w], __ATOMIC_SEQ_CST);
+		uint64_t a = s->alloc_bits[w] & ~f;
 
-		f = __atomic_exchange_n(&s->xfree_bits[w], 0, __ATOMIC_SEQ_CST);
-		a = __atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED);
-		a = (a | below) & ~f;
 		__atomic_store_n(&s->alloc_bits[w], a, __ATOMIC_RELAXED);
+		if (f)
+			__atomic_fetch_and(&s->xfree_bits[w], ~f,
+					   __ATOMIC_SEQ_CST);
 		n += (uint32_t)__builtin_popcountll(a);
 	}
 	s->nalloc = n;
-	__atomic_store_n(&s->freeindex, 0, __ATOMIC_RELEASE);
+	s->freeindex = 0;
 	span_refill_cache(s);
 }
 
 /**
- * span_live_objs - objects allocated and not freed (exact when the span's
- * owner is quiescent, a snapshot otherwise).
+ * span_live_objs - slots out of @s (exact when the span's owner is
+ * quiescent, a snapshot otherwise). Objects held by CPU caches and
+ * central batches count as out.
  * @s: the span.
  */
 uint32_t span_live_objs(const struct span *s)
 {
-	uint32_t fi = __atomic_load_n(&s->freeindex, __ATOMIC_ACQUIRE);
 	uint32_t w, n = 0, nw = ((uint32_t)s->nobjs + 63) / 64;
 
 	for (w = 0; w < nw; w++) {
-		uint64_t a;
+		uint64_t f = __atomic_load_n(&s->xfree_bits[w], __ATOMIC_ACQUIRE);
+		uint64_t a = __atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED);
 
-		a = __atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED) |
-		    below_mask(fi, w);
-		a &= ~__atomic_load_n(&s->xfree_bits[w], __ATOMIC_RELAXED);
-		n += (uint32_t)__builtin_popcountll(a);
+		n += (uint32_t)__builtin_popcountll(a & ~f);
 	}
 	return n;
+}
+
+/**
+ * span_free_obj - give slot @va back to @s. Any CPU.
+ * @s: the SMALL span holding @va.
+ * @va: an object whose slot is out and that nobody else holds (checked
+ *      when it was freed into a cache, or by the caller).
+ *
+ * One atomic OR; if the span sits on its central's full list the central
+ * moves it to partial (once per span and sweep).
+ */
+void span_free_obj(struct span *s, uintptr_t va)
+{
+	uint32_t idx = (uint32_t)(((uint64_t)(uint32_t)(va - s->base) *
+				   s->magic) >> 32);
+	uint64_t bit = 1ULL << (idx & 63), old;
+	unsigned int spc = READ_ONCE(s->spc);
+
+	old = __atomic_fetch_or(&s->xfree_bits[idx >> 6], bit,
+				__ATOMIC_SEQ_CST);
+	if (unlikely(old & bit)) {
+		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, "kfree", va, s,
+				   "object already freed");
+		return;
+	}
+	/*
+	 * From here on the span may be swept, emptied and its descriptor
+	 * reused by its owner: only an atomic field is read, and
+	 * central_free_notify() looks the span up again under the lock.
+	 */
+	if (unlikely(__atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL))
+		central_free_notify(spc, va);
 }

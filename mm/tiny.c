@@ -76,7 +76,7 @@ void *tiny_alloc(size_t size)
 	tiny_retire(c);
 	p = cache_alloc_irqoff(SPC_TINY, cpu);
 	if (p) {
-		struct span *s = c->alloc[SPC_TINY];
+		struct span *s = span_of((uintptr_t)p);
 		uint32_t idx = (uint32_t)(((uintptr_t)p - s->base) / TINY_BLOCK);
 
 		m = s->tiny;
@@ -99,7 +99,7 @@ void tiny_free(const char *fn, struct span *s, uintptr_t va)
 	uint32_t idx = off / TINY_BLOCK, piece = off % TINY_BLOCK;
 	uint32_t bit = 1U << piece, old, done;
 
-	if (idx >= s->nobjs || !span_obj_allocated(s, idx) ||
+	if (idx >= s->nobjs || !span_slot_out(s, idx) ||
 	    !__atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE)) {
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
 			   "tiny piece not allocated");

@@ -68,10 +68,9 @@
 #include <spinlock.h>
 
 #include "kma_preload.h"
+#include "../../mm/heap.h"	/* the heap's inline fast paths */
 
 #define EXPORT		__attribute__((visibility("default")))
-#define likely(x)	__builtin_expect(!!(x), 1)
-#define unlikely(x)	__builtin_expect(!!(x), 0)
 
 #define MIB		(1ULL << 20)
 #define RESERVE_DEFAULT	(64ULL << 30)	/* address space, not memory */
@@ -409,8 +408,7 @@ static void *do_alloc(size_t n, size_t align, gfp_t gfp)
 	return p;
 }
 
-/** malloc - allocate @n bytes (see malloc(3)). */
-EXPORT void *malloc(size_t n)
+static __attribute__((noinline)) void *malloc_slow(size_t n)
 {
 	void *p;
 
@@ -422,8 +420,30 @@ EXPORT void *malloc(size_t n)
 	return do_alloc(n, 0, GFP_KERNEL);
 }
 
-/** free - give back an object from any function here (see free(3)). */
-EXPORT void free(void *p)
+/**
+ * malloc - allocate @n bytes (see malloc(3)).
+ *
+ * The fast path is the heap's own, inlined: this thread's CPU slot (one
+ * thread-local load, negative until the thread has registered), the
+ * class of @n, a pop from the slot's object cache of the class. A thread
+ * that holds a slot has been through enter_slow(), so the slot doubles
+ * as the thread state.
+ */
+EXPORT void *malloc(size_t n)
+{
+	int cpu = host_this_cpu;
+
+	if (likely(cpu >= 0 && n - 1 < SC_MAX_SIZE)) {
+		void *p = objcache_pop(objcache_of((unsigned int)cpu,
+						   spc_of_size(n)));
+
+		if (likely(p))
+			return p;
+	}
+	return malloc_slow(n);
+}
+
+static __attribute__((noinline)) void free_slow(void *p)
 {
 	bool ex;
 
@@ -439,14 +459,46 @@ EXPORT void free(void *p)
 	leave(ex);
 }
 
+/**
+ * free - give back an object from any function here (see free(3)).
+ *
+ * The fast path is kfree()'s, inlined: a live small object (checked:
+ * slot start, no free tag) pushed on this slot's object cache. Arena
+ * objects, NULL and everything else take free_slow().
+ */
+EXPORT void free(void *p)
+{
+	int cpu = host_this_cpu;
+
+	if (likely(cpu >= 0)) {
+		/* Class 0 (no fast path) has an empty cache of capacity 0. */
+		struct objcache *oc = objcache_of((unsigned int)cpu,
+				kfree_fast_class((uintptr_t)p));
+
+		if (likely(oc->n < oc->cap)) {
+			objcache_push(oc, p);
+			return;
+		}
+	}
+	free_slow(p);
+}
+
 /** calloc - @nmemb objects of @size bytes, zeroed (see calloc(3)). */
 EXPORT void *calloc(size_t nmemb, size_t size)
 {
+	int cpu = host_this_cpu;
 	size_t n;
 
 	if (__builtin_mul_overflow(nmemb, size, &n)) {
 		errno = ENOMEM;
 		return NULL;
+	}
+	if (likely(cpu >= 0 && n - 1 < SC_MAX_SIZE)) {
+		void *p = objcache_pop(objcache_of((unsigned int)cpu,
+						   spc_of_size(n)));
+
+		if (likely(p))
+			return memset(p, 0, n);
 	}
 	return do_alloc(n, 0, __GFP_ZERO);
 }

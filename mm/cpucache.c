@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cpucache.c - the per-CPU object caches: a LIFO of free objects per span
+ * class in front of the spans (struct objcache), and the span each class
+ * refills from (Go's mcache).
+ *
+ * Owns: caches[] (one struct cpu_cache per CPU slot, in the image so that
+ * a premature call finds capacity 0 and takes the slow path, which
+ * reports it), the slot arrays behind them and the central batch arrays,
+ * both allocated by cpucache_init().
+ *
+ * Sizing, by bytes: a class of object size z caches at most
+ * cap = clamp(CACHE_CLASS_BYTES / z, CACHE_MIN_OBJS, CACHE_MAX_OBJS)
+ * objects per CPU and moves batch = cap / 2 at a time to or from its
+ * central, which holds at most XFER_BATCHES batches. One CPU therefore
+ * holds at most sum(cap * z) bytes of free objects (1.3 MiB with the
+ * generated classes), and each central XFER_BATCHES / 2 times that of its
+ * class.
+ *
+ * Paths (interrupts off, this CPU's cache only):
+ *  - alloc, cache empty: take a batch from the central, else carve one
+ *    from this CPU's span of the class (span_take_batch(): one bitmap
+ *    store per window, no lock), trading an exhausted span with the
+ *    central (one lock per span);
+ *  - free, cache full: give the oldest batch to the central (one lock),
+ *    or, when the central is full, back to the objects' spans
+ *    (span_free_obj(): one atomic OR each);
+ *  - an object whose tag is gone when it moves in a batch (it was
+ *    written after its free) is reported and left out (see OBJ_TAG_KEY
+ *    in heap.h).
+ *
+ * Memory pressure, scavenging, CPU offline: cache_drain() gives every
+ * object and the span back; kmalloc_reclaim() empties the centrals'
+ * batches and gives empty spans to the page heap.
+ */
+#include <frame.h>
+#include <mm_report.h>
+#include "heap.h"
+
+#define CACHE_CLASS_BYTES	(16u << 10)
+#define CACHE_MIN_OBJS		4u
+#define CACHE_MAX_OBJS		128u
+#define XFER_BATCHES		16u
+
+struct span empty_span = { .xowner = -1 };
+
+struct objcache objcaches[PORT_MAX_CPUS][OC_ROW];
+uint8_t size_spc[SC_MAX_SIZE >> 3];
+
+struct cpu_cache caches[PORT_MAX_CPUS] = {
+	[0 ... PORT_MAX_CPUS - 1] = {
+		.alloc = { [0 ... NR_SPC - 1] = &empty_span },
+	},
+};
+unsigned int heap_ncpus;
+static size_t cache_meta_frames;
+
+static uint32_t spc_size(unsigned int spc)
+{
+	return spc == SPC_TINY ? TINY_BLOCK : sc_size[spc];
+}
+
+static uint32_t spc_cap(unsigned int spc)
+{
+	uint32_t cap = CACHE_CLASS_BYTES / spc_size(spc);
+
+	if (cap < CACHE_MIN_OBJS)
+		cap = CACHE_MIN_OBJS;
+	if (cap > CACHE_MAX_OBJS)
+		cap = CACHE_MAX_OBJS;
+	return cap;
+}
+
+/**
+ * cpucache_init - size every class's CPU caches and central batches, and
+ * give them their slot arrays (one frame run).
+ * @ncpus: CPU slots to provide for.
+ *
+ * Return: 0, or -1 if the frames cannot be had.
+ */
+int cpucache_init(unsigned int ncpus)
+{
+	size_t ptrs = 0, npages;
+	unsigned int spc, cpu, i;
+	phys_addr_t pa;
+	void **p;
+
+	for (spc = 1; spc < NR_SPC; spc++)
+		ptrs += (size_t)spc_cap(spc) * (ncpus + XFER_BATCHES / 2);
+	npages = (ptrs * sizeof(void *) + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	pa = frame_alloc_run(npages);
+	if (pa == FRAME_NONE)
+		return -1;
+	p = port_phys_to_virt(pa);
+	cache_meta_frames = npages;
+	for (i = 0; i < SC_MAX_SIZE >> 3; i++)
+		size_spc[i] = (uint8_t)sc_of_size((i + 1) << 3);
+	for (spc = 1; spc < NR_SPC; spc++) {
+		struct central *c = &centrals[spc];
+		uint32_t cap = spc_cap(spc);
+
+		c->cache_cap = cap;
+		c->batch = cap / 2;
+		c->xfer_cap = c->batch * XFER_BATCHES;
+		c->xfer = p;
+		c->nxfer = 0;
+		p += c->xfer_cap;
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			struct objcache *oc = objcache_of(cpu, spc);
+
+			oc->slot = p;
+			oc->n = 0;
+			oc->cap = cap;
+			p += cap;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Check the tags of @n objects moving in a batch: an object whose tag is
+ * gone was written after its free (or freed twice after such a write).
+ * It is reported and left out (returns the objects kept, compacted).
+ */
+static uint32_t batch_check(void **objs, uint32_t n)
+{
+	uint32_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		uintptr_t va = (uintptr_t)objs[i];
+
+		if (likely(obj_tag_kind(objs[i]) < OBJ_TAG_KINDS)) {
+			objs[k++] = objs[i];
+			continue;
+		}
+		kmalloc_report_obj(MM_ERR_CORRUPT, "kfree", va, span_of(va),
+				   "free object in a CPU cache was written "
+				   "after its free; left out");
+	}
+	return k;
+}
+
+/*
+ * The span @c allocates class @spc from, with a free slot in its window:
+ * the current one (refilled or swept), else one from the central.
+ */
+static struct span *cache_span(struct cpu_cache *c, unsigned int spc,
+			       unsigned int cpu)
+{
+	struct span *s = c->alloc[spc];
+
+	if (s != &empty_span) {
+		if (s->alloc_cache || span_refill_cache(s))
+			return s;
+		if (span_has_frees(s)) {
+			span_sweep(s);
+			if (s->alloc_cache)
+				return s;
+		}
+		c->alloc[spc] = &empty_span;
+		central_uncache_span(s);
+	}
+	s = central_cache_span(spc, cpu);
+	if (s)
+		c->alloc[spc] = s;
+	return s;
+}
+
+/* Fill @c's empty cache of @spc with one batch. False when out of memory. */
+static bool cache_fill(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
+{
+	struct objcache *oc = objcache_of(cpu, spc);
+	uint32_t want = centrals[spc].batch;
+	struct span *s;
+
+	oc->n = batch_check(oc->slot, central_get_batch(spc, oc->slot));
+	while (oc->n < want && (s = cache_span(c, spc, cpu)))
+		oc->n += span_take_batch(s, oc->slot + oc->n, want - oc->n);
+	return oc->n > 0;
+}
+
+/*
+ * Out of memory for class @spc on @cpu: give back what this CPU and the
+ * centrals hold, so empty spans reach the page heap and free chunks the
+ * frame allocator, before the caller retries.
+ */
+static void cache_pressure(unsigned int cpu)
+{
+	cache_drain(cpu);
+	kmalloc_reclaim();
+	heap_scavenge(0);
+}
+
+/**
+ * cache_alloc_slow - an object of class @spc when the fast path found the
+ * cache empty (or its top object untagged). Interrupts are off.
+ * @spc: span class.
+ * @cpu: the calling CPU.
+ *
+ * Return: the object, or NULL when out of memory.
+ */
+__attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
+						 unsigned int cpu)
+{
+	struct cpu_cache *c = cpu_cache_of(cpu);
+	struct objcache *oc = objcache_of(cpu, spc);
+	bool pressed = false;
+	void *p;
+
+	if (unlikely(!heap_ncpus)) {
+		mm_report(MM_ERR_BAD_SIZE, 0, spc,
+			  "kmalloc before mm_init() on cpu %u", cpu);
+		return NULL;
+	}
+	for (;;) {
+		p = objcache_pop(oc);
+		if (p)
+			return p;
+		if (cache_fill(c, spc, cpu))
+			continue;
+		if (pressed)
+			return NULL;
+		cache_pressure(cpu);
+		pressed = true;
+	}
+}
+
+/**
+ * cache_alloc_irqoff - an object of class @spc from @cpu's cache.
+ * @spc: span class. @cpu: the calling CPU, interrupts off.
+ *
+ * Return: the object (its first word zero), or NULL.
+ */
+void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu)
+{
+	void *p = objcache_pop(objcache_of(cpu, spc));
+
+	return p ? p : cache_alloc_slow(spc, cpu);
+}
+
+/**
+ * cache_free_slow - push @p on a full cache: first make room by giving
+ * the oldest batch to the central, or back to the spans. Interrupts off.
+ * @spc: span class of @p.
+ * @cpu: the calling CPU.
+ * @p: an object checked by kfree() (its slot is out, it has no tag).
+ */
+__attribute__((noinline)) void cache_free_slow(unsigned int spc,
+					       unsigned int cpu, void *p)
+{
+	struct objcache *oc = objcache_of(cpu, spc);
+	uint32_t b = centrals[spc].batch, i, k;
+
+	if (unlikely(!oc->cap)) {	/* before mm_init(): cannot happen */
+		span_free_obj(span_of((uintptr_t)p), (uintptr_t)p);
+		return;
+	}
+	/* The oldest batch leaves: check it, then pass it on whole. */
+	k = batch_check(oc->slot, b);
+	if (k < b || !central_put_batch(spc, oc->slot))
+		for (i = 0; i < k; i++)
+			span_free_obj(span_of((uintptr_t)oc->slot[i]),
+				      (uintptr_t)oc->slot[i]);
+	for (i = b; i < oc->n; i++)
+		oc->slot[i - b] = oc->slot[i];
+	oc->n -= b;
+	objcache_push(oc, p);
+}
+
+/**
+ * cache_drain - give every object of @cpu's cache back to its span and
+ * the spans back to their centrals.
+ * @cpu: the calling CPU, or one that is not using the allocator.
+ */
+void cache_drain(unsigned int cpu)
+{
+	struct cpu_cache *c = cpu_cache_of(cpu);
+	unsigned long flags = port_irq_save();
+	unsigned int spc;
+	uint32_t i;
+
+	tiny_retire(c);
+	for (spc = 1; spc < NR_SPC; spc++) {
+		struct objcache *oc = objcache_of(cpu, spc);
+		struct span *s = c->alloc[spc];
+
+		oc->n = batch_check(oc->slot, oc->n);
+		for (i = 0; i < oc->n; i++)
+			span_free_obj(span_of((uintptr_t)oc->slot[i]),
+				      (uintptr_t)oc->slot[i]);
+		oc->n = 0;
+		if (s == &empty_span)
+			continue;
+		c->alloc[spc] = &empty_span;
+		central_uncache_span(s);
+	}
+	port_irq_restore(flags);
+}
+
+/**
+ * kmalloc_reclaim - empty every central's batches into their spans and
+ * give every empty span to the page heap.
+ */
+void kmalloc_reclaim(void)
+{
+	unsigned int spc;
+
+	for (spc = 1; spc < NR_SPC; spc++) {
+		central_drain_batches(spc);
+		central_reclaim(spc);
+	}
+}
+
+/**
+ * cache_meta_bytes - bytes of the CPU caches' and centrals' slot arrays.
+ */
+uint64_t cache_meta_bytes(void)
+{
+	return cache_meta_frames * PAGE_SIZE + sizeof(objcaches);
+}
+
+/**
+ * cache_objs_held - free objects of @spc sitting in CPU caches and
+ * central batches (a snapshot unless the heap is quiescent).
+ * @spc: span class.
+ */
+uint64_t cache_objs_held(unsigned int spc)
+{
+	uint64_t n = READ_ONCE(centrals[spc].nxfer);
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < heap_ncpus; cpu++)
+		n += READ_ONCE(objcache_of(cpu, spc)->n);
+	return n;
+}
