@@ -2,7 +2,12 @@
 /*
  * string.c - memset, memcpy, memmove and memcmp for the kernels, which
  * have no C library. The compilers emit calls to these for structure
- * assignments and initialisers even in freestanding code. No state.
+ * assignments and initialisers even in freestanding code, and gcc turns
+ * loops that look like them into calls, so none of them may contain such
+ * a loop: memset and memcpy are mm/util.c's mm_memset and mm_memcpy (rep
+ * stosq/movsq on x86-64, unrolled word loops on AArch64, neither of which
+ * calls out), memmove copies with volatile byte accesses where the ranges
+ * overlap. No state.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +17,10 @@ void *memcpy(void *restrict d, const void *restrict s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
+/* mm/util.c (declared in mm/heap.h, which is mm/'s own). */
+void mm_memset(void *p, int c, size_t n);
+void mm_memcpy(void *d, const void *s, size_t n);
+
 /**
  * memset - fill @n bytes at @d with @c.
  * @d: destination. @c: byte. @n: count.
@@ -20,10 +29,7 @@ int memcmp(const void *a, const void *b, size_t n);
  */
 void *memset(void *d, int c, size_t n)
 {
-	volatile unsigned char *p = d;
-
-	while (n--)
-		*p++ = (unsigned char)c;
+	mm_memset(d, c, n);
 	return d;
 }
 
@@ -35,11 +41,7 @@ void *memset(void *d, int c, size_t n)
  */
 void *memcpy(void *restrict d, const void *restrict s, size_t n)
 {
-	volatile unsigned char *p = d;
-	const unsigned char *q = s;
-
-	while (n--)
-		*p++ = *q++;
+	mm_memcpy(d, s, n);
 	return d;
 }
 
@@ -54,7 +56,10 @@ void *memmove(void *d, const void *s, size_t n)
 	volatile unsigned char *p = d;
 	const unsigned char *q = s;
 
-	if (p <= q || p >= q + n) {
+	if ((uintptr_t)p + n <= (uintptr_t)q ||
+	    (uintptr_t)q + n <= (uintptr_t)p) {
+		mm_memcpy(d, s, n);		/* disjoint */
+	} else if (p <= q) {
 		while (n--)
 			*p++ = *q++;
 	} else {

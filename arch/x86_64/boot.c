@@ -127,12 +127,56 @@ static void x86_cpus_init(void)
 	x86_nr_cpus = n;
 }
 
+/*
+ * The kernel is compiled for the instruction set extensions in the
+ * Makefile's X86_64_MARCH; a CPU without one would take #UD somewhere in
+ * mm/. Say which, while only the serial port has run (the compiler may
+ * use them in any code, so this is best effort, but the check itself is
+ * plain cpuid and bit tests).
+ */
+static void x86_cpu_check(void)
+{
+	uint32_t r1[4], r7[4] = { 0 }, rx[4] = { 0 }, max[4];
+	const char *miss = NULL;
+
+	cpuid(0, 0, max);
+	cpuid(1, 0, r1);
+	if (max[0] >= 7)
+		cpuid(7, 0, r7);
+	cpuid(0x80000000u, 0, rx);
+	if (rx[0] >= 0x80000001u)
+		cpuid(0x80000001u, 0, rx);
+	else
+		rx[2] = 0;
+	(void)r1; (void)r7; (void)rx;
+#ifdef __POPCNT__
+	if (!(r1[2] & (1u << 23)))
+		miss = "popcnt";
+#endif
+#ifdef __BMI__
+	if (!(r7[1] & (1u << 3)))
+		miss = "bmi1";
+#endif
+#ifdef __BMI2__
+	if (!(r7[1] & (1u << 8)))
+		miss = "bmi2";
+#endif
+#ifdef __LZCNT__
+	if (!(rx[2] & (1u << 5)))
+		miss = "lzcnt";
+#endif
+	if (miss)
+		panic("x86: the CPU lacks %s, which this kernel is built for "
+		      "(make X86_64_MARCH=...; QEMU: -cpu max)", miss);
+}
+
 void arch_early_init(void)
 {
 	int r;
 
 	x86_serial_init();
 	arch_console_write("\n", 1);	/* after the firmware's text */
+	x86_cpu_check();
 	kcpus[0].self = &kcpus[0];
 	x86_trap_init();
 	x86_trap_cpu_init(0);
