@@ -15,14 +15,18 @@
  * Invariants: sizes strictly increase; sizes are multiples of 8, from 16
  * on of 16, above SC_SMALL_MAX of 128; every power of two from 8 to
  * SC_MAX_SIZE is a class; tail waste is at most 1/8 of the span;
- * sc_objs[c] == sc_pages[c] * 4096 / sc_size[c]; sc_pages[c] <= 13
- * (the largest span is 13 pages, the most objects in one span 512).
+ * sc_objs[c] == sc_pages[c] * 4096 / sc_size[c]; a class above 2048
+ * bytes has a span of at least 32 KiB holding at least 4 objects, so a
+ * batch of such objects costs one page-heap call, not one each;
+ * sc_pages[c] <= SC_MAX_PAGES (32); sc_objs[c] <= 512, within the
+ * heap's SPAN_MAX_OBJS (512).
  *
  * Alignment: spans start on a page. Objects of a power-of-two class up to
  * 4096 bytes therefore start at a multiple of their size. A power-of-two
- * class above 4096 bytes (8192, 16384, 32768) holds one object that fills
- * its span: it is naturally aligned only if the heap places the span at a
- * multiple of the size.
+ * class above 4096 bytes (8192, 16384, 32768) holds several objects in a
+ * span whose size is a multiple of the object size: its objects
+ * (base + k * size) are naturally aligned when the heap places the span
+ * at a multiple of the size.
  *
  * Worst-case internal fragmentation. A request of n bytes in class c
  * wastes sc_size[c] - n bytes, at most sc_size[c] - sc_size[c - 1] - 1;
@@ -36,17 +40,18 @@
  *  - worst overall 87.50% (class 1, 1-byte requests in 8-byte
  *    objects): below 128 bytes the 8 and 16-byte steps dominate, at most
  *    15 bytes per object;
- *  - worst from 128 bytes up 18.73% (class 40): the step is
- *    size/8 (256 from 2048 on), so rounding alone wastes under 1/8;
- *    merged classes widen a gap, the tail adds at most 1/8;
- *  - tail waste alone at most 11.46% of a span.
+ *  - worst from 128 bytes up 18.70% (class 35): the step is
+ *    an eighth of the power of two at or below the size, so rounding
+ *    alone wastes under 1/8; merged classes widen a gap, the tail adds
+ *    at most 1/8;
+ *  - tail waste alone at most 8.33% of a span.
  *
  * Object index: (off * sc_magic[c]) >> 32 == off / sc_size[c] for every
  * byte offset off in a span. magic = 0xffffffff / size + 1 exceeds
  * 2^32 / size by e <= 1, so the product overshoots off / size by
  * off * e / 2^32 < 1 / size whenever off < 2^32 / size, which every span
- * satisfies (pages * size <= 2^20); the generator also checks every
- * offset.
+ * satisfies: pages * size <= 2^20 (equal for 32768-byte objects in
+ * 32-page spans; the generator checks the bound and every offset).
  */
 #ifndef KMA_SIZECLASS_H
 #define KMA_SIZECLASS_H
@@ -54,9 +59,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SC_NR		61	/* classes, including class 0 */
+#define SC_NR		66	/* classes, including class 0 */
 #define SC_MAX_SIZE	32768
 #define SC_SMALL_MAX	1024	/* sizes <= this use sc_index8 */
+#define SC_MAX_PAGES	32	/* the largest sc_pages[] */
 
 extern const uint32_t sc_size[SC_NR];	/* object size, sc_size[0] = 0 */
 extern const uint16_t sc_pages[SC_NR];	/* span pages (4 KiB) */

@@ -4,18 +4,33 @@
  *
  * Every rule is recomputed here from the tables' own numbers, never
  * copied from the generator: sizes and their alignment, powers of two,
- * span choice and tail waste, the waste bound, the size-to-class lookup
+ * span choice, tail waste and the several-objects minimum above 2 KiB,
+ * the waste bound, the size-to-class lookup
  * for every size from 1 to SC_MAX_SIZE and the object-index multiply for
  * every byte of every span. Negative controls feed the same checkers
  * broken values and require them to object. No libc: runs on the host and
  * in the kernels. No locks, no allocation.
  */
+#include <kmalloc.h>
 #include <ktest.h>
 #include "../mm/sizeclass.h"
 
 #define PAGE		4096u
-/* The heap's limit on a class's span (docs/ARCHITECTURE.md). */
-#define MAX_SPAN_PAGES	16u
+/*
+ * Largest span: 32768-byte objects, 4 to a span, meet pages * size <= 2^20
+ * (the exact-magic bound) with equality.
+ */
+#define MAX_SPAN_PAGES	32u
+/* The heap's per-span bitmaps (SPAN_MAX_OBJS in mm/heap.h). */
+#define MAX_SPAN_OBJS	512u
+/*
+ * Classes above MULTI_FROM bytes (a page holds one object at most) get
+ * spans of at least MIN_SPAN bytes with at least MIN_OBJS objects, so a
+ * batch of them costs one page-heap call, not one per object.
+ */
+#define MULTI_FROM	2048u
+#define MIN_OBJS	4u
+#define MIN_SPAN	32768u
 /* Design bound on max waste from 128 bytes up: 1/5 of a span. */
 #define WASTE_DIV	5u
 
@@ -26,12 +41,26 @@ static uint32_t tail_of(uint32_t pages, uint32_t size)
 	return span - span / size * size;
 }
 
-/* Smallest span (pages) whose tail is at most 1/8 of it. */
+/* Fewest objects a span of @size-byte objects must hold. */
+static uint32_t min_objs(uint32_t size)
+{
+	uint32_t n = (MIN_SPAN + size - 1) / size;
+
+	if (size <= MULTI_FROM)
+		return 1;
+	return n > MIN_OBJS ? n : MIN_OBJS;
+}
+
+/*
+ * Smallest span (pages) whose tail is at most 1/8 of it and that holds
+ * at least min_objs(size) objects.
+ */
 static uint32_t min_pages(uint32_t size)
 {
 	uint32_t p = 1;
 
-	while (tail_of(p, size) * 8 > p * PAGE)
+	while (tail_of(p, size) * 8 > p * PAGE ||
+	       p * PAGE / size < min_objs(size))
 		p++;
 	return p;
 }
@@ -71,8 +100,12 @@ static void test_sizeclass_sizes(struct ktest *t)
 {
 	unsigned int c;
 
+	struct kmalloc_stats *st = NULL;
+
 	KT_ASSERT_GE(t, SC_NR, 2);
 	KT_ASSERT_LE(t, SC_NR, 256);	/* lookups hold uint8_t */
+	/* kmalloc_get_stats() reports classes 1..SC_NR (SC_NR: tiny) */
+	KT_EXPECT_LT(t, SC_NR, sizeof(st->cls) / sizeof(st->cls[0]));
 	KT_EXPECT_EQ(t, sc_size[0], 0);
 	KT_EXPECT_EQ(t, sc_size[SC_NR - 1], SC_MAX_SIZE);
 	KT_EXPECT_EQ(t, sc_size[1], 8);
@@ -101,15 +134,19 @@ static void test_sizeclass_powers_of_two(struct ktest *t)
 			/* objects at base + k * p, base page aligned */
 			KT_EXPECT_EQ(t, PAGE % p, 0);
 		} else {
-			/* one object filling the span, at its base */
-			KT_EXPECT_EQ(t, sc_objs[c], 1);
-			KT_EXPECT_EQ(t, sc_pages[c] * PAGE, p);
+			/*
+			 * Several objects at base + k * p, no tail: aligned
+			 * when the heap places the span at a multiple of p.
+			 */
+			KT_EXPECT_GE(t, sc_objs[c], MIN_OBJS);
+			KT_EXPECT_EQ(t, sc_pages[c] * PAGE % p, 0);
 		}
 	}
 }
 
 static void test_sizeclass_spans(struct ktest *t)
 {
+	uint32_t maxpg = 0;
 	unsigned int c;
 
 	KT_EXPECT_EQ(t, sc_pages[0], 0);
@@ -119,13 +156,23 @@ static void test_sizeclass_spans(struct ktest *t)
 
 		KT_EXPECT_GE(t, pg, 1);
 		KT_EXPECT_LE(t, pg, MAX_SPAN_PAGES);
+		if (pg > maxpg)
+			maxpg = pg;
+		/* exact magic: off < 2^32 / size for every off in the span */
+		KT_EXPECT_LE(t, (uint64_t)pg * s, 1u << 20);
 		KT_EXPECT_EQ(t, sc_objs[c], pg * PAGE / s);
+		KT_EXPECT_LE(t, sc_objs[c], MAX_SPAN_OBJS);
 		KT_EXPECT_LE(t, tail_of(pg, s) * 8, pg * PAGE);
+		if (s > MULTI_FROM) {
+			KT_EXPECT_GE(t, sc_objs[c], MIN_OBJS);
+			KT_EXPECT_GE(t, pg * PAGE, MIN_SPAN);
+		}
 		KT_EXPECT_EQ(t, pg, min_pages(s));
 		/* a class with the same span and count would be merged */
 		if (c > 1 && sc_pages[c - 1] == pg)
 			KT_EXPECT_NE(t, sc_objs[c - 1], sc_objs[c]);
 	}
+	KT_EXPECT_EQ(t, maxpg, SC_MAX_PAGES);
 }
 
 static void test_sizeclass_waste(struct ktest *t)
@@ -189,10 +236,16 @@ static void test_sizeclass_negative(struct ktest *t)
 	/* 4352 bytes in one page: the tail is the whole page */
 	KT_EXPECT_GT(t, tail_of(1, 4352) * 8, PAGE);
 	KT_EXPECT_GT(t, min_pages(4352), 1);
+	/* one 4096 or 32768-byte object per span is no longer enough */
+	KT_EXPECT_EQ(t, tail_of(1, 4096), 0);
+	KT_EXPECT_EQ(t, min_pages(4096), 8);
+	KT_EXPECT_EQ(t, min_pages(32768), 32);
+	/* ... but 2048 bytes, two to a page, are */
+	KT_EXPECT_EQ(t, min_pages(2048), 1);
 	/*
 	 * A multiplier one too small is wrong at off == size, one much too
-	 * large (by 1/16) at the end of the span; classes with one object per span
-	 * have only index 0 and cannot tell.
+	 * large (by 1/16) at the end of the span; a class with one object per
+	 * span would have only index 0 and could not tell.
 	 */
 	for (c = 1; c < SC_NR; c++) {
 		if (sc_objs[c] < 2)

@@ -13,15 +13,28 @@ Python 3 standard library only. The pages are 4 KiB; classes run from
 How the classes are chosen
 --------------------------
 Candidate sizes are walked upward from 8 with a step ("alignment") that
-grows with the size: 8 below 16, 16 from 16, size/8 from 128 (16 at 128,
-32 at 256, ..., 256 at 2048) and 256 from 2048 on. Every power of two
-from 8 to 32768 lies on that walk, so it is a candidate.
+grows with the size: 8 below 16, 16 from 16, and from 128 on one eighth
+of the power of two at or below the size (16 at 128, 32 at 256, ...,
+256 at 2048, 512 at 4096, 1024 at 8192, 2048 at 16384). Every power of
+two from 8 to 32768 lies on that walk, so it is a candidate.
 
 For each candidate the span is the smallest number of pages whose tail
-(span bytes mod size) is at most 1/8 of the span. A candidate that uses
+(span bytes mod size) is at most 1/8 of the span and, for sizes above
+MULTI_FROM (2 KiB, where a page holds one object at most), that is at
+least MIN_SPAN (32 KiB) and holds at least MIN_OBJS (4) objects: a batch
+of such objects is carved from one span instead of costing a page-heap
+call each (4096: 8 objects in 8 pages; 32768: 4 objects in 32 pages).
+The 32 KiB floor keeps one page of span worth at most size/8 of object
+size, so merging (below) never widens a gap past the walk's 1/8 step;
+starting at 2 KiB rather than 4 KiB leaves no one-object class just
+below 4096 (the walk would produce 3968 in one page). A candidate that uses
 the same pages and fits the same number of objects as the class before it
 replaces that class: the smaller size would only add a class without
-saving memory.
+saving memory. With the minimum, a span of N objects grows by a page per
+4096/N bytes of object size; a finer walk (it used to stay at 256 from
+2048 up) would merge into one class per page of span, 1 KiB apart above
+8 KiB, which splits classes far finer than the 1/8 rounding needs (75
+classes where the stats API holds 70).
 
 Last, from the largest class down, each class grows to the largest size
 that keeps its object count in its span (span / objects), rounded down to
@@ -31,8 +44,10 @@ the span stays the smallest one for the size). This only moves tail waste
 into the objects; a power of two divides its span and never moves.
 
 Each class gets a 32-bit multiplier magic = 0xffffffff // size + 1 so that
-(off * magic) >> 32 == off // size; the generator checks this for every
-byte offset of every span and stops if one is wrong.
+(off * magic) >> 32 == off // size. That holds whenever pages * size <=
+2^20 (off < 2^32 / size); the largest spans (32768 * 4 = 32 pages) meet
+the bound exactly. The generator checks the bound and every byte offset
+of every span, and stops if one is wrong.
 """
 import difflib
 import os
@@ -44,8 +59,14 @@ MIN_ALIGN = 8
 MAX_SIZE = 32768
 SMALL_MAX = 1024        # sizes <= SMALL_MAX are looked up in steps of 8
 LARGE_DIV = 128         # sizes above it in steps of 128
-MAX_PAGES = 16          # the heap's limit on a class's span
-MAX_CLASSES = 256       # the lookup tables hold uint8_t class numbers
+MULTI_FROM = 2048       # sizes above it: spans of several objects
+MIN_OBJS = 4            # ... at least this many
+MIN_SPAN = 32768        # ... in at least this many bytes
+MAX_PAGES = 32          # pages * size <= 2^20 for 32768 (exact magic)
+MAX_OBJS = 512          # SPAN_MAX_OBJS in mm/heap.h (span bitmaps)
+MAX_CLASSES = 71        # SC_NR: struct kmalloc_stats.cls[72] in
+                        # include/kmalloc.h holds classes 1..SC_NR (SC_NR
+                        # being the tiny class); lookups hold uint8_t
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
 OUT_C = "mm/sizeclasses.c"
@@ -62,10 +83,18 @@ def is_pow2(n):
     return n > 0 and n & (n - 1) == 0
 
 
+def min_objs(size):
+    """Fewest objects a span of this size must hold."""
+    if size <= MULTI_FROM:
+        return 1
+    return max(MIN_OBJS, -(-MIN_SPAN // size))
+
+
 def span_pages(size):
-    """Smallest span in pages whose tail is at most 1/8 of it."""
+    """Smallest span in pages whose tail is at most 1/8 of it and that
+    holds at least min_objs(size) objects."""
     span = PAGE_SIZE
-    while span % size > span // 8:
+    while span % size > span // 8 or span // size < min_objs(size):
         span += PAGE_SIZE
     return span // PAGE_SIZE
 
@@ -83,9 +112,7 @@ def make_classes():
     size = MIN_ALIGN
     while size <= MAX_SIZE:
         if is_pow2(size):
-            if size >= 2048:
-                align = 256
-            elif size >= 128:
+            if size >= 128:
                 align = size // 8
             elif size >= 16:
                 align = 16
@@ -121,7 +148,8 @@ def magic_of(size):
 def verify(classes):
     """Check every rule; fail loudly on the first broken one."""
     if len(classes) > MAX_CLASSES:
-        fail("%d classes do not fit uint8_t lookups" % len(classes))
+        fail("SC_NR %d above %d (struct kmalloc_stats, uint8_t lookups)"
+             % (len(classes), MAX_CLASSES))
     prev = 0
     for c, (size, pages) in enumerate(classes[1:], 1):
         span = pages * PAGE_SIZE
@@ -138,9 +166,18 @@ def verify(classes):
             fail("class %d: %d pages is not the smallest span" % (c, pages))
         if pages > MAX_PAGES:
             fail("class %d: %d pages > %d" % (c, pages, MAX_PAGES))
-        if is_pow2(size) and size > PAGE_SIZE and span != size:
-            fail("class %d: power of two %d does not fill its span"
+        if span // size < min_objs(size):
+            fail("class %d: %d objects, fewer than %d"
+                 % (c, span // size, min_objs(size)))
+        if size > MULTI_FROM and span < MIN_SPAN:
+            fail("class %d: span %d below %d" % (c, span, MIN_SPAN))
+        if span // size > MAX_OBJS:
+            fail("class %d: %d objects > %d" % (c, span // size, MAX_OBJS))
+        if is_pow2(size) and size > PAGE_SIZE and span % size:
+            fail("class %d: power of two %d does not divide its span"
                  % (c, size))
+        if pages * size > 1 << 20:
+            fail("class %d: pages * size above 2^20" % c)
         m = magic_of(size)
         if m >= 1 << 32:
             fail("class %d: magic does not fit 32 bits" % c)
@@ -239,7 +276,8 @@ def gen_c(classes, idx8, idx128, rows, s):
  * Owns: read-only tables, written once by the generator; no locks.
  * Invariants (checked by the generator and by tests/sizeclass_test.c):
  * sizes strictly increase; every power of two from 8 to 32768 is a class;
- * tail waste <= 1/8 of the span; objs == pages * 4096 / size;
+ * tail waste <= 1/8 of the span; objs == pages * 4096 / size; a class
+ * above 2048 bytes has a span of at least 32 KiB with at least 4 objects;
  * (off * magic) >> 32 == off / size for every off in the span.
  *
  * class:      class number (0 means "not a small object")
@@ -253,9 +291,10 @@ def gen_c(classes, idx8, idx128, rows, s):
  * min align:  alignment of every object when the span base is page
  *             aligned (largest power of two dividing size, at most 4096)
  *
- * Power-of-two classes above 4096 bytes hold one object of exactly the
- * span's size: their object is only naturally aligned if the heap places
- * such a span at an address that is a multiple of the size.
+ * Power-of-two classes above 4096 bytes hold several objects in a span
+ * that is a multiple of the size: their objects (base + k * size) are
+ * naturally aligned when the heap places such a span at an address that
+ * is a multiple of the size.
  *
 """)
     t.append(" * %5s  %9s  %10s  %7s  %10s  %9s  %9s\n"
@@ -313,14 +352,18 @@ def gen_h(classes, s):
  * Invariants: sizes strictly increase; sizes are multiples of 8, from 16
  * on of 16, above SC_SMALL_MAX of 128; every power of two from 8 to
  * SC_MAX_SIZE is a class; tail waste is at most 1/8 of the span;
- * sc_objs[c] == sc_pages[c] * 4096 / sc_size[c]; sc_pages[c] <= %(maxp)d
- * (the largest span is %(maxp)d pages, the most objects in one span %(maxo)d).
+ * sc_objs[c] == sc_pages[c] * 4096 / sc_size[c]; a class above 2048
+ * bytes has a span of at least 32 KiB holding at least 4 objects, so a
+ * batch of such objects costs one page-heap call, not one each;
+ * sc_pages[c] <= SC_MAX_PAGES (%(maxp)d); sc_objs[c] <= %(maxo)d, within the
+ * heap's SPAN_MAX_OBJS (512).
  *
  * Alignment: spans start on a page. Objects of a power-of-two class up to
  * 4096 bytes therefore start at a multiple of their size. A power-of-two
- * class above 4096 bytes (8192, 16384, 32768) holds one object that fills
- * its span: it is naturally aligned only if the heap places the span at a
- * multiple of the size.
+ * class above 4096 bytes (8192, 16384, 32768) holds several objects in a
+ * span whose size is a multiple of the object size: its objects
+ * (base + k * size) are naturally aligned when the heap places the span
+ * at a multiple of the size.
  *
  * Worst-case internal fragmentation. A request of n bytes in class c
  * wastes sc_size[c] - n bytes, at most sc_size[c] - sc_size[c - 1] - 1;
@@ -335,16 +378,17 @@ def gen_h(classes, s):
  *    objects): below 128 bytes the 8 and 16-byte steps dominate, at most
  *    %(sb)d bytes per object;
  *  - worst from 128 bytes up %(worstbig).2f%% (class %(wbc)d): the step is
- *    size/8 (256 from 2048 on), so rounding alone wastes under 1/8;
- *    merged classes widen a gap, the tail adds at most 1/8;
+ *    an eighth of the power of two at or below the size, so rounding
+ *    alone wastes under 1/8; merged classes widen a gap, the tail adds
+ *    at most 1/8;
  *  - tail waste alone at most %(tail).2f%% of a span.
  *
  * Object index: (off * sc_magic[c]) >> 32 == off / sc_size[c] for every
  * byte offset off in a span. magic = 0xffffffff / size + 1 exceeds
  * 2^32 / size by e <= 1, so the product overshoots off / size by
  * off * e / 2^32 < 1 / size whenever off < 2^32 / size, which every span
- * satisfies (pages * size <= 2^20); the generator also checks every
- * offset.
+ * satisfies: pages * size <= 2^20 (equal for 32768-byte objects in
+ * 32-page spans; the generator checks the bound and every offset).
  */
 #ifndef KMA_SIZECLASS_H
 #define KMA_SIZECLASS_H
@@ -355,6 +399,7 @@ def gen_h(classes, s):
 #define SC_NR		%(nr)d	/* classes, including class 0 */
 #define SC_MAX_SIZE	32768
 #define SC_SMALL_MAX	1024	/* sizes <= this use sc_index8 */
+#define SC_MAX_PAGES	%(maxp)d	/* the largest sc_pages[] */
 
 extern const uint32_t sc_size[SC_NR];	/* object size, sc_size[0] = 0 */
 extern const uint16_t sc_pages[SC_NR];	/* span pages (4 KiB) */
