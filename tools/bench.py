@@ -282,7 +282,7 @@ def run_callgrind(rows, allocs, libs, n, jobs, R, check):
         futs = [ex.submit(callgrind_per_pair, r[2], r[3] + ["-s", str(r[4])],
                           libs[al], n, tmp) for r, al in tasks]
         for (r, al), fut in zip(tasks, futs):
-            key, _, prog, _, sz, _ = r
+            key, _, _, _, sz, _ = r
             try:
                 v = fut.result()
                 cg[(key, sz, al)] = v
