@@ -1,29 +1,93 @@
 // SPDX-License-Identifier: MIT
 /*
  * bench.c - bench=1: the cost of kmalloc/kfree in the kernels, on the
- * boot CPU with every timer stopped, per size class.
+ * boot CPU with every timer stopped, per size.
  *
- * For each class size: BENCH_PAIRS kmalloc+kfree pairs (the CPU cache's
- * fast path), then BENCH_ROUNDS batches of BENCH_BATCH allocations
- * followed by their frees (16 for objects above 32 KiB) (spans taken from and given back to the
- * central lists). Each figure is elapsed arch_time_ns() divided by the
- * operations; under QEMU -icount shift=0 one nanosecond is one guest
- * instruction, so the figures are instruction counts (tools/
- * bench-kernel.sh). Lock figures are central and page-heap lock
- * acquisitions per 1000 operations of the batches, from
- * kmalloc_get_stats().
+ * Sizes: the tiny path (8 B, GFP_NOSCAN), every size class, every power
+ * of two from 16 B to 32 KiB that is not a class size, 64 KiB and 2 MiB
+ * (large objects, straight from the page heap). For each size:
+ * BENCH_PAIRS kmalloc+kfree pairs (the CPU cache's fast path), then
+ * BENCH_ROUNDS batches of BENCH_BATCH allocations followed by their frees
+ * (16 per batch above 32 KiB; spans taken from and given back to the
+ * central lists).
  *
- * State: batch[] and the stats buffers, boot CPU only.
+ * Columns, per operation (elapsed arch_time_ns() over the operations):
+ *   pair    one kmalloc and one kfree, back to back
+ *   alloc   one kmalloc of a batch
+ *   free    one kfree of a batch
+ *   batch   alloc + free: one object allocated and freed in a batch
+ *   clk/1k, hlk/1k  central and page-heap lock acquisitions per 1000
+ *           operations (kmallocs and kfrees) of the batches, from
+ *           kmalloc_get_stats()
+ * Under QEMU -icount shift=0 one nanosecond is one guest instruction, so
+ * the figures are instruction counts (tools/bench-kernel.sh).
+ *
+ * The first line after the header, size "loop", is the same loops with
+ * kmalloc and kfree replaced by functions that do nothing (noinline, so
+ * the call and return stay): the benchmark's own share, to subtract from
+ * every other line for the allocator's share (tools/bench-kernel.sh
+ * prints both).
+ *
+ * State: batch[], the stats buffers and class_size[], boot CPU only.
  */
 #include <kmalloc.h>
+#include <mm_report.h>
 #include "kernel.h"
 
 #define BENCH_PAIRS	2000
 #define BENCH_BATCH	1000
 #define BENCH_ROUNDS	4
+#define BENCH_LARGE_BATCH	16	/* objects per batch above 32 KiB */
 
 static void *batch[BENCH_BATCH];
 static struct kmalloc_stats st0, st1;
+static uint32_t class_size[72];
+
+/* The loop line's kmalloc and kfree: a call and a return, nothing else. */
+static __attribute__((noinline)) void *nop_alloc(size_t size, gfp_t gfp)
+{
+	void *p = batch + (size & 1);
+
+	__asm__ volatile("" : "+r"(p) : "r"(gfp) : "memory");
+	return p;
+}
+
+static __attribute__((noinline)) void nop_free(const void *p)
+{
+	__asm__ volatile("" : : "r"(p) : "memory");
+}
+
+/*
+ * The two loops, shared by the allocator's lines and the loop line so
+ * that both have the same shape; the allocator's calls stay direct, as
+ * in any caller. @t: elapsed pair, alloc and free time, added to.
+ */
+#define PAIR_LOOP(ALLOC, FREE, size, gfp, t)				\
+do {									\
+	uint64_t t0_ = arch_time_ns();					\
+	unsigned int i_;						\
+									\
+	for (i_ = 0; i_ < BENCH_PAIRS; i_++)				\
+		FREE(ALLOC(size, gfp));					\
+	(t)[0] += arch_time_ns() - t0_;					\
+} while (0)
+
+#define BATCH_LOOP(ALLOC, FREE, size, gfp, nb, t)			\
+do {									\
+	uint64_t t0_;							\
+	unsigned int i_, r_;						\
+									\
+	for (r_ = 0; r_ < BENCH_ROUNDS; r_++) {				\
+		t0_ = arch_time_ns();					\
+		for (i_ = 0; i_ < (nb); i_++)				\
+			batch[i_] = ALLOC(size, gfp);			\
+		(t)[1] += arch_time_ns() - t0_;				\
+		t0_ = arch_time_ns();					\
+		for (i_ = 0; i_ < (nb); i_++)				\
+			FREE(batch[i_]);				\
+		(t)[2] += arch_time_ns() - t0_;				\
+	}								\
+} while (0)
 
 static void timer_off(void *arg)
 {
@@ -47,60 +111,98 @@ static void per_op(uint64_t ns, uint64_t ops, unsigned long long *whole,
 	*frac = h % 100;
 }
 
+/*
+ * Print one line: @label, then the columns of the file comment; @locks
+ * NULL for "-" in the lock columns.
+ */
+static void bench_line(const char *label, const uint64_t t[3], uint64_t ops,
+		       const uint64_t *locks)
+{
+	unsigned long long w[4], f[4];
+	char cl[24] = "-", hl[24] = "-";
+
+	per_op(t[0], BENCH_PAIRS, &w[0], &f[0]);
+	per_op(t[1], ops, &w[1], &f[1]);
+	per_op(t[2], ops, &w[2], &f[2]);
+	per_op(t[1] + t[2], ops, &w[3], &f[3]);
+	if (locks) {
+		mm_snprintf(cl, sizeof(cl), "%llu",
+			    (unsigned long long)(locks[0] * 1000 / (2 * ops)));
+		mm_snprintf(hl, sizeof(hl), "%llu",
+			    (unsigned long long)(locks[1] * 1000 / (2 * ops)));
+	}
+	printk("bench: %7s %8llu.%02llu %8llu.%02llu %8llu.%02llu %8llu.%02llu %6s %6s\n",
+	       label, w[0], f[0], w[1], f[1], w[2], f[2], w[3], f[3], cl, hl);
+}
+
+static void bench_loop(void)
+{
+	uint64_t t[3] = { 0, 0, 0 };
+	size_t size = 64;
+	gfp_t gfp = GFP_KERNEL;
+
+	/* Opaque: the arguments are passed, as to kmalloc (no constprop). */
+	__asm__ volatile("" : "+r"(size), "+r"(gfp));
+	PAIR_LOOP(nop_alloc, nop_free, size, gfp, t);
+	BATCH_LOOP(nop_alloc, nop_free, size, gfp, BENCH_BATCH, t);
+	bench_line("loop", t, (uint64_t)BENCH_ROUNDS * BENCH_BATCH, NULL);
+}
+
 static void bench_size(uint32_t size, gfp_t gfp)
 {
-	uint64_t t0, t_pair, t_alloc = 0, t_free = 0, cl, hl;
-	unsigned long long w[3], f[3];
-	unsigned int i, r, nb = size > (32u << 10) ? 16 : BENCH_BATCH;
-	uint64_t ops = (uint64_t)BENCH_ROUNDS * nb;
+	uint64_t t[3] = { 0, 0, 0 }, locks[2];
+	unsigned int nb = size > (32u << 10) ? BENCH_LARGE_BATCH : BENCH_BATCH;
+	char label[16];
 
-	t0 = arch_time_ns();
-	for (i = 0; i < BENCH_PAIRS; i++)
-		kfree(kmalloc(size, gfp));
-	t_pair = arch_time_ns() - t0;
+	PAIR_LOOP(kmalloc, kfree, size, gfp, t);
 	kmalloc_get_stats(&st0);
-	for (r = 0; r < BENCH_ROUNDS; r++) {
-		t0 = arch_time_ns();
-		for (i = 0; i < nb; i++)
-			batch[i] = kmalloc(size, gfp);
-		t_alloc += arch_time_ns() - t0;
-		t0 = arch_time_ns();
-		for (i = 0; i < nb; i++)
-			kfree(batch[i]);
-		t_free += arch_time_ns() - t0;
-	}
+	BATCH_LOOP(kmalloc, kfree, size, gfp, nb, t);
 	kmalloc_get_stats(&st1);
-	cl = st1.central_locks - st0.central_locks;
-	hl = st1.heap_locks - st0.heap_locks;
-	per_op(t_pair, BENCH_PAIRS, &w[0], &f[0]);
-	per_op(t_alloc, ops, &w[1], &f[1]);
-	per_op(t_free, ops, &w[2], &f[2]);
-	printk("bench: %6u%s %8llu.%02llu %8llu.%02llu %8llu.%02llu %6llu %6llu\n",
-	       size, gfp & GFP_NOSCAN ? "t" : " ", w[0], f[0], w[1], f[1],
-	       w[2], f[2],
-	       (unsigned long long)(cl * 1000 / (2 * ops)),
-	       (unsigned long long)(hl * 1000 / (2 * ops)));
+	locks[0] = st1.central_locks - st0.central_locks;
+	locks[1] = st1.heap_locks - st0.heap_locks;
+	mm_snprintf(label, sizeof(label), "%u%s", size,
+		    gfp & GFP_NOSCAN ? "t" : "");
+	bench_line(label, t, (uint64_t)BENCH_ROUNDS * nb, locks);
 }
 
 /**
- * kernel_bench - print the per-class cost table (see the file comment).
+ * kernel_bench - print the per-size cost table (see the file comment).
  */
 void kernel_bench(void)
 {
-	unsigned int i;
+	unsigned int i, nr;
+	uint32_t p2 = 16, sz;
 
 	if (kernel_timer_hz)
 		smp_call_all(timer_off, NULL);
 	kernel_mm_quiesce();
 	kmalloc_get_stats(&st0);
+	/*
+	 * Class sizes in increasing order; a class not larger than the one
+	 * before (the tiny allocator's 16-byte blocks, after the last class)
+	 * is left out: the 8t line measures it.
+	 */
+	for (i = 1, nr = 0; i <= st0.nr_classes && i < 72; i++)
+		if (st0.cls[i].size > class_size[nr])
+			class_size[++nr] = st0.cls[i].size;
 	printk("bench: kmalloc/kfree on cpu %u of %u, timers off, ns per operation\n",
 	       port_cpu_id(), kernel_nr_online());
-	printk("bench: %7s %11s %11s %11s %6s %6s\n", "size", "pair",
-	       "alloc", "free", "clk/1k", "hlk/1k");
+	printk("bench: %7s %11s %11s %11s %11s %6s %6s\n", "size", "pair",
+	       "alloc", "free", "batch", "clk/1k", "hlk/1k");
+	bench_loop();
 	bench_size(8, GFP_NOSCAN);
-	for (i = 1; i <= st0.nr_classes && i < 72; i++)
-		if (st0.cls[i].size > 16 || i == 1)
-			bench_size(st0.cls[i].size, GFP_KERNEL);
+	/* Classes in order, with the powers of two that are not one. */
+	for (i = 1; i <= nr || p2 <= (32u << 10);) {
+		sz = i <= nr ? class_size[i] : UINT32_MAX;
+		if (p2 <= (32u << 10) && p2 <= sz) {
+			if (p2 < sz)
+				bench_size(p2, GFP_KERNEL);
+			p2 <<= 1;
+			continue;
+		}
+		bench_size(sz, GFP_KERNEL);
+		i++;
+	}
 	bench_size(64 << 10, GFP_KERNEL);
 	bench_size(2 << 20, GFP_KERNEL);
 	kernel_mm_quiesce();

@@ -4,7 +4,11 @@
 
     tools/bench.py                 full run: docs/BENCHMARKS.md, docs/bench-*.png
     tools/bench.py --smoke         tiny run into build/bench-smoke/, KTAP out
+    tools/bench.py --callgrind-only [--cg-filter pair,calloc]
+                                   instruction counts only, into
+                                   build/bench-cg/, table on stdout
     options: --reps N  --out DIR  --only WORKLOAD[,..]  --no-callgrind
+             --cg-jobs N (parallel callgrind runs; default: the cores)
 
 `make bench` runs the full one (after tools/deps.sh bench); `make test`
 runs the smoke one so that the harness keeps working.
@@ -20,14 +24,23 @@ What it does:
   4. counts instructions per malloc+free pair with callgrind, which is
      deterministic: a program run with n and with 2n pairs, the
      difference in instructions over the difference in pairs, so start-up
-     and warm-up cancel out;
+     and warm-up cancel out (CG_PATTERNS: the immediate pair at every
+     power of two 16 B..32 KiB, batches of 1000 freed LIFO, FIFO and in
+     random order, calloc then free; each row against its goal for
+     kma/best peer);
   5. writes the tables between the markers of docs/BENCHMARKS.md (the text
-     outside them is kept) and draws the plots with gnuplot.
+     outside them is kept) and draws the plots with gnuplot; prints the
+     callgrind table on stdout (on stderr in a smoke run, whose stdout is
+     KTAP).
+
+--cg-filter takes comma-separated substrings of a row's id, "<key>-<size>"
+(pair-64, batch-lifo-4096, batch-random-16, calloc-64) or of its label.
 
 A run that crashes, or prints no result, is an error: it is shown in the
 tables as "FAIL" and the script exits non-zero.
 """
 import argparse
+import concurrent.futures
 import datetime
 import os
 import platform
@@ -84,15 +97,38 @@ JOBS = {
     "memeff": ("(f) memory efficiency: changing live set of mixed sizes",
                ["-n", "1000000", "-b", "16384"],
                ["-n", "6000", "-b", "256"]),
+    "random": ("(g) random sizes freed in random order, a long-lived "
+               "changing set", ["-n", "2000000", "-b", "10000"],
+               ["-n", "4000", "-b", "100"]),
 }
 
-# callgrind patterns: name, program, fixed arguments, sizes, pairs n
-CG_SIZES = [16, 64, 256, 1024]
+# callgrind patterns: key (its first word is the kind), label, program,
+# fixed arguments, sizes, goal (met when kma/best peer is at most this).
+# A smoke run measures one size per kind: the first pattern of each kind
+# at CG_SMOKE_SIZE.
+CG_PAIR_SIZES = [16 << i for i in range(12)]    # 16 B .. 32 KiB
+CG_BATCH_SIZES = [16, 64, 1024, 4096]
 CG_PATTERNS = [
-    ("malloc+free", "fastpath", []),
-    ("batch of 1000, freed in reverse", "batch", ["-b", "1000", "-v",
-                                                  "lifo"]),
+    ("pair", "malloc then free", "fastpath", [], CG_PAIR_SIZES, 0.8),
+    ("batch-lifo", "batch of 1000, freed in reverse (LIFO)", "batch",
+     ["-b", "1000", "-v", "lifo"], CG_BATCH_SIZES, 0.8),
+    ("batch-fifo", "batch of 1000, freed in order (FIFO)", "batch",
+     ["-b", "1000", "-v", "fifo"], CG_BATCH_SIZES, 0.8),
+    ("batch-random", "batch of 1000, freed in random order", "batch",
+     ["-b", "1000", "-v", "random"], CG_BATCH_SIZES, 0.8),
+    ("calloc", "calloc(1, size) then free", "fastpath", ["-z"], [64], 1.0),
 ]
+CG_SMOKE_SIZE = 64
+# Pairs per run: n and 2n. 5000 was checked against 20000 and 40000 at
+# 4 KiB: tcmalloc's batch figure is 20-50% high at 5000 and 10000 (its
+# thread cache is still growing), stable from 20000; a run takes about a
+# second whatever the size, so every size keeps 20000.
+CG_N = 20000
+CG_SMOKE_N = 1000
+# The single-thread goal: kma's median ns no more than the best peer's.
+# prodcons is left out: at "1 thread" it runs a producer and a consumer.
+ST_GOAL = 1.0
+ST_SKIP = ("prodcons",)
 
 WL_CFLAGS = ["-std=gnu11", "-O2", "-g", "-Wall", "-Wextra", "-Werror",
              "-Wno-unused-parameter", "-Wshadow", "-Wstrict-prototypes",
@@ -177,7 +213,8 @@ def run_job(prog, args, lib, timeout):
 
 def callgrind_instr(prog, args, lib, tmpdir):
     """Instructions of a whole run and the operations it did."""
-    out = os.path.join(tmpdir, "cg.out")
+    fd, out = tempfile.mkstemp(suffix=".cg", dir=tmpdir)
+    os.close(fd)
     cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
            os.path.join(WL_BIN, prog)] + args
     r = subprocess.run(cmd, env=alloc_env(lib), capture_output=True,
@@ -205,6 +242,58 @@ def callgrind_per_pair(prog, args, lib, n, tmpdir):
     if o2 <= o1:
         raise RuntimeError("operation counts did not grow with -n")
     return (i2 - i1) / (o2 - o1)
+
+
+def cg_selection(smoke, filt):
+    """The callgrind rows to run: (key, label, program, args, size, goal).
+
+    filt: substrings, one of which must be in the row's id "<key>-<size>"
+    or in its label (None: every row). A smoke run keeps one row per kind
+    (first word of the key), at CG_SMOKE_SIZE where the pattern has it.
+    """
+    rows = []
+    for key, label, prog, args, sizes, goal in CG_PATTERNS:
+        for sz in sizes:
+            if filt and not any(f in f"{key}-{sz}" or f in label
+                                for f in filt):
+                continue
+            rows.append((key, label, prog, args, sz, goal))
+    if not smoke:
+        return rows
+    picked = {}
+    for r in rows:
+        kind = r[0].split("-")[0]
+        if kind not in picked or (r[4] == CG_SMOKE_SIZE and
+                                  picked[kind][4] != CG_SMOKE_SIZE):
+            picked[kind] = r
+    return [r for r in rows if r in picked.values()]
+
+
+def run_callgrind(rows, allocs, libs, n, jobs, R, check):
+    """Instructions per operation of every row on every allocator.
+
+    Runs are independent and callgrind counts do not depend on the load,
+    so up to @jobs of them run at once. Returns {(key, size, alloc): v}.
+    """
+    cg = {}
+    tasks = [(r, al) for r in rows for al in allocs]
+    with tempfile.TemporaryDirectory() as tmp, \
+            concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as ex:
+        futs = [ex.submit(callgrind_per_pair, r[2], r[3] + ["-s", str(r[4])],
+                          libs[al], n, tmp) for r, al in tasks]
+        for (r, al), fut in zip(tasks, futs):
+            key, _, _, _, sz, _ = r
+            try:
+                v = fut.result()
+                cg[(key, sz, al)] = v
+                log(f"callgrind {key} {sz} {al}: {v:.1f}")
+                ok, err = v > 0, ""
+            except (RuntimeError, OSError,
+                    subprocess.TimeoutExpired) as e:
+                ok, err = False, str(e)
+                R.errors.append(f"callgrind {al} {key} {sz}: {e}")
+            check(ok, f"callgrind_{key.replace('-', '_')}_{sz}_{al}", err)
+    return cg
 
 
 def thread_counts(smoke):
@@ -333,12 +422,80 @@ def geomean(xs):
     return p ** (1.0 / len(xs))
 
 
-def render(R, cg, allocs, threads, info, versions, reps, smoke):
+def best_peer(vals, allocs):
+    """(name, value) of the lowest figure among the peers, or (None, None)."""
+    got = [(vals[p], p) for p in ratio_cols(allocs) if vals.get(p)]
+    if not got:
+        return None, None
+    v, p = min(got)
+    return p, v
+
+
+def goal_cell(q, goal):
+    return f"{'met' if q <= goal else 'missed'} (<= {goal:.1f})"
+
+
+def cg_table(cg, allocs):
+    """Rows of the callgrind table, in CG_PATTERNS order; (lines, met, n)."""
+    header = ["pattern", "size"] + allocs
+    if "kma" in allocs:
+        header += ["kma/best peer", "goal"]
+    rows, met, judged = [], 0, 0
+    for key, label, _, _, sizes, goal in CG_PATTERNS:
+        for s in sizes:
+            vals = {a: cg.get((key, s, a)) for a in allocs}
+            if all(v is None for v in vals.values()):
+                continue
+            row = [label, str(s)] + [fmt(vals[a], 0) for a in allocs]
+            if "kma" in allocs:
+                _, b = best_peer(vals, allocs)
+                if vals["kma"] and b:
+                    q = vals["kma"] / b
+                    row += [f"{q:.2f}", goal_cell(q, goal)]
+                    judged += 1
+                    met += q <= goal
+                else:
+                    row += ["-", "-"]
+            rows.append(row)
+    return table(rows, header), met, judged
+
+
+def single_thread_table(R, allocs):
+    """Every workload case at one thread: kma against its best peer."""
+    header = ["workload", "case", "kma ns", "best peer", "best peer ns",
+              "kma/best peer", "goal"]
+    rows = []
+    for wl in JOBS:
+        if wl in ST_SKIP:
+            continue
+        for case in R.cases(wl):
+            vals = {a: R.value(wl, case, 1, a) for a in allocs}
+            if vals.get("kma") is None:
+                continue
+            p, b = best_peer(vals, allocs)
+            if not b:
+                continue
+            q = vals["kma"] / b
+            rows.append([wl, case, fmt(vals["kma"]), p, fmt(b),
+                         f"{q:.2f}", goal_cell(q, ST_GOAL)])
+    if not rows:
+        return []
+    met = sum(r[-1].startswith("met") for r in rows)
+    return table(rows, header) + ["", f"Goal met on {met} of {len(rows)} "
+                                  "cases."]
+
+
+def render(R, cg, allocs, threads, info, versions, reps, smoke,
+           cg_only=False):
     L = [BEGIN, ""]
-    L.append(f"Run of {info['date']}, {reps} interleaved repetition(s) per "
-             "figure, medians shown" + (" (smoke run: tiny parameters, "
-                                        "figures meaningless)" if smoke
-                                        else "") + ".")
+    if cg_only:
+        L.append(f"Run of {info['date']}, callgrind only" +
+                 (" (smoke run: tiny parameters)" if smoke else "") + ".")
+    else:
+        L.append(f"Run of {info['date']}, {reps} interleaved repetition(s) "
+                 "per figure, medians shown" +
+                 (" (smoke run: tiny parameters, figures meaningless)"
+                  if smoke else "") + ".")
     L.append("")
     L += table([[k, info[k]] for k in ("cpu", "cores", "memory", "kernel",
                                        "compiler")], ["machine", ""])
@@ -352,31 +509,33 @@ def render(R, cg, allocs, threads, info, versions, reps, smoke):
         L += [f"- {e}" for e in R.errors]
         L.append("")
     if cg:
-        L.append("### Instructions per malloc+free pair (callgrind)")
+        L.append("### Instructions per malloc+free (callgrind)")
         L.append("")
-        L.append("Whole-program instructions of a run with 2n pairs minus "
-                 "one with n pairs, divided by n: call overhead included, "
-                 "start-up excluded. Deterministic.")
+        L.append("Whole-program instructions of a run with 2n operations "
+                 "minus one with n, divided by the difference in "
+                 "operations (one object's malloc, or calloc, and its "
+                 "free): call through the PLT and benchmark loop "
+                 "included, start-up and warm-up excluded. Deterministic "
+                 "(jemalloc's purging follows the clock: its batch "
+                 "figures move by a few percent). Goal: kma/best peer at "
+                 "most 0.8 for pairs and batches, at most 1.0 for calloc.")
         L.append("")
-        header = ["pattern", "size"] + allocs
-        if "kma" in allocs:
-            header += ["kma/best peer", "goal <= 0.8"]
-        rows = []
-        for pat, _, _ in CG_PATTERNS:
-            for s in CG_SIZES:
-                vals = {a: cg.get((pat, s, a)) for a in allocs}
-                if all(v is None for v in vals.values()):
-                    continue
-                row = [pat, str(s)] + [fmt(vals[a], 0) for a in allocs]
-                if "kma" in allocs:
-                    best = [vals[p] for p in ratio_cols(allocs) if vals[p]]
-                    if vals["kma"] and best:
-                        q = vals["kma"] / min(best)
-                        row += [f"{q:.2f}", "met" if q <= 0.8 else "missed"]
-                    else:
-                        row += ["-", "-"]
-                rows.append(row)
-        L += table(rows, header)
+        lines, met, judged = cg_table(cg, allocs)
+        L += lines
+        L.append("")
+        if judged:
+            L.append(f"Goal met on {met} of {judged} rows.")
+            L.append("")
+    st = single_thread_table(R, allocs)
+    if st:
+        L.append("### Single thread: kma vs best peer")
+        L.append("")
+        L.append("Median ns per operation at one thread, kma against the "
+                 "fastest peer of the same interleaved run on that case "
+                 "(prodcons, two threads per pair, left out); goal: "
+                 f"kma/best peer at most {ST_GOAL:.1f}.")
+        L.append("")
+        L += st
         L.append("")
     for wl, (desc, _, _) in JOBS.items():
         if not R.cases(wl):
@@ -406,8 +565,10 @@ def render(R, cg, allocs, threads, info, versions, reps, smoke):
             L.append("")
             L += workload_table(R, wl, allocs, threads, "shared_lines", 0)
             L.append("")
-    L.append("Plots: " + ", ".join(f"[{p}]({p})" for p in plot_names()))
-    L.append("")
+    plots = plot_names(R, cg)
+    if plots:
+        L.append("Plots: " + ", ".join(f"[{p}]({p})" for p in plots))
+        L.append("")
     L.append(END)
     return "\n".join(L) + "\n"
 
@@ -431,9 +592,12 @@ def write_doc(path, body):
 
 
 # ------------------------------------------------------------------ plots
-def plot_names():
-    return ["bench-fastpath-size.png", "bench-instructions.png"] + \
-        [f"bench-{wl}-threads.png" for wl in JOBS]
+def plot_names(R, cg):
+    """The plots draw_plots() makes from these results."""
+    names = ["bench-fastpath-size.png"] if R.cases("fastpath") else []
+    names += ["bench-instructions.png"] if cg else []
+    return names + [f"bench-{wl}-threads.png" for wl in JOBS
+                    if R.cases(wl)]
 
 
 def gnuplot(script, datafiles, outdir):
@@ -468,9 +632,9 @@ def plot_lines(out, title, xlabel, ylabel, xs, series, logx=False):
     gnuplot(s, {"d.dat": data}, os.path.dirname(out))
 
 
-def plot_bars(out, title, ylabel, groups, series):
+def plot_bars(out, title, ylabel, groups, series, logy=False):
     """Clustered bars: groups on x, one bar per allocator."""
-    data = "group " + " ".join(series) + "\n"
+    data = "# group " + " ".join(series) + "\n"
     for i, g in enumerate(groups):
         data += f"{g} " + " ".join(
             "NaN" if v[i] is None else f"{v[i]:.4g}"
@@ -479,8 +643,14 @@ def plot_bars(out, title, ylabel, groups, series):
         (f"'d.dat' using {i + 2}:xtic(1)" if i == 0 else
          f"'' using {i + 2}") + f" title '{a}'"
         for i, a in enumerate(series))
-    s = PLOT_HEAD + f"set output '{out}'\nset title '{title}'\n"
-    s += f"set ylabel '{ylabel}'\nset yrange [0:*]\n"
+    width = max(900, 24 * len(series) * len(groups) + 200)
+    s = PLOT_HEAD.replace("900,540", f"{width},540")
+    s += f"set output '{out}'\nset title '{title}'\n"
+    s += f"set ylabel '{ylabel}'\n"
+    s += ("set logscale y\nset yrange [10:*]\n" if logy else
+          "set yrange [0:*]\n")
+    if len(groups) > 8:
+        s += "set xtics rotate by -45\n"
     s += ("set style data histograms\nset style histogram clustered gap 1\n"
           "set style fill solid 0.8 border -1\n")
     s += f"plot {cols}\n"
@@ -499,13 +669,12 @@ def draw_plots(R, cg, allocs, threads, outdir):
         made.append(out)
     if cg:
         out = os.path.join(outdir, "bench-instructions.png")
-        keys = [(p, s) for p, _, _ in CG_PATTERNS for s in CG_SIZES
-                if any((p, s, a) in cg for a in allocs)]
-        groups = [f"{'pair' if p == CG_PATTERNS[0][0] else 'batch'}-{s}"
-                  for p, s in keys]
+        keys = [(p, s) for p, _, _, _, sizes, _ in CG_PATTERNS
+                for s in sizes if any((p, s, a) in cg for a in allocs)]
         plot_bars(out, "instructions per malloc+free (callgrind)",
-                  "instructions", groups,
-                  {a: [cg.get((p, s, a)) for p, s in keys] for a in allocs})
+                  "instructions (log scale)", [f"{p}-{s}" for p, s in keys],
+                  {a: [cg.get((p, s, a)) for p, s in keys] for a in allocs},
+                  logy=True)
         made.append(out)
     for wl in JOBS:
         cases = R.cases(wl)
@@ -532,11 +701,22 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--only")
     ap.add_argument("--no-callgrind", action="store_true")
+    ap.add_argument("--callgrind-only", action="store_true",
+                    help="skip the timed workloads; default --out "
+                    "build/bench-cg")
+    ap.add_argument("--cg-filter", metavar="SUBSTRING[,..]",
+                    help="callgrind rows whose id (pair-64, "
+                    "batch-lifo-4096, calloc-64) or label contains one")
+    ap.add_argument("--cg-jobs", type=int, default=os.cpu_count() or 1,
+                    help="callgrind runs at once (default: the cores)")
     a = ap.parse_args()
+    if a.callgrind_only and a.no_callgrind:
+        ap.error("--callgrind-only and --no-callgrind exclude each other")
     smoke = a.smoke
     reps = a.reps or (1 if smoke else 5)
-    outdir = a.out or os.path.join(ROOT, "build", "bench-smoke" if smoke
-                                   else "docs")
+    outdir = a.out or os.path.join(
+        ROOT, "build", "bench-smoke" if smoke else
+        "bench-cg" if a.callgrind_only else "docs")
     os.makedirs(outdir, exist_ok=True)
     checks = []                 # (ok, name, detail) for the smoke KTAP
 
@@ -570,6 +750,11 @@ def main():
 
     threads = thread_counts(smoke)
     only = a.only.split(",") if a.only else list(JOBS)
+    if a.callgrind_only:
+        only, reps = [], 0
+    for wl in only:
+        if wl not in JOBS:
+            ap.error(f"--only: no workload {wl} (have {', '.join(JOBS)})")
     timeout = 60 if smoke else 900
     R = Results()
     for rep in range(reps):
@@ -593,29 +778,21 @@ def main():
 
     cg = {}
     if not a.no_callgrind and shutil.which("valgrind"):
-        n = 1000 if smoke else 20000
-        sizes = [64] if smoke else CG_SIZES
-        with tempfile.TemporaryDirectory() as tmp:
-            for pat, prog, args in CG_PATTERNS:
-                for s in sizes:
-                    for al in allocs:
-                        try:
-                            v = callgrind_per_pair(prog, args + ["-s", str(s)],
-                                                   libs[al], n, tmp)
-                            cg[(pat, s, al)] = v
-                            log(f"callgrind {pat} {s} {al}: {v:.1f}")
-                            ok, err = v > 0, ""
-                        except (RuntimeError, OSError,
-                                subprocess.TimeoutExpired) as e:
-                            ok, err = False, str(e)
-                            R.errors.append(f"callgrind {al} {pat} {s}: {e}")
-                        check(ok, f"callgrind_{prog}_{s}_{al}", err)
+        rows = cg_selection(smoke, a.cg_filter.split(",") if a.cg_filter
+                            else None)
+        if not rows:
+            check(False, "callgrind", f"--cg-filter {a.cg_filter}: no row")
+        log(f"callgrind: {len(rows)} row(s) x {len(allocs)} allocator(s), "
+            f"{a.cg_jobs} at once")
+        cg = run_callgrind(rows, allocs, libs,
+                           CG_SMOKE_N if smoke else CG_N, a.cg_jobs, R,
+                           check)
     elif not a.no_callgrind:
         check(False, "callgrind", "valgrind missing")
 
     doc = os.path.join(outdir, "BENCHMARKS.md")
     write_doc(doc, render(R, cg, allocs, threads, machine_info(), versions,
-                          reps, smoke))
+                          reps, smoke, a.callgrind_only))
     check(os.path.getsize(doc) > 0, "report_written", doc)
     try:
         for p in draw_plots(R, cg, allocs, threads, outdir):
@@ -625,6 +802,14 @@ def main():
     except (RuntimeError, OSError) as e:
         check(False, "plots", str(e))
     log(f"wrote {doc}")
+    if cg:
+        # The table on its own, for iterating without opening the report:
+        # on stdout, except in a smoke run, whose stdout is KTAP.
+        lines, met, judged = cg_table(cg, allocs)
+        tail = [f"goal met on {met} of {judged} rows"] if judged else []
+        print("\n".join(["instructions per operation (callgrind)"] + lines
+                        + tail), file=sys.stderr if smoke else sys.stdout,
+              flush=True)
 
     if smoke:
         print("KTAP version 1\n1..1\n    KTAP version 1\n"

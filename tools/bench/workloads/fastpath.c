@@ -4,10 +4,11 @@
  * loop, per size class. Each thread works alone (LIFO, one object live),
  * which is the path a per-thread or per-CPU cache serves without a lock.
  *
- *   fastpath [-t threads] [-n pairs/thread] [-s size]
+ *   fastpath [-t threads] [-n pairs/thread] [-s size] [-z]
  *
- * Without -s it measures every size of sizes[] in turn. One result line
- * per size: case=<size>, ops = pairs.
+ * Without -s it measures every size of sizes[] in turn. With -z each
+ * object comes from calloc(1, size) instead of malloc(size). One result
+ * line per size: case=<size> (calloc-<size> with -z), ops = pairs.
  */
 #include "wl_common.h"
 
@@ -18,6 +19,7 @@ static const size_t sizes[] = {
 struct fp_state {
 	size_t size;
 	long pairs;
+	bool zero;
 };
 
 static long fp_thread(struct wl_run *run, int idx)
@@ -26,11 +28,20 @@ static long fp_thread(struct wl_run *run, int idx)
 	size_t size = st->size;
 	long i;
 
-	for (i = 0; i < st->pairs; i++) {
-		void *p = malloc(size);
+	if (st->zero) {
+		for (i = 0; i < st->pairs; i++) {
+			void *p = calloc(1, size);
 
-		wl_escape(p);
-		free(p);
+			wl_escape(p);
+			free(p);
+		}
+	} else {
+		for (i = 0; i < st->pairs; i++) {
+			void *p = malloc(size);
+
+			wl_escape(p);
+			free(p);
+		}
 	}
 	wl_add_live_peak(run, size);
 	return st->pairs;
@@ -38,7 +49,8 @@ static long fp_thread(struct wl_run *run, int idx)
 
 static void fp_one(const struct wl_opts *o, size_t size, long rss_base)
 {
-	struct fp_state st = { .size = size, .pairs = o->ops / 16 + 1 };
+	struct fp_state st = { .size = size, .pairs = o->ops / 16 + 1,
+			       .zero = o->zero };
 	struct wl_run run = { .threads = o->threads, .fn = fp_thread,
 			      .arg = &st };
 	char cas[32];
@@ -47,7 +59,7 @@ static void fp_one(const struct wl_opts *o, size_t size, long rss_base)
 	run.warm_ops = run.ops;
 	st.pairs = o->ops;
 	wl_run_threads(&run);
-	snprintf(cas, sizeof(cas), "%zu", size);
+	snprintf(cas, sizeof(cas), "%s%zu", o->zero ? "calloc-" : "", size);
 	wl_report("fastpath", cas, &run, rss_base, NULL);
 }
 

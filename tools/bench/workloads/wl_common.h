@@ -137,6 +137,8 @@ static inline void wl_touch(void *p, size_t n, unsigned char v)
  * @batch:   objects per batch or working set (-b).
  * @variant: program-specific variant name (-v), NULL for all.
  * @seed:    random seed (-r).
+ * @zero:    zeroed allocations, calloc() instead of malloc() (-z), for
+ *           the programs that say so.
  */
 struct wl_opts {
 	int threads;
@@ -145,13 +147,14 @@ struct wl_opts {
 	long batch;
 	const char *variant;
 	uint64_t seed;
+	bool zero;
 };
 
 static inline void wl_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [-t threads] [-n ops/thread] [-s size] [-b batch]\n"
-		"          [-v variant] [-r seed]\n", prog);
+		"          [-v variant] [-r seed] [-z]\n", prog);
 	exit(2);
 }
 
@@ -159,7 +162,7 @@ static inline void wl_parse(int argc, char **argv, struct wl_opts *o)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "t:n:s:b:v:r:")) != -1) {
+	while ((c = getopt(argc, argv, "t:n:s:b:v:r:z")) != -1) {
 		switch (c) {
 		case 't':
 			o->threads = atoi(optarg);
@@ -178,6 +181,9 @@ static inline void wl_parse(int argc, char **argv, struct wl_opts *o)
 			break;
 		case 'r':
 			o->seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'z':
+			o->zero = true;
 			break;
 		default:
 			wl_usage(argv[0]);
