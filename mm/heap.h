@@ -232,7 +232,7 @@ struct objcache {
  * blocks for the tiny allocator), in one table whose rows are a power of
  * two apart so the fast path finds its cache with two shifts.
  */
-#define OC_ROW		64
+#define OC_ROW		128
 _Static_assert(NR_SPC <= OC_ROW, "span classes must fit an objcache row");
 extern struct objcache objcaches[PORT_MAX_CPUS][OC_ROW];
 

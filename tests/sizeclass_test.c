@@ -227,6 +227,47 @@ static void test_sizeclass_obj_index(struct ktest *t)
 	}
 }
 
+/*
+ * kfree()'s fast path tells a slot start from any other offset with the
+ * same product: (off * magic) mod 2^32 < magic exactly when size divides
+ * off (mm/heap.h, kfree_fast_class()), for every offset of every span
+ * (the page map sends other offsets to other spans).
+ */
+static uint32_t start_mismatches(unsigned int c, uint32_t magic,
+				 uint32_t *first)
+{
+	uint32_t size = sc_size[c], span = sc_pages[c] * PAGE;
+	uint32_t off, rem = 0, bad = 0;
+
+	for (off = 0; off < span; off++) {
+		bool start = (uint32_t)((uint64_t)off * magic) < magic;
+
+		if (start != (rem == 0) && !bad++)
+			*first = off;
+		if (++rem == size)
+			rem = 0;
+	}
+	return bad;
+}
+
+static void test_sizeclass_slot_start(struct ktest *t)
+{
+	uint32_t bad, first = 0;
+	unsigned int c;
+
+	for (c = 1; c < SC_NR; c++) {
+		bad = start_mismatches(c, sc_magic[c], &first);
+		if (bad)
+			ktest_log(t, "class %u (size %u): offset %u misjudged",
+				  c, sc_size[c], first);
+		KT_EXPECT_EQ(t, bad, 0);
+		/* the check can fail: one less rejects the slot at size */
+		KT_EXPECT_GT(t, start_mismatches(c, sc_magic[c] - 1, &first),
+			     0);
+		KT_EXPECT_EQ(t, first, sc_size[c]);
+	}
+}
+
 /* The checkers must reject broken values. */
 static void test_sizeclass_negative(struct ktest *t)
 {
@@ -265,6 +306,7 @@ static struct ktest_case sizeclass_cases[] = {
 	KTEST_CASE(test_sizeclass_waste),
 	KTEST_CASE(test_sizeclass_lookup),
 	KTEST_CASE(test_sizeclass_obj_index),
+	KTEST_CASE(test_sizeclass_slot_start),
 	KTEST_CASE(test_sizeclass_negative),
 	{}
 };
