@@ -8,7 +8,8 @@
  * gives the central one batch, one that runs dry takes one, so a shared
  * lock is taken once per batch, not per object.
  *
- * Locking: central->lock protects both lists, nspans, xfer and nxfer, and
+ * Locking: central->lock protects both lists, nspans, nempty, xfer and
+ * nxfer, and
  * the owner-only fields (freeindex, alloc_bits, alloc_cache) of every
  * span on a list. Never held while calling span_free_obj() (which may
  * take it) or the page heap but for heap_free_span() (lock order).
@@ -73,14 +74,30 @@ static void __central_release(struct central *c, struct span *s)
 	heap_free_span(s, false);
 }
 
-/* Sweep an uncached span; empty, it goes to the heap, else to a list. */
-static void __central_settle(struct central *c, struct span *s)
+/*
+ * Empty spans a central keeps on its partial list rather than give back
+ * to the page heap at once, so that a class whose objects come and go in
+ * batches does not carve and free spans for each batch: up to
+ * CENTRAL_KEEP_BYTES of them (at least one). central_reclaim() gives
+ * them all back.
+ */
+#define CENTRAL_KEEP_BYTES	(128u << 10)
+
+/*
+ * Sweep an uncached span; empty, it goes to the heap (or stays, see
+ * above, unless @release), else to a list. Lock held.
+ */
+static void __central_settle(struct central *c, struct span *s, bool release)
 {
 	span_sweep(s);
-	if (s->nalloc == 0)
+	if (s->nalloc == 0 && (release || (c->nempty &&
+	    (c->nempty + 1) * s->npages * PAGE_SIZE > CENTRAL_KEEP_BYTES))) {
 		__central_release(c, s);
-	else
-		__central_place(c, s);
+		return;
+	}
+	if (s->nalloc == 0)
+		c->nempty++;
+	__central_place(c, s);
 }
 
 /**
@@ -180,6 +197,8 @@ struct span *central_cache_span(unsigned int spc, unsigned int cpu)
 	c->nlocks++;
 	while ((s = c->partial.first)) {
 		span_list_del(&c->partial, s);
+		if (s->nalloc == 0 && c->nempty)
+			c->nempty--;		/* kept empty, now used */
 		span_sweep(s);
 		if (s->nalloc < s->nobjs)
 			break;
@@ -233,7 +252,7 @@ void central_uncache_span(struct span *s)
 	c->nlocks++;
 	__atomic_store_n(&s->xowner, -1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
-	__central_settle(c, s);
+	__central_settle(c, s, false);
 	spin_unlock(&c->lock);
 }
 
@@ -260,7 +279,7 @@ void central_free_notify(unsigned int spc, uintptr_t va)
 	    READ_ONCE(s->spc) == spc &&
 	    __atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL) {
 		span_list_del(&c->full, s);
-		__central_settle(c, s);
+		__central_settle(c, s, false);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 }
@@ -287,10 +306,11 @@ void central_reclaim(unsigned int spc)
 		span_list_del(&c->full, s);
 		span_list_add(&all, s);
 	}
+	c->nempty = 0;
 	while ((s = all.first)) {
 		span_list_del(&all, s);
 		__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
-		__central_settle(c, s);
+		__central_settle(c, s, true);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 }

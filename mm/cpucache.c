@@ -22,10 +22,10 @@
  *    from this CPU's span of the class (span_take_batch(): one bitmap
  *    store per window, no lock), trading an exhausted span with the
  *    central (one lock per span);
- *  - free, cache full: give the oldest batch to the central (one lock),
+ *  - free, cache full: give the top batch to the central (one lock),
  *    or, when the central is full, back to the objects' spans
  *    (span_free_obj(): one atomic OR each);
- *  - an object whose tag is gone when it moves in a batch (it was
+ *  - an object whose tag is gone when it goes back to its span (it was
  *    written after its free) is reported and left out (see OBJ_TAG_KEY
  *    in heap.h).
  *
@@ -37,10 +37,11 @@
 #include <mm_report.h>
 #include "heap.h"
 
-#define CACHE_CLASS_BYTES	(16u << 10)
-#define CACHE_MIN_OBJS		4u
+#define CACHE_CLASS_BYTES	(32u << 10)
+#define CACHE_MIN_OBJS		8u
 #define CACHE_MAX_OBJS		128u
-#define XFER_BATCHES		16u
+#define XFER_BYTES		(512u << 10)
+#define XFER_MAX_OBJS		2048u
 
 struct span empty_span = { .xowner = -1 };
 
@@ -58,6 +59,19 @@ static size_t cache_meta_frames;
 static uint32_t spc_size(unsigned int spc)
 {
 	return spc == SPC_TINY ? TINY_BLOCK : sc_size[spc];
+}
+
+static uint32_t spc_cap(unsigned int spc);
+
+/* Objects a central's batches may hold: XFER_BYTES, whole batches. */
+static uint32_t spc_xfer_cap(unsigned int spc)
+{
+	uint32_t batch = spc_cap(spc) / 2, n = XFER_BYTES / spc_size(spc);
+
+	if (n > XFER_MAX_OBJS)
+		n = XFER_MAX_OBJS;
+	n -= n % batch;
+	return n > 2 * batch ? n : 2 * batch;
 }
 
 static uint32_t spc_cap(unsigned int spc)
@@ -86,7 +100,7 @@ int cpucache_init(unsigned int ncpus)
 	void **p;
 
 	for (spc = 1; spc < NR_SPC; spc++)
-		ptrs += (size_t)spc_cap(spc) * (ncpus + XFER_BATCHES / 2);
+		ptrs += (size_t)spc_cap(spc) * ncpus + spc_xfer_cap(spc);
 	npages = (ptrs * sizeof(void *) + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	pa = frame_alloc_run(npages);
 	if (pa == FRAME_NONE)
@@ -101,7 +115,7 @@ int cpucache_init(unsigned int ncpus)
 
 		c->cache_cap = cap;
 		c->batch = cap / 2;
-		c->xfer_cap = c->batch * XFER_BATCHES;
+		c->xfer_cap = spc_xfer_cap(spc);
 		c->xfer = p;
 		c->nxfer = 0;
 		p += c->xfer_cap;
@@ -173,19 +187,24 @@ static bool cache_fill(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 	uint32_t want = centrals[spc].batch;
 	struct span *s;
 
-	oc->n = batch_check(oc->slot, central_get_batch(spc, oc->slot));
+	oc->n = central_get_batch(spc, oc->slot);
 	while (oc->n < want && (s = cache_span(c, spc, cpu)))
 		oc->n += span_take_batch(s, oc->slot + oc->n, want - oc->n);
 	return oc->n > 0;
 }
 
-/*
- * Out of memory for class @spc on @cpu: give back what this CPU and the
- * centrals hold, so empty spans reach the page heap and free chunks the
- * frame allocator, before the caller retries.
+/**
+ * kmalloc_pressure - the memory pressure ladder, run once by an
+ * allocation that failed before it retries: this CPU's caches, the
+ * centrals' batches and empty spans, the page heap's free chunks go back
+ * (the frame allocator drains its own CPU caches when it runs dry).
  */
-static void cache_pressure(unsigned int cpu)
+void kmalloc_pressure(void)
 {
+	unsigned long irq = port_irq_save();
+	unsigned int cpu = port_cpu_id();
+
+	port_irq_restore(irq);
 	cache_drain(cpu);
 	kmalloc_reclaim();
 	heap_scavenge(0);
@@ -220,7 +239,7 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 			continue;
 		if (pressed)
 			return NULL;
-		cache_pressure(cpu);
+		kmalloc_pressure();
 		pressed = true;
 	}
 }
@@ -255,15 +274,17 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 		span_free_obj(span_of((uintptr_t)p), (uintptr_t)p);
 		return;
 	}
-	/* The oldest batch leaves: check it, then pass it on whole. */
-	k = batch_check(oc->slot, b);
-	if (k < b || !central_put_batch(spc, oc->slot))
-		for (i = 0; i < k; i++)
-			span_free_obj(span_of((uintptr_t)oc->slot[i]),
-				      (uintptr_t)oc->slot[i]);
-	for (i = b; i < oc->n; i++)
-		oc->slot[i - b] = oc->slot[i];
+	/*
+	 * The top batch leaves whole (no copying within the cache): to the
+	 * central, or, when it holds enough, checked and back to the spans.
+	 */
 	oc->n -= b;
+	if (!central_put_batch(spc, oc->slot + oc->n)) {
+		k = batch_check(oc->slot + oc->n, b);
+		for (i = 0; i < k; i++)
+			span_free_obj(span_of((uintptr_t)oc->slot[oc->n + i]),
+				      (uintptr_t)oc->slot[oc->n + i]);
+	}
 	objcache_push(oc, p);
 }
 
@@ -280,6 +301,9 @@ void cache_drain(unsigned int cpu)
 	uint32_t i;
 
 	tiny_retire(c);
+	port_irq_restore(flags);
+	large_cache_drain(cpu);
+	flags = port_irq_save();
 	for (spc = 1; spc < NR_SPC; spc++) {
 		struct objcache *oc = objcache_of(cpu, spc);
 		struct span *s = c->alloc[spc];

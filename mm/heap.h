@@ -188,6 +188,7 @@ static inline void span_list_del(struct span_list_head *h, struct span *s)
  * @partial: spans with free slots or unswept frees.
  * @full:    spans with no free slot and no free since the last sweep.
  * @nspans:  spans of the class, in lists or cached.
+ * @nempty:  spans kept on @partial although empty (central.c).
  * @xfer:    free objects in whole batches, moved to and from CPU caches
  *           @batch at a time (each carries an object tag);
  * @nxfer:   objects in @xfer;
@@ -200,6 +201,7 @@ struct central {
 	struct span_list_head partial;
 	struct span_list_head full;
 	uint64_t nspans;
+	uint32_t nempty;
 	void **xfer;
 	uint32_t nxfer;
 	uint32_t xfer_cap;
@@ -406,6 +408,9 @@ unsigned int pagemap_validate(uint64_t *chunks);
 unsigned int heap_corrupt(uintptr_t addr, const char *what);
 
 /* large.c */
+void *large_alloc(size_t size, gfp_t flags);
+void large_free(struct span *s);
+void large_cache_drain(unsigned int cpu);
 struct span *heap_huge_alloc(size_t bytes);
 struct span *heap_huge_alloc_aligned(size_t bytes, size_t align);
 void heap_huge_free(struct span *s);
@@ -427,6 +432,7 @@ void cache_free_slow(unsigned int spc, unsigned int cpu, void *p);
 void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu);
 void cache_drain(unsigned int cpu);
 void kmalloc_reclaim(void);
+void kmalloc_pressure(void);
 uint64_t cache_objs_held(unsigned int spc);
 uint64_t cache_meta_bytes(void);
 

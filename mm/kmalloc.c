@@ -158,7 +158,7 @@ static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
 					   "large object already freed");
 			return;
 		}
-		heap_free_span(s, true);
+		large_free(s);
 		return;
 	default:
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, "kfree", va, s,
@@ -193,54 +193,6 @@ void kfree(const void *p)
 }
 
 /* ------------------------------------------------------------ alloc */
-
-static void *large_alloc(size_t size, gfp_t flags)
-{
-	struct span *s;
-	void *p;
-
-	if (unlikely(size > KMALLOC_MAX_SIZE)) {
-		mm_report(MM_ERR_BAD_SIZE, 0, size,
-			  "kmalloc(%llu): size too large",
-			  (unsigned long long)size);
-		return NULL;
-	}
-	if (size <= HUGE_MIN) {
-		uint32_t npages = (uint32_t)((size + PAGE_SIZE - 1) >> PAGE_SHIFT);
-		/* Power-of-two sizes are naturally aligned. */
-		uint32_t align = (size & (size - 1)) ? 1 : npages;
-
-		s = heap_alloc_span(npages, align, true);
-		if (!s) {
-			kmalloc_reclaim();
-			heap_scavenge(0);
-			s = heap_alloc_span(npages, align, true);
-		}
-		if (s)
-			s->size = (uint32_t)size;
-	} else if (!(size & (size - 1)) &&
-		   size <= (PAGE_SIZE << FRAME_MAX_ORDER)) {
-		s = heap_huge_alloc_aligned(size, size);
-		if (!s) {
-			kmalloc_reclaim();
-			heap_scavenge(0);
-			s = heap_huge_alloc_aligned(size, size);
-		}
-	} else {
-		s = heap_huge_alloc(size);
-		if (!s) {
-			kmalloc_reclaim();
-			heap_scavenge(0);
-			s = heap_huge_alloc(size);
-		}
-	}
-	if (!s)
-		return NULL;
-	p = (void *)s->base;
-	if (flags & __GFP_ZERO)
-		mm_memset(p, 0, size);
-	return p;
-}
 
 /* A small object of class @spc, interrupts handled here. */
 static void *small_alloc(unsigned int spc)

@@ -1,9 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * large.c - objects above HUGE_MIN, straight from the frame allocator
- * (HUGE spans: a buddy block or a frame run registered in the page map).
+ * large.c - objects above SC_MAX_SIZE: LARGE ones (up to HUGE_MIN) are
+ * spans of their own from the page heap, with a per-CPU cache of spans
+ * freed lately; HUGE ones come straight from the frame allocator (a buddy
+ * block or a frame run registered in the page map).
  *
- * Owns: HUGE span descriptors and the frames behind them.
+ * Owns: large_caches[] (per CPU, touched by its CPU with interrupts off,
+ * or drained by cache_drain() under the rules of a CPU drain); HUGE span
+ * descriptors and the frames behind them.
+ *
+ * A LARGE span freed on a CPU whose large cache has room stays carved:
+ * its state goes LARGE -> DEAD (so a second free, or ksize(), is
+ * reported) and the cache keeps it; the next large allocation of the
+ * same page count (and alignment) on that CPU takes it back without a
+ * shared lock, in O(LARGE_CACHE_SLOTS). At most LARGE_CACHE_SLOTS spans
+ * and LARGE_CACHE_BYTES per CPU; the page heap counts them as large.
  *
  * Locking: heap.lock for the page map and the counters; the frames are
  * taken and given back outside it.
@@ -11,6 +22,137 @@
 #include <frame.h>
 #include <mm_report.h>
 #include "heap.h"
+
+#define LARGE_CACHE_SLOTS	8u
+#define LARGE_CACHE_BYTES	(2u << 20)
+
+struct large_cache {
+	struct span *s[LARGE_CACHE_SLOTS];
+	uint32_t n;
+	uint32_t bytes;
+};
+
+static struct large_cache large_caches[PORT_MAX_CPUS];
+
+/* A cached span of @npages pages at a multiple of @align pages, or NULL. */
+static struct span *large_cache_take(uint32_t npages, uint32_t align)
+{
+	unsigned long irq = port_irq_save();
+	struct large_cache *lc = &large_caches[port_cpu_id()];
+	uintptr_t mask = (uintptr_t)align * PAGE_SIZE - 1;
+	struct span *s = NULL;
+	uint32_t i;
+
+	for (i = 0; i < lc->n; i++) {
+		if (lc->s[i]->npages == npages && !(lc->s[i]->base & mask)) {
+			s = lc->s[i];
+			lc->s[i] = lc->s[--lc->n];
+			lc->bytes -= npages * (uint32_t)PAGE_SIZE;
+			break;
+		}
+	}
+	port_irq_restore(irq);
+	return s;
+}
+
+/**
+ * large_free - give back a LARGE span whose state the caller moved from
+ * LARGE to DEAD: to this CPU's large cache if it has room, else to the
+ * page heap.
+ * @s: the span.
+ */
+void large_free(struct span *s)
+{
+	unsigned long irq = port_irq_save();
+	struct large_cache *lc = &large_caches[port_cpu_id()];
+	uint32_t bytes = s->npages * (uint32_t)PAGE_SIZE;
+
+	if (heap_ncpus && lc->n < LARGE_CACHE_SLOTS &&
+	    lc->bytes + bytes <= LARGE_CACHE_BYTES) {
+		lc->s[lc->n++] = s;
+		lc->bytes += bytes;
+		port_irq_restore(irq);
+		return;
+	}
+	port_irq_restore(irq);
+	heap_free_span(s, true);
+}
+
+/**
+ * large_cache_drain - give every span of @cpu's large cache to the page
+ * heap.
+ * @cpu: the calling CPU, or one that is not using the allocator.
+ */
+void large_cache_drain(unsigned int cpu)
+{
+	struct large_cache *lc = &large_caches[cpu];
+	unsigned long irq = port_irq_save();
+
+	while (lc->n) {
+		struct span *s = lc->s[--lc->n];
+
+		lc->bytes -= s->npages * (uint32_t)PAGE_SIZE;
+		port_irq_restore(irq);
+		heap_free_span(s, true);
+		irq = port_irq_save();
+	}
+	port_irq_restore(irq);
+}
+
+/**
+ * large_alloc - an object above SC_MAX_SIZE.
+ * @size: bytes.
+ * @flags: GFP flags (__GFP_ZERO honoured).
+ *
+ * Power-of-two sizes are naturally aligned. On failure the memory
+ * pressure ladder runs once (kmalloc_pressure()).
+ *
+ * Return: the object, or NULL.
+ */
+void *large_alloc(size_t size, gfp_t flags)
+{
+	struct span *s;
+	void *p;
+	int tries;
+
+	if (unlikely(size > KMALLOC_MAX_SIZE)) {
+		mm_report(MM_ERR_BAD_SIZE, 0, size,
+			  "kmalloc(%llu): size too large",
+			  (unsigned long long)size);
+		return NULL;
+	}
+	for (tries = 0; tries < 2; tries++) {
+		if (size <= HUGE_MIN) {
+			uint32_t npages = (uint32_t)((size + PAGE_SIZE - 1) >>
+						     PAGE_SHIFT);
+			uint32_t align = (size & (size - 1)) ? 1 : npages;
+
+			s = large_cache_take(npages, align);
+			if (!s)
+				s = heap_alloc_span(npages, align, true);
+			if (s) {
+				s->size = (uint32_t)size;
+				__atomic_store_n(&s->xstate, SPAN_LARGE,
+						 __ATOMIC_RELEASE);
+			}
+		} else if (!(size & (size - 1)) &&
+			   size <= (PAGE_SIZE << FRAME_MAX_ORDER)) {
+			s = heap_huge_alloc_aligned(size, size);
+		} else {
+			s = heap_huge_alloc(size);
+		}
+		if (s)
+			break;
+		if (!tries)
+			kmalloc_pressure();
+	}
+	if (!s)
+		return NULL;
+	p = (void *)s->base;
+	if (flags & __GFP_ZERO)
+		mm_memset(p, 0, size);
+	return p;
+}
 
 /**
  * heap_huge_alloc - an object of @bytes straight from the frame allocator.

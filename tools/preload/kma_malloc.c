@@ -471,12 +471,15 @@ EXPORT void free(void *p)
 	int cpu = host_this_cpu;
 
 	if (likely(cpu >= 0)) {
-		/* Class 0 (no fast path) has an empty cache of capacity 0. */
-		struct objcache *oc = objcache_of((unsigned int)cpu,
-				kfree_fast_class((uintptr_t)p));
+		unsigned int spc = kfree_fast_class((uintptr_t)p);
 
-		if (likely(oc->n < oc->cap)) {
-			objcache_push(oc, p);
+		if (likely(spc)) {
+			struct objcache *oc = objcache_of((unsigned int)cpu, spc);
+
+			if (likely(oc->n < oc->cap))
+				objcache_push(oc, p);
+			else
+				cache_free_slow(spc, (unsigned int)cpu, p);
 			return;
 		}
 	}
