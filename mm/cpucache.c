@@ -12,10 +12,12 @@
  * Sizing, by bytes: a class of object size z caches at most
  * cap = clamp(CACHE_CLASS_BYTES / z, CACHE_MIN_OBJS, CACHE_MAX_OBJS)
  * objects per CPU and moves batch = cap / 2 at a time to or from its
- * central, which holds at most XFER_BATCHES batches. One CPU therefore
- * holds at most sum(cap * z) bytes of free objects (1.3 MiB with the
- * generated classes), and each central XFER_BATCHES / 2 times that of its
- * class.
+ * central, whose batches hold at most XFER_BYTES (and XFER_MAX_OBJS,
+ * whole batches, at least two). With the generated classes one CPU holds
+ * at most 2.4 MiB of free objects (sum of cap * z over the classes; 27
+ * KiB of slot pointers), and all centrals together at most 13.5 MiB
+ * (210 KiB of pointers). Both are given back on memory pressure and by
+ * kmalloc_scavenge().
  *
  * Paths (interrupts off, this CPU's cache only):
  *  - alloc, cache empty: take a batch from the central, else carve one
@@ -38,10 +40,10 @@
 #include "heap.h"
 
 #define CACHE_CLASS_BYTES	(32u << 10)
-#define CACHE_MIN_OBJS		8u
+#define CACHE_MIN_OBJS		4u
 #define CACHE_MAX_OBJS		128u
-#define XFER_BYTES		(512u << 10)
-#define XFER_MAX_OBJS		2048u
+#define XFER_BYTES		(256u << 10)
+#define XFER_MAX_OBJS		1024u
 
 struct span empty_span = { .xowner = -1 };
 

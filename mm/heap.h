@@ -292,6 +292,57 @@ static inline void obj_tag_set(void *p, uintptr_t kind)
 }
 
 /*
+ * The misuse checks of the fast paths. A measurement build may empty
+ * them (-DKMA_MEASURE_UNCHECKED, made only by tools/bench-checks.sh to
+ * publish what the checks cost): such a build catches no double free and
+ * is never installed or tested.
+ *   fast_slot_start(): @off is the start of a slot of a span whose fast
+ *     magic is @fmagic (0: not a span kfree() may take fast);
+ *   fast_untagged(): @va carries no object tag (is not free already);
+ *   fast_tag_freed() / fast_untag(): tag an object a free caches, clear
+ *     the tag of one an allocation hands out.
+ */
+#ifndef KMA_MEASURE_UNCHECKED
+static inline bool fast_slot_start(uint32_t off, uint32_t fmagic)
+{
+	return (uint32_t)((uint64_t)off * fmagic) < fmagic;
+}
+
+static inline bool fast_untagged(uintptr_t va)
+{
+	return obj_tag_kind((void *)va) >= OBJ_TAG_KINDS;
+}
+
+static inline void fast_tag_freed(void *p)
+{
+	obj_tag_set(p, OBJ_FREED);
+}
+
+static inline void fast_untag(void *p)
+{
+	*(obj_word_t *)p = 0;
+}
+#else
+static inline bool fast_slot_start(uint32_t off, uint32_t fmagic)
+{
+	return fmagic != 0;
+}
+
+static inline bool fast_untagged(uintptr_t va)
+{
+	return true;
+}
+
+static inline void fast_tag_freed(void *p)
+{
+}
+
+static inline void fast_untag(void *p)
+{
+}
+#endif
+
+/*
  * objcache_pop - the hottest object of @oc, its tag cleared (so that a
  * kfree() of it is not taken for a double free), or NULL when @oc is
  * empty. The tag is not checked here: the validator and the paths that
@@ -312,7 +363,7 @@ static inline void *objcache_pop(struct objcache *oc)
 	 * child drains the caches of threads caught at any instruction.
 	 */
 	__asm__ __volatile__("" ::: "memory");
-	*(obj_word_t *)p = 0;
+	fast_untag(p);
 	return p;
 }
 
@@ -321,7 +372,7 @@ static inline void objcache_push(struct objcache *oc, void *p)
 {
 	uint32_t n = oc->n;
 
-	obj_tag_set(p, OBJ_FREED);
+	fast_tag_freed(p);
 	oc->slot[n] = p;
 	__asm__ __volatile__("" ::: "memory");
 	oc->n = n + 1;
@@ -486,10 +537,9 @@ static inline unsigned int kfree_fast_class(uintptr_t va)
 	if (unlikely(!s))
 		return 0;
 	fmagic = __atomic_load_n(&s->xfmagic, __ATOMIC_RELAXED);
-	if (unlikely((uint32_t)((uint64_t)(uint32_t)(va - s->base) * fmagic) >=
-		     fmagic))
+	if (unlikely(!fast_slot_start((uint32_t)(va - s->base), fmagic)))
 		return 0;
-	if (unlikely(obj_tag_kind((void *)va) < OBJ_TAG_KINDS))
+	if (unlikely(!fast_untagged(va)))
 		return 0;
 	/* Nonzero: xfmagic is only set on SMALL spans, whose class is. */
 	return READ_ONCE(s->spc);
