@@ -171,28 +171,37 @@ static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
  * kfree - see kmalloc.h. The fast path: a small object of this heap,
  * live, pushed on this CPU's cache of its class.
  */
+/* kfree() found this CPU's cache full: make room, push, restore irqs. */
+static __attribute__((noinline)) void
+kfree_cache_full(unsigned int spc, unsigned int cpu, uintptr_t va,
+		 unsigned long irq)
+{
+	cache_free_slow(spc, cpu, (void *)va);
+	port_irq_restore(irq);
+}
+
 void kfree(const void *p)
 {
 	uintptr_t va = (uintptr_t)p;
 	unsigned int spc = kfree_fast_class(va);
-	unsigned long irq = port_irq_save();
-	unsigned int cpu = port_cpu_id();
-	/* Class 0 (no fast path) has an empty cache of capacity 0. */
-	struct objcache *oc = objcache_of(cpu, spc);
+	struct objcache *oc;
+	unsigned long irq;
+	unsigned int cpu;
 
-	if (likely(oc->n < oc->cap)) {
-		objcache_push(oc, (void *)va);
-		port_irq_restore(irq);
+	if (unlikely(!spc)) {
+		kfree_slow(span_of(va), va);
 		return;
 	}
-	if (spc)
-		cache_free_slow(spc, cpu, (void *)va);
+	irq = port_irq_save();
+	cpu = port_cpu_id();
+	oc = objcache_of(cpu, spc);
+	if (unlikely(oc->n >= oc->cap)) {
+		kfree_cache_full(spc, cpu, va, irq);
+		return;
+	}
+	objcache_push(oc, (void *)va);
 	port_irq_restore(irq);
-	if (!spc)
-		kfree_slow(span_of(va), va);
 }
-
-/* ------------------------------------------------------------ alloc */
 
 /* A small object of class @spc, interrupts handled here. */
 static void *small_alloc(unsigned int spc)
@@ -222,24 +231,36 @@ static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags)
 	return p;
 }
 
+/* kmalloc() found this CPU's cache empty: refill, pop, restore irqs. */
+static __attribute__((noinline)) void *
+kmalloc_cache_empty(size_t size, unsigned int cpu, unsigned long irq)
+{
+	void *p = cache_alloc_slow(sc_of_size(size), cpu);
+
+	port_irq_restore(irq);
+	return p;
+}
+
 /**
  * kmalloc - see kmalloc.h. The fast path: a small size, no flag that
  * needs work, the object freed last on this CPU in its class.
  */
 void *kmalloc(size_t size, gfp_t flags)
 {
-	if (likely(size - 1 < SC_MAX_SIZE &&
-		   !(flags & (__GFP_ZERO | __GFP_NOSCAN)))) {
-		unsigned long irq = port_irq_save();
-		unsigned int cpu = port_cpu_id();
-		void *p = objcache_pop(objcache_of(cpu, spc_of_size(size)));
+	unsigned long irq;
+	unsigned int cpu;
+	void *p;
 
-		if (unlikely(!p))
-			p = cache_alloc_slow(sc_of_size(size), cpu);
-		port_irq_restore(irq);
-		return p;
-	}
-	return kmalloc_slow(size, flags);
+	if (unlikely(size - 1 >= SC_MAX_SIZE ||
+		     (flags & (__GFP_ZERO | __GFP_NOSCAN))))
+		return kmalloc_slow(size, flags);
+	irq = port_irq_save();
+	cpu = port_cpu_id();
+	p = objcache_pop(objcache_of(cpu, spc_of_size(size)));
+	if (unlikely(!p))
+		return kmalloc_cache_empty(size, cpu, irq);
+	port_irq_restore(irq);
+	return p;
 }
 
 void *kzalloc(size_t size, gfp_t flags)

@@ -24,6 +24,32 @@
  * gives the block back as an ordinary 16-byte object; until then the
  * block stays allocated, so its span cannot go away under anyone.
  */
+/*
+ * A whole block is free again: onto this CPU's cache of tiny blocks, so
+ * the next block this CPU starts is the one just released (checked as
+ * kfree() checks a small object: a slot start whose slot is out).
+ */
+static void tiny_block_free(struct span *s, uintptr_t va)
+{
+	unsigned long irq;
+	unsigned int cpu;
+	struct objcache *oc;
+
+	if (unlikely(!span_slot_out(s, (uint32_t)((va - s->base) /
+						   TINY_BLOCK)))) {
+		kfree_small_slow(s, va);	/* reports */
+		return;
+	}
+	irq = port_irq_save();
+	cpu = port_cpu_id();
+	oc = objcache_of(cpu, SPC_TINY);
+	if (likely(oc->n < oc->cap))
+		objcache_push(oc, (void *)va);
+	else
+		cache_free_slow(SPC_TINY, cpu, (void *)va);
+	port_irq_restore(irq);
+}
+
 static void tiny_release(struct span *s, uint32_t idx)
 {
 	struct tiny_meta *m = s->tiny;
@@ -31,7 +57,7 @@ static void tiny_release(struct span *s, uint32_t idx)
 	__atomic_store_n(&m->xstate[idx], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&m->starts[idx], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&m->end[idx], 0, __ATOMIC_RELAXED);
-	kfree_small_slow(s, s->base + (uintptr_t)idx * TINY_BLOCK);
+	tiny_block_free(s, s->base + (uintptr_t)idx * TINY_BLOCK);
 }
 
 /* Retire the cache's current block. Interrupts off. */
