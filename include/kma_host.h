@@ -63,6 +63,19 @@ void host_build_memmap(struct memmap *m, size_t bytes);
 void host_protect(phys_addr_t lo, phys_addr_t hi);
 
 /**
+ * host_cpu_data_init - give each CPU slot a row of per-CPU data.
+ * @base: row 0.
+ * @stride: bytes from one row to the next.
+ *
+ * From then on a thread that holds slot n finds base + n * stride in the
+ * thread-local host_this_row (include/port/host.h), NULL while it holds
+ * none: one thread-local load gives a caller both "is this thread
+ * registered" and "where is its data" (the drop-in's malloc fast path).
+ * Call once, before any thread but the caller has a slot.
+ */
+void host_cpu_data_init(void *base, size_t stride);
+
+/**
  * host_cpu_release - give up this thread's CPU slot now (it is also given
  * back automatically when the thread exits).
  */

@@ -31,6 +31,9 @@
 
 static uint64_t cpu_slots;			/* bit n: slot n taken */
 __thread int host_this_cpu __attribute__((tls_model("initial-exec"))) = -1;
+__thread void *host_this_row __attribute__((tls_model("initial-exec")));
+static char *row_base;
+static size_t row_stride;
 static pthread_key_t cpu_key;
 static pthread_once_t cpu_key_once = PTHREAD_ONCE_INIT;
 
@@ -48,6 +51,7 @@ static void cpu_slot_exit(void *arg)
 	unsigned int cpu = (unsigned int)(uintptr_t)arg - 1;
 
 	mm_cpu_offline(cpu);
+	host_this_row = NULL;
 	host_this_cpu = -1;
 	__atomic_fetch_and(&cpu_slots, ~(1ULL << cpu), __ATOMIC_RELEASE);
 }
@@ -80,8 +84,18 @@ __attribute__((noinline)) unsigned int host_cpu_slot_claim(void)
 			break;
 	}
 	host_this_cpu = cpu;
+	if (row_base)
+		host_this_row = row_base + (size_t)cpu * row_stride;
 	pthread_setspecific(cpu_key, (void *)(uintptr_t)(cpu + 1));
 	return (unsigned int)cpu;
+}
+
+void host_cpu_data_init(void *base, size_t stride)
+{
+	row_base = base;
+	row_stride = stride;
+	if (host_this_cpu >= 0)
+		host_this_row = row_base + (size_t)host_this_cpu * row_stride;
 }
 
 unsigned int (port_cpu_id)(void)

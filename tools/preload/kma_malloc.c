@@ -276,6 +276,7 @@ static void start(void)
 	if (memmap_sanitize(&map) || mm_init(&map))
 		start_fail("mm_init failed");
 	top_pa = HOST_PHYS_BASE + initial;
+	host_cpu_data_init(objcaches, sizeof(objcaches[0]));
 	if (pthread_atfork(fork_prepare, fork_parent, fork_child))
 		start_fail("pthread_atfork");
 }
@@ -423,19 +424,18 @@ static __attribute__((noinline)) void *malloc_slow(size_t n)
 /**
  * malloc - allocate @n bytes (see malloc(3)).
  *
- * The fast path is the heap's own, inlined: this thread's CPU slot (one
- * thread-local load, negative until the thread has registered), the
- * class of @n, a pop from the slot's object cache of the class. A thread
- * that holds a slot has been through enter_slow(), so the slot doubles
- * as the thread state.
+ * The fast path is the heap's own, inlined: this thread's row of object
+ * caches (one thread-local load, NULL until the thread holds a CPU slot),
+ * the class of @n, a pop from the row's cache of the class. A thread
+ * that holds a slot has been through enter_slow(), so the row doubles as
+ * the thread state.
  */
 EXPORT void *malloc(size_t n)
 {
-	int cpu = host_this_cpu;
+	struct objcache *row = host_this_row;
 
-	if (likely(cpu >= 0 && n - 1 < SC_MAX_SIZE)) {
-		void *p = objcache_pop(objcache_of((unsigned int)cpu,
-						   spc_of_size(n)));
+	if (likely(row && n - 1 < SC_MAX_SIZE)) {
+		void *p = objcache_pop(&row[spc_of_size(n)]);
 
 		if (likely(p))
 			return p;
@@ -468,18 +468,19 @@ static __attribute__((noinline)) void free_slow(void *p)
  */
 EXPORT void free(void *p)
 {
-	int cpu = host_this_cpu;
+	struct objcache *row = host_this_row;
 
-	if (likely(cpu >= 0)) {
+	if (likely(row)) {
 		unsigned int spc = kfree_fast_class((uintptr_t)p);
 
 		if (likely(spc)) {
-			struct objcache *oc = objcache_of((unsigned int)cpu, spc);
+			struct objcache *oc = &row[spc];
 
 			if (likely(oc->n < oc->cap))
 				objcache_push(oc, p);
 			else
-				cache_free_slow(spc, (unsigned int)cpu, p);
+				cache_free_slow(spc, (unsigned int)host_this_cpu,
+						p);
 			return;
 		}
 	}
@@ -489,16 +490,15 @@ EXPORT void free(void *p)
 /** calloc - @nmemb objects of @size bytes, zeroed (see calloc(3)). */
 EXPORT void *calloc(size_t nmemb, size_t size)
 {
-	int cpu = host_this_cpu;
+	struct objcache *row = host_this_row;
 	size_t n;
 
 	if (__builtin_mul_overflow(nmemb, size, &n)) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (likely(cpu >= 0 && n - 1 < SC_MAX_SIZE)) {
-		void *p = objcache_pop(objcache_of((unsigned int)cpu,
-						   spc_of_size(n)));
+	if (likely(row && n - 1 < SC_MAX_SIZE)) {
+		void *p = objcache_pop(&row[spc_of_size(n)]);
 
 		if (likely(p))
 			return memset(p, 0, n);
