@@ -15,7 +15,8 @@
  * Invariants: sizes strictly increase; sizes are multiples of 8, from 16
  * on of 16, above SC_SMALL_MAX of 128; every power of two from 8 to
  * SC_MAX_SIZE is a class; tail waste is at most 1/8 of the span;
- * sc_objs[c] == sc_pages[c] * 4096 / sc_size[c]; a class above 2048
+ * sc_objs[c] == sc_pages[c] * 4096 / sc_size[c]; a class above 512
+ * bytes holds at least 8 objects; a class above 2048
  * bytes has a span of at least 32 KiB holding at least 4 objects, so a
  * batch of such objects costs one page-heap call, not one each;
  * sc_pages[c] <= SC_MAX_PAGES (32); sc_objs[c] <= 512, within the
@@ -40,11 +41,11 @@
  *  - worst overall 87.50% (class 1, 1-byte requests in 8-byte
  *    objects): below 128 bytes the 8 and 16-byte steps dominate, at most
  *    15 bytes per object;
- *  - worst from 128 bytes up 18.70% (class 35): the step is
+ *  - worst from 128 bytes up 16.65% (class 46): the step is
  *    an eighth of the power of two at or below the size, so rounding
  *    alone wastes under 1/8; merged classes widen a gap, the tail adds
  *    at most 1/8;
- *  - tail waste alone at most 8.33% of a span.
+ *  - tail waste alone at most 6.25% of a span.
  *
  * Object index: (off * sc_magic[c]) >> 32 == off / sc_size[c] for every
  * byte offset off in a span. magic = 0xffffffff / size + 1 exceeds
@@ -59,7 +60,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SC_NR		66	/* classes, including class 0 */
+#define SC_NR		65	/* classes, including class 0 */
 #define SC_MAX_SIZE	32768
 #define SC_SMALL_MAX	1024	/* sizes <= this use sc_index8 */
 #define SC_MAX_PAGES	32	/* the largest sc_pages[] */

@@ -24,10 +24,14 @@
 /* The heap's per-span bitmaps (SPAN_MAX_OBJS in mm/heap.h). */
 #define MAX_SPAN_OBJS	512u
 /*
- * Classes above MULTI_FROM bytes (a page holds one object at most) get
- * spans of at least MIN_SPAN bytes with at least MIN_OBJS objects, so a
- * batch of them costs one page-heap call, not one per object.
+ * Classes above MID_FROM bytes, up to MULTI_FROM, get spans of at least
+ * MID_OBJS objects; classes above MULTI_FROM bytes (a page holds one
+ * object at most) get spans of at least MIN_SPAN bytes with at least
+ * MIN_OBJS objects, so a batch of them costs one central or page-heap
+ * call, not one per few objects.
  */
+#define MID_FROM	512u
+#define MID_OBJS	8u
 #define MULTI_FROM	2048u
 #define MIN_OBJS	4u
 #define MIN_SPAN	32768u
@@ -46,8 +50,10 @@ static uint32_t min_objs(uint32_t size)
 {
 	uint32_t n = (MIN_SPAN + size - 1) / size;
 
-	if (size <= MULTI_FROM)
+	if (size <= MID_FROM)
 		return 1;
+	if (size <= MULTI_FROM)
+		return MID_OBJS;
 	return n > MIN_OBJS ? n : MIN_OBJS;
 }
 
@@ -281,8 +287,10 @@ static void test_sizeclass_negative(struct ktest *t)
 	KT_EXPECT_EQ(t, tail_of(1, 4096), 0);
 	KT_EXPECT_EQ(t, min_pages(4096), 8);
 	KT_EXPECT_EQ(t, min_pages(32768), 32);
-	/* ... but 2048 bytes, two to a page, are */
-	KT_EXPECT_EQ(t, min_pages(2048), 1);
+	/* 2048 bytes take 8 to a span, 512 bytes fit 8 in a page */
+	KT_EXPECT_EQ(t, min_pages(2048), 4);
+	KT_EXPECT_EQ(t, min_pages(512), 1);
+	KT_EXPECT_EQ(t, min_pages(1024), 2);
 	/*
 	 * A multiplier one too small is wrong at off == size, one much too
 	 * large (by 1/16) at the end of the span; a class with one object per

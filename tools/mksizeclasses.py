@@ -19,8 +19,12 @@ of the power of two at or below the size (16 at 128, 32 at 256, ...,
 two from 8 to 32768 lies on that walk, so it is a candidate.
 
 For each candidate the span is the smallest number of pages whose tail
-(span bytes mod size) is at most 1/8 of the span and, for sizes above
-MULTI_FROM (2 KiB, where a page holds one object at most), that is at
+(span bytes mod size) is at most 1/8 of the span; for sizes above
+MID_FROM (512 B) up to MULTI_FROM that holds at least MID_OBJS (8)
+objects, so that a CPU cache refilling a batch of them trades spans with
+its central once per 8 objects rather than per 4 (1024: 8 objects in 2
+pages); for sizes above MULTI_FROM (2 KiB, where a page holds one object
+at most), that is at
 least MIN_SPAN (32 KiB) and holds at least MIN_OBJS (4) objects: a batch
 of such objects is carved from one span instead of costing a page-heap
 call each (4096: 8 objects in 8 pages; 32768: 4 objects in 32 pages).
@@ -59,6 +63,8 @@ MIN_ALIGN = 8
 MAX_SIZE = 32768
 SMALL_MAX = 1024        # sizes <= SMALL_MAX are looked up in steps of 8
 LARGE_DIV = 128         # sizes above it in steps of 128
+MID_FROM = 512          # sizes above it, up to MULTI_FROM: spans of
+MID_OBJS = 8            # ... at least this many objects
 MULTI_FROM = 2048       # sizes above it: spans of several objects
 MIN_OBJS = 4            # ... at least this many
 MIN_SPAN = 32768        # ... in at least this many bytes
@@ -85,8 +91,10 @@ def is_pow2(n):
 
 def min_objs(size):
     """Fewest objects a span of this size must hold."""
-    if size <= MULTI_FROM:
+    if size <= MID_FROM:
         return 1
+    if size <= MULTI_FROM:
+        return MID_OBJS
     return max(MIN_OBJS, -(-MIN_SPAN // size))
 
 
@@ -277,7 +285,8 @@ def gen_c(classes, idx8, idx128, rows, s):
  * Invariants (checked by the generator and by tests/sizeclass_test.c):
  * sizes strictly increase; every power of two from 8 to 32768 is a class;
  * tail waste <= 1/8 of the span; objs == pages * 4096 / size; a class
- * above 2048 bytes has a span of at least 32 KiB with at least 4 objects;
+ * above 512 bytes holds at least 8 objects, one above 2048 bytes has a
+ * span of at least 32 KiB with at least 4 objects;
  * (off * magic) >> 32 == off / size for every off in the span.
  *
  * class:      class number (0 means "not a small object")
@@ -352,7 +361,8 @@ def gen_h(classes, s):
  * Invariants: sizes strictly increase; sizes are multiples of 8, from 16
  * on of 16, above SC_SMALL_MAX of 128; every power of two from 8 to
  * SC_MAX_SIZE is a class; tail waste is at most 1/8 of the span;
- * sc_objs[c] == sc_pages[c] * 4096 / sc_size[c]; a class above 2048
+ * sc_objs[c] == sc_pages[c] * 4096 / sc_size[c]; a class above 512
+ * bytes holds at least 8 objects; a class above 2048
  * bytes has a span of at least 32 KiB holding at least 4 objects, so a
  * batch of such objects costs one page-heap call, not one each;
  * sc_pages[c] <= SC_MAX_PAGES (%(maxp)d); sc_objs[c] <= %(maxo)d, within the
