@@ -161,7 +161,7 @@ void central_drain_batches(unsigned int spc)
 	struct central *c = &centrals[spc];
 	void *buf[64];
 	unsigned long flags;
-	uint32_t n, i;
+	uint32_t n;
 
 	for (;;) {
 		flags = spin_lock_irqsave(&c->lock);
@@ -172,9 +172,7 @@ void central_drain_batches(unsigned int spc)
 		spin_unlock_irqrestore(&c->lock, flags);
 		if (!n)
 			return;
-		for (i = 0; i < n; i++)
-			span_free_obj(span_of((uintptr_t)buf[i]),
-				      (uintptr_t)buf[i]);
+		span_free_batch(buf, cache_check_tags(buf, n));
 	}
 }
 

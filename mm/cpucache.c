@@ -133,12 +133,16 @@ int cpucache_init(unsigned int ncpus)
 	return 0;
 }
 
-/*
- * Check the tags of @n objects moving in a batch: an object whose tag is
- * gone was written after its free (or freed twice after such a write).
- * It is reported and left out (returns the objects kept, compacted).
+/**
+ * cache_check_tags - check the tags of @n free objects on their way back
+ * to their spans: an object whose tag is gone was written after its free
+ * (or freed twice after such a write); it is reported and left out.
+ * @objs: the objects, compacted in place.
+ * @n: how many.
+ *
+ * Return: objects kept.
  */
-static uint32_t batch_check(void **objs, uint32_t n)
+uint32_t cache_check_tags(void **objs, uint32_t n)
 {
 	uint32_t i, k = 0;
 
@@ -270,7 +274,7 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 					       unsigned int cpu, void *p)
 {
 	struct objcache *oc = objcache_of(cpu, spc);
-	uint32_t b = centrals[spc].batch, i, k;
+	uint32_t b = centrals[spc].batch;
 
 	if (unlikely(!oc->cap)) {	/* before mm_init(): cannot happen */
 		span_free_obj(span_of((uintptr_t)p), (uintptr_t)p);
@@ -281,12 +285,9 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 	 * central, or, when it holds enough, checked and back to the spans.
 	 */
 	oc->n -= b;
-	if (!central_put_batch(spc, oc->slot + oc->n)) {
-		k = batch_check(oc->slot + oc->n, b);
-		for (i = 0; i < k; i++)
-			span_free_obj(span_of((uintptr_t)oc->slot[oc->n + i]),
-				      (uintptr_t)oc->slot[oc->n + i]);
-	}
+	if (!central_put_batch(spc, oc->slot + oc->n))
+		span_free_batch(oc->slot + oc->n,
+				cache_check_tags(oc->slot + oc->n, b));
 	objcache_push(oc, p);
 }
 
@@ -300,7 +301,6 @@ void cache_drain(unsigned int cpu)
 	struct cpu_cache *c = cpu_cache_of(cpu);
 	unsigned long flags = port_irq_save();
 	unsigned int spc;
-	uint32_t i;
 
 	tiny_retire(c);
 	port_irq_restore(flags);
@@ -310,10 +310,7 @@ void cache_drain(unsigned int cpu)
 		struct objcache *oc = objcache_of(cpu, spc);
 		struct span *s = c->alloc[spc];
 
-		oc->n = batch_check(oc->slot, oc->n);
-		for (i = 0; i < oc->n; i++)
-			span_free_obj(span_of((uintptr_t)oc->slot[i]),
-				      (uintptr_t)oc->slot[i]);
+		span_free_batch(oc->slot, cache_check_tags(oc->slot, oc->n));
 		oc->n = 0;
 		if (s == &empty_span)
 			continue;

@@ -485,6 +485,7 @@ void cache_drain(unsigned int cpu);
 void kmalloc_reclaim(void);
 void kmalloc_pressure(void);
 uint64_t cache_objs_held(unsigned int spc);
+uint32_t cache_check_tags(void **objs, uint32_t n);
 uint64_t cache_meta_bytes(void);
 
 void kfree_small_slow(struct span *s, uintptr_t va);
@@ -520,6 +521,7 @@ void span_sweep(struct span *s);
 bool span_has_frees(const struct span *s);
 uint32_t span_live_objs(const struct span *s);
 void span_free_obj(struct span *s, uintptr_t va);
+void span_free_batch(void *const *objs, uint32_t n);
 
 /**
  * kfree_fast_class - the span class of @va if kfree() may take its fast

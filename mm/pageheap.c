@@ -160,7 +160,7 @@ static struct span *free_find_aligned(uint32_t npages, uint32_t align,
 struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 {
 	struct span *s, *piece, *tail = NULL, *spare[2];
-	uintptr_t at, end;
+	uintptr_t at = 0, end = 0;
 	unsigned long flags;
 
 	flags = spin_lock_irqsave(&heap.lock);
@@ -173,10 +173,21 @@ struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 		}
 		s = free_find_aligned(npages, align, &at);
 	}
-	/* Up to two new descriptors, taken before anything changes. */
-	spare[0] = heap_meta_alloc(&heap.span_fa);
-	spare[1] = heap_meta_alloc(&heap.span_fa);
-	if (!s || !spare[0] || !spare[1]) {
+	/*
+	 * The descriptors the cut needs (one for a piece that does not start
+	 * the free span, one for a free tail after it), taken before
+	 * anything changes.
+	 */
+	spare[0] = spare[1] = NULL;
+	if (s) {
+		end = s->base + (uintptr_t)s->npages * PAGE_SIZE;
+		if (at > s->base)
+			spare[0] = heap_meta_alloc(&heap.span_fa);
+		if (at + (uintptr_t)npages * PAGE_SIZE < end)
+			spare[1] = heap_meta_alloc(&heap.span_fa);
+	}
+	if (!s || (at > s->base && !spare[0]) ||
+	    (at + (uintptr_t)npages * PAGE_SIZE < end && !spare[1])) {
 		if (spare[0])
 			heap_meta_free(&heap.span_fa, spare[0]);
 		if (spare[1])

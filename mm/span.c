@@ -8,8 +8,8 @@
  *   span_refill_cache(), span_take_batch(), span_sweep(): the span's
  *     owner only -- the CPU cache holding it (interrupts off), or the
  *     central holding its lock when no cache does;
- *   span_slot_out(), span_has_frees(), span_live_objs(), span_free_obj():
- *     anyone.
+ *   span_slot_out(), span_has_frees(), span_live_objs(), span_free_obj(),
+ *     span_free_batch(): anyone.
  *
  * A slot is taken by setting its bit in alloc_bits (owner, plain store of
  * the word) and given back by setting its bit in xfree_bits (any CPU,
@@ -209,4 +209,78 @@ void span_free_obj(struct span *s, uintptr_t va)
 	 */
 	if (unlikely(__atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL))
 		central_free_notify(spc, va);
+}
+
+/*
+ * Set @bits in word @w of @s's xfree bitmap (the objects were checked),
+ * report any already set, and tell the central if the span was full.
+ * @va is one of the objects (for the central's lookup and the report).
+ */
+static void span_free_bits(struct span *s, uint32_t w, uint64_t bits,
+			   uintptr_t va)
+{
+	unsigned int spc = READ_ONCE(s->spc);
+	uint64_t old;
+
+	old = __atomic_fetch_or(&s->xfree_bits[w], bits, __ATOMIC_SEQ_CST);
+	if (unlikely(old & bits)) {
+		uint64_t dup = old & bits;
+
+		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, "kfree",
+				   s->base + ((uintptr_t)w * 64 +
+					      (uintptr_t)__builtin_ctzll(dup)) *
+				   s->size, s, "object already freed");
+	}
+	/* As in span_free_obj(): only atomic fields from here on. */
+	if (unlikely(__atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL))
+		central_free_notify(spc, va);
+}
+
+/**
+ * span_free_batch - give @n checked objects back to their spans. Any CPU.
+ * @objs: the objects (each out of its span, held by nobody else).
+ * @n: how many.
+ *
+ * One atomic OR per run of objects that share a span and a bitmap word
+ * (a batch freed in address order touches each word once).
+ */
+void span_free_batch(void *const *objs, uint32_t n)
+{
+	struct span *s = NULL;
+	uintptr_t base = 0, len = 0, va0 = 0;
+	uint64_t bits = 0;
+	uint32_t w = 0, i;
+
+	for (i = 0; i < n; i++) {
+		uintptr_t va = (uintptr_t)objs[i];
+		uint32_t idx;
+
+		if (va - base >= len) {
+			if (bits)
+				span_free_bits(s, w, bits, va0);
+			bits = 0;
+			s = span_of(va);
+			base = s->base;
+			len = (uintptr_t)s->npages * PAGE_SIZE;
+		}
+		idx = (uint32_t)(((uint64_t)(uint32_t)(va - base) * s->magic) >>
+				 32);
+		if (bits && (idx >> 6) != w) {
+			span_free_bits(s, w, bits, va0);
+			bits = 0;
+		}
+		if (!bits) {
+			w = idx >> 6;
+			va0 = va;
+		}
+		if (unlikely(bits & (1ULL << (idx & 63)))) {
+			/* the same object twice in one batch */
+			kmalloc_report_obj(MM_ERR_DOUBLE_FREE, "kfree", va, s,
+					   "object already freed");
+			continue;
+		}
+		bits |= 1ULL << (idx & 63);
+	}
+	if (bits)
+		span_free_bits(s, w, bits, va0);
 }
