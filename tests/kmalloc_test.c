@@ -620,6 +620,102 @@ static void test_validator_catches_corruption(struct ktest *t)
 	kfree(p);
 }
 
+/* A freed object is what the next allocation of its class gets (LIFO). */
+static void test_kmalloc_lifo_reuse(struct ktest *t)
+{
+	static const size_t sizes[] = { 16, 64, 1000, 4096, 32768 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *a = kmalloc(sizes[i], GFP_KERNEL);
+		void *b = kmalloc(sizes[i], GFP_KERNEL);
+
+		KT_ASSERT(t, a && b);
+		kfree(a);
+		kfree(b);
+		KT_EXPECT(t, kmalloc(sizes[i], GFP_KERNEL) == b);
+		KT_EXPECT(t, kmalloc(sizes[i], GFP_KERNEL) == a);
+		kfree(a);
+		kfree(b);
+	}
+}
+
+/* A large object freed then asked for again comes back from the CPU. */
+static void test_kmalloc_large_reuse(struct ktest *t)
+{
+	void *l = kmalloc(100000, GFP_KERNEL), *m;
+
+	KT_ASSERT_NOT_NULL(t, l);
+	kfree(l);
+	m = kmalloc(100000, GFP_KERNEL);
+	KT_EXPECT(t, m == l);
+	kfree(m);
+	report_capture_begin();
+	kfree(m);		/* in this CPU's large cache: reported */
+	report_capture_end();
+	KT_EXPECT_EQ(t, report_cap.count, 1);
+	KT_EXPECT(t, report_cap.last_error == MM_ERR_INVALID_FREE ||
+		     report_cap.last_error == MM_ERR_DOUBLE_FREE);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
+/*
+ * Fill this CPU's cache of p's class past its capacity so that p moves
+ * on in a batch (to the central or back to its span), then free p again:
+ * still a double free, wherever it sits.
+ */
+static void test_misuse_double_free_batched(struct ktest *t)
+{
+	static void *objs[600];
+	unsigned int spc = sc_of_size(200), n, i;
+	void *p;
+
+	test_mm_quiesce();
+	n = 2 * centrals[spc].cache_cap + 1;
+	KT_ASSERT_LE(t, n, 600);
+	p = kmalloc(200, GFP_KERNEL);
+	for (i = 0; i < n; i++)
+		objs[i] = kmalloc(200, GFP_KERNEL);
+	kfree(p);
+	for (i = 0; i < n; i++)
+		kfree(objs[i]);
+	report_capture_begin();
+	kfree(p);
+	report_capture_end();
+	expect_report(t, MM_ERR_DOUBLE_FREE, "already freed");
+	test_mm_quiesce();	/* p went back to its span once (or further) */
+	report_capture_begin();
+	kfree(p);
+	report_capture_end();
+	KT_EXPECT_EQ(t, report_cap.count, 1);
+	KT_EXPECT(t, report_cap.last_error == MM_ERR_DOUBLE_FREE ||
+		     report_cap.last_error == MM_ERR_INVALID_FREE);
+	heap_still_works(t);
+}
+
+/*
+ * A write into a freed object sitting in a CPU cache is reported when the
+ * object goes back to its span, and the object is left out.
+ */
+static void test_misuse_write_after_free(struct ktest *t)
+{
+	uint64_t *p = kmalloc(64, GFP_KERNEL);
+
+	KT_ASSERT_NOT_NULL(t, p);
+	kfree(p);
+	p[0] = 0x1234;			/* use after free */
+	report_capture_begin();
+	kmalloc_drain_cpu(port_cpu_id());
+	report_capture_end();
+	expect_report(t, MM_ERR_CORRUPT, "written after its free");
+	KT_EXPECT(t, report_msg_has("class"));
+	/* a freed object's tag is its own: a copy elsewhere is not a tag */
+	p = kmalloc(64, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, p);
+	kfree(p);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
 static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_zero_size),
 	KTEST_CASE(test_kmalloc_every_class),
@@ -639,6 +735,10 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_misuse_tiny),
 	KTEST_CASE(test_misuse_sizes),
 	KTEST_CASE(test_validator_catches_corruption),
+	KTEST_CASE(test_kmalloc_lifo_reuse),
+	KTEST_CASE(test_kmalloc_large_reuse),
+	KTEST_CASE(test_misuse_double_free_batched),
+	KTEST_CASE(test_misuse_write_after_free),
 	{}
 };
 KTEST_SUITE(kmalloc, kmalloc_cases);

@@ -204,6 +204,67 @@ static void test_kmalloc_threads_double_free_remote(struct ktest *t)
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
 }
 
+/* Thread B frees an object and keeps it in its cache until told to go. */
+struct hold_arg {
+	void *p;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int state;		/* 0 start, 1 freed (held in B's cache), 2 go */
+};
+
+static void *free_and_hold(void *arg)
+{
+	struct hold_arg *a = arg;
+
+	kfree(a->p);
+	pthread_mutex_lock(&a->mu);
+	a->state = 1;
+	pthread_cond_broadcast(&a->cv);
+	while (a->state != 2)
+		pthread_cond_wait(&a->cv, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+static void test_kmalloc_threads_double_free_in_remote_cache(struct ktest *t)
+{
+	struct hold_arg a = { .p = kmalloc(96, GFP_KERNEL),
+			      .mu = PTHREAD_MUTEX_INITIALIZER,
+			      .cv = PTHREAD_COND_INITIALIZER };
+	void *objs[512];
+	unsigned int i, seen = 0;
+	pthread_t th;
+
+	KT_ASSERT_NOT_NULL(t, a.p);
+	pthread_create(&th, NULL, free_and_hold, &a);
+	pthread_mutex_lock(&a.mu);
+	while (a.state != 1)
+		pthread_cond_wait(&a.cv, &a.mu);
+	pthread_mutex_unlock(&a.mu);
+	/* a.p sits in the other CPU's cache: freeing it here is reported */
+	report_capture_begin();
+	kfree(a.p);
+	report_capture_end();
+	KT_EXPECT_EQ(t, report_cap.count, 1);
+	KT_EXPECT_EQ(t, report_cap.last_error, MM_ERR_DOUBLE_FREE);
+	KT_EXPECT(t, report_msg_has("already freed"));
+	KT_EXPECT(t, report_msg_has("class"));
+	/* ... and it was not pushed here: this CPU never hands it out */
+	for (i = 0; i < 512; i++) {
+		objs[i] = kmalloc(96, GFP_KERNEL);
+		seen += objs[i] == a.p;
+	}
+	KT_EXPECT_EQ(t, seen, 0);
+	for (i = 0; i < 512; i++)
+		kfree(objs[i]);
+	pthread_mutex_lock(&a.mu);
+	a.state = 2;
+	pthread_cond_broadcast(&a.cv);
+	pthread_mutex_unlock(&a.mu);
+	pthread_join(th, NULL);	/* B's exit drains its cache: a.p once */
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
 /* Many threads allocating and freeing their own, all classes at once. */
 static void *churn(void *arg)
 {
@@ -247,6 +308,7 @@ static struct ktest_case kmalloc_threads_cases[] = {
 	KTEST_CASE(test_kmalloc_threads_producer_consumer),
 	KTEST_CASE(test_kmalloc_threads_cross_free_reused),
 	KTEST_CASE(test_kmalloc_threads_double_free_remote),
+	KTEST_CASE(test_kmalloc_threads_double_free_in_remote_cache),
 	KTEST_CASE(test_kmalloc_threads_churn),
 	{}
 };
