@@ -441,6 +441,7 @@ extern struct central centrals[NR_SPC];
 int heap_init(struct memmap *m);
 struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large);
 void heap_free_span(struct span *s, bool large);
+bool heap_grow_large(struct span *s, size_t size);
 size_t heap_scavenge(uint64_t keep);
 unsigned int heap_validate(void);
 

@@ -387,6 +387,12 @@ void *krealloc(const void *p, size_t size, gfp_t flags)
 	}
 	if (size <= old)
 		return (void *)p;
+	if (old > SC_MAX_SIZE && size <= HUGE_MIN &&
+	    heap_grow_large(span_of((uintptr_t)p), size)) {
+		if (flags & __GFP_ZERO)
+			mm_memset((char *)p + old, 0, size - old);
+		return (void *)p;
+	}
 	n = kmalloc(size, flags & ~__GFP_ZERO);
 	if (!n)
 		return NULL;

@@ -22,8 +22,10 @@
  *
  * Allocation is best fit over the exact-size lists (a bitmap finds the
  * first non-empty list at or above the request). A span is cut from the
- * end of a larger free span so the remainder keeps its descriptor and only
- * the pages handed out are rewritten in the page map. A span that must
+ * front of a larger free span: the piece gets a new descriptor, the
+ * remainder keeps the old one, so only the pages handed out are rewritten
+ * in the page map, and the pages after a large object stay free for
+ * krealloc() to grow it in place (heap_grow_large()). A span that must
  * start at a multiple of its size (power-of-two objects above a page) is
  * cut at the highest such start in the free span; a free tail after it
  * gets a descriptor of its own.
@@ -114,8 +116,10 @@ fail:
 
 /*
  * A free span with room for @npages pages starting at a multiple of
- * @align pages (a power of two), best fit first; *@at gets the highest
- * such start, so that the piece sits at the end of the span when it can.
+ * @align pages (a power of two), best fit first. *@at gets the span's
+ * start when @align is 1 (the pages after the piece stay free, so a large
+ * object can grow in place), else the highest aligned start (the piece
+ * sits at the end of the span when it can).
  */
 static struct span *free_find_aligned(uint32_t npages, uint32_t align,
 				      uintptr_t *at)
@@ -128,7 +132,8 @@ static struct span *free_find_aligned(uint32_t npages, uint32_t align,
 
 		for (s = heap.free[n].first; s; s = s->next) {
 			uintptr_t end = s->base + (uintptr_t)n * PAGE_SIZE;
-			uintptr_t a = (end - (uintptr_t)npages * PAGE_SIZE) &
+			uintptr_t a = align == 1 ? s->base :
+				      (end - (uintptr_t)npages * PAGE_SIZE) &
 				      ~mask;
 
 			if (a >= s->base) {
@@ -204,6 +209,15 @@ struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 		piece = spare[0];
 		spare[0] = NULL;
 		piece->base = at;
+	} else if (at + (uintptr_t)npages * PAGE_SIZE < end) {
+		/* Cut from the front: s keeps the tail, whose pages map to it. */
+		piece = spare[1];
+		spare[1] = NULL;
+		piece->base = at;
+		s->base = at + (uintptr_t)npages * PAGE_SIZE;
+		s->npages = (uint32_t)((end - s->base) >> PAGE_SHIFT);
+		free_insert(s);
+		end = s->base;		/* no tail left to cut */
 	} else {
 		piece = s;
 	}
@@ -235,6 +249,51 @@ static bool same_chunk(uintptr_t a, uintptr_t b)
 {
 	return ((a - heap.va_base) >> CHUNK_SHIFT) ==
 	       ((b - heap.va_base) >> CHUNK_SHIFT);
+}
+
+/**
+ * heap_grow_large - grow a LARGE object in place to @size bytes by taking
+ * the front of the free span that follows it in its chunk.
+ * @s: the object's span (LARGE, owned by the caller).
+ * @size: new size, above the span's bytes, at most HUGE_MIN.
+ *
+ * A power-of-two @size must stay naturally aligned, so it grows in place
+ * only if the span already starts at a multiple of it.
+ *
+ * Return: true if the span now covers @size bytes.
+ */
+bool heap_grow_large(struct span *s, size_t size)
+{
+	uint32_t want = (uint32_t)((size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	uintptr_t end = s->base + (uintptr_t)s->npages * PAGE_SIZE;
+	uint32_t extra = want - s->npages;
+	unsigned long flags;
+	struct span *n;
+	bool ok = false;
+
+	if (!(size & (size - 1)) && (s->base & (size - 1)))
+		return false;
+	flags = spin_lock_irqsave(&heap.lock);
+	heap.nlocks++;
+	if (READ_ONCE(s->xstate) == SPAN_LARGE && same_chunk(end, s->base) &&
+	    (n = span_of(end)) && READ_ONCE(n->xstate) == SPAN_FREE &&
+	    n->npages >= extra) {
+		free_remove(n);
+		if (n->npages > extra) {
+			n->base += (uintptr_t)extra * PAGE_SIZE;
+			n->npages -= extra;
+			free_insert(n);
+		} else {
+			heap_meta_free(&heap.span_fa, n);
+		}
+		pagemap_set(end, extra, s);
+		s->npages = want;
+		s->size = (uint32_t)size;
+		heap.large_bytes += (uint64_t)extra * PAGE_SIZE;
+		ok = true;
+	}
+	spin_unlock_irqrestore(&heap.lock, flags);
+	return ok;
 }
 
 static void __heap_scavenge(uint64_t keep);

@@ -640,6 +640,31 @@ static void test_kmalloc_lifo_reuse(struct ktest *t)
 	}
 }
 
+/* krealloc() grows a large object in place when the pages after it are free. */
+static void test_kmalloc_krealloc_in_place(struct ktest *t)
+{
+	unsigned char *l, *m;
+	unsigned int i;
+
+	test_mm_quiesce();		/* a fresh chunk: free pages follow */
+	l = kmalloc(40000, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, l);
+	for (i = 0; i < 40000; i++)
+		l[i] = (unsigned char)(i * 7);
+	m = krealloc(l, 200000, __GFP_ZERO);
+	KT_ASSERT_NOT_NULL(t, m);
+	KT_EXPECT(t, m == l);
+	KT_EXPECT_GE(t, ksize(m), 200000);
+	for (i = 0; i < 40000 && m[i] == (unsigned char)(i * 7); i++)
+		;
+	KT_EXPECT_EQ(t, i, 40000);
+	for (i = 40960; i < 200000 && !m[i]; i++)
+		;
+	KT_EXPECT_EQ(t, i, 200000);
+	kfree(m);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
 /* A large object freed then asked for again comes back from the CPU. */
 static void test_kmalloc_large_reuse(struct ktest *t)
 {
@@ -737,6 +762,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_validator_catches_corruption),
 	KTEST_CASE(test_kmalloc_lifo_reuse),
 	KTEST_CASE(test_kmalloc_large_reuse),
+	KTEST_CASE(test_kmalloc_krealloc_in_place),
 	KTEST_CASE(test_misuse_double_free_batched),
 	KTEST_CASE(test_misuse_write_after_free),
 	{}

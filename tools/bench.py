@@ -714,9 +714,13 @@ def main():
         ap.error("--callgrind-only and --no-callgrind exclude each other")
     smoke = a.smoke
     reps = a.reps or (1 if smoke else 5)
-    outdir = a.out or os.path.join(
-        ROOT, "build", "bench-smoke" if smoke else
-        "bench-cg" if a.callgrind_only else "docs")
+    if a.out:
+        outdir = a.out
+    elif smoke or a.callgrind_only:
+        outdir = os.path.join(ROOT, "build", "bench-smoke" if smoke else
+                              "bench-cg")
+    else:
+        outdir = os.path.join(ROOT, "docs")    # make bench: the published page
     os.makedirs(outdir, exist_ok=True)
     checks = []                 # (ok, name, detail) for the smoke KTAP
 
