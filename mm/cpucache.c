@@ -13,10 +13,13 @@
  * cap = clamp(CACHE_CLASS_BYTES / z, CACHE_MIN_OBJS, CACHE_MAX_OBJS)
  * objects per CPU and moves batch = cap / 2 at a time to or from its
  * central, whose batches hold at most XFER_BYTES (and XFER_MAX_OBJS,
- * whole batches, at least two). With the generated classes one CPU holds
- * at most 2.4 MiB of free objects (sum of cap * z over the classes; 27
- * KiB of slot pointers), and all centrals together at most 13.5 MiB
- * (210 KiB of pointers). Both are given back on memory pressure and by
+ * whole batches, at least two). With the generated classes and the
+ * default budgets one CPU holds at most 3.3 MiB of free objects (sum of
+ * cap * z over the classes; 32 KiB of slot pointers), and all centrals
+ * together at most 129 MiB (1024 objects of each class below 4 KiB, 4
+ * MiB of each above; 406 KiB of pointers, allocated at mm_init()): a
+ * batch of 1000 objects of up to 4 KiB passes through a central without
+ * touching a span. Both are given back on memory pressure and by
  * kmalloc_scavenge().
  *
  * Paths (interrupts off, this CPU's cache only):
@@ -39,10 +42,20 @@
 #include <mm_report.h>
 #include "heap.h"
 
-#define CACHE_CLASS_BYTES	(32u << 10)
+/*
+ * Build-time tunables (-DKMA_CACHE_CLASS_BYTES=..., -DKMA_XFER_BYTES=...):
+ * a smaller budget trades batch speed for memory held in caches.
+ */
+#ifndef KMA_CACHE_CLASS_BYTES
+#define KMA_CACHE_CLASS_BYTES	(64u << 10)
+#endif
+#ifndef KMA_XFER_BYTES
+#define KMA_XFER_BYTES		(4096u << 10)
+#endif
+#define CACHE_CLASS_BYTES	KMA_CACHE_CLASS_BYTES
 #define CACHE_MIN_OBJS		4u
 #define CACHE_MAX_OBJS		128u
-#define XFER_BYTES		(256u << 10)
+#define XFER_BYTES		KMA_XFER_BYTES
 #define XFER_MAX_OBJS		1024u
 
 struct span empty_span = { .xowner = -1 };
