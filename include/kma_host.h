@@ -5,8 +5,9 @@
  * In the spirit of Linux's ARCH=um: "physical memory" is one large
  * anonymous mapping, described by a synthetic memory map with holes and
  * reserved ranges; CPUs are threads, each taking a CPU slot (of
- * PORT_MAX_CPUS) on its first allocator call and giving it back when it
- * exits; interrupt save/restore does nothing.
+ * PORT_MAX_CPUS - 1) on its first allocator call and giving it back when
+ * it exits; threads beyond take turns on the last, shared slot, one call
+ * at a time (host_cpu_put()); interrupt save/restore does nothing.
  *
  * A program links build/host/libkmalloc.a (with -pthread) and calls
  * kma_host_init() once before anything else.
@@ -82,9 +83,25 @@ void host_cpu_data_init(void *base, size_t stride);
 void host_cpu_release(void);
 
 /**
+ * host_cpu_put - end of one allocator call: a thread that borrowed the
+ * shared CPU slot (every other slot was taken) gives it back; for a
+ * thread that owns its slot, nothing.
+ *
+ * A program with more threads than slots calls it after each kmalloc(),
+ * kfree(), ... (the drop-in malloc does); until then the thread holds the
+ * shared slot and every other borrower waits.
+ */
+void host_cpu_put(void);
+
+/* Around fork(): hold the shared slot so that no borrower is inside. */
+void host_cpu_fork_prepare(void);
+void host_cpu_fork_parent(void);
+
+/**
  * host_cpu_fork_child - in the child of fork(), where only the forking
  * thread survives, free the CPU slots of every other thread.
  *
+ * The shared slot becomes free again (host_cpu_fork_prepare() held it).
  * The caches of those slots are left as they were: the caller decides
  * their fate (drain them, or forget them) before new threads claim the
  * slots again.

@@ -15,10 +15,21 @@
  *   AArch64: sevl/wfe, re-arming the exclusive monitor with ldaxr so the
  *            unlocking store wakes the waiter;
  *   other:   a compiler barrier.
- * On the host port (no KMA_KERNEL), where a "CPU" is a thread the OS may
- * preempt, a waiter yields its time slice every SPIN_YIELD_POLLS polls:
- * otherwise the thread holding the next ticket, if descheduled, would
- * stall every waiter behind it for a whole time slice (a lock convoy).
+ *
+ * The host port (no KMA_KERNEL) uses another lock behind the same API,
+ * because there a "CPU" is a thread the OS may preempt at any moment. A
+ * ticket lock would hand the lock to the next ticket even if that thread
+ * is descheduled, stalling every waiter behind it for a time slice (a
+ * convoy), and a waiter that spins or yields burns the CPU the holder
+ * needs. So on the host @next is the state of a three-state futex mutex
+ * (0 free, 1 held, 2 held with sleepers): a waiter polls briefly
+ * (SPIN_HOST_POLLS), then marks the lock contended and sleeps in the
+ * kernel (host_lock_wait(), a futex wait in arch/host/port.c); the holder
+ * that finds the mark on unlock wakes one sleeper (host_lock_wake()). The
+ * acquiring exchange is an acquire, the releasing one a release. It is
+ * not FIFO: a running thread may take the lock before a woken one, which
+ * is what keeps the lock moving when threads outnumber cores. The ticket
+ * primitives stay available on the host for the fairness test.
  *
  * The _irqsave variants disable interrupts on this CPU for as long as the
  * lock is held, so a lock also taken from interrupt handlers cannot
@@ -40,8 +51,9 @@
 
 /**
  * struct spinlock - a ticket lock.
- * @next:      next ticket to hand out (atomic).
- * @owner:     ticket now being served (atomic).
+ * @next:      kernels: next ticket to hand out; host: the lock's state,
+ *             0 free, 1 held, 2 held with sleepers (atomic).
+ * @owner:     kernels: ticket now being served (atomic); host: unused.
  * @owner_cpu: CPU holding the lock, or -1 (debug builds keep it current).
  * @name:      for reports.
  */
@@ -63,8 +75,11 @@ static inline void spin_lock_init(spinlock_t *l, const char *name)
 }
 
 #ifndef KMA_KERNEL
+#define SPIN_HOST_POLLS 128
+/* arch/host/port.c: sleep while *@word == @val; wake one sleeper. */
+void host_lock_wait(uint32_t *word, uint32_t val);
+void host_lock_wake(uint32_t *word);
 int sched_yield(void);
-#define SPIN_YIELD_POLLS 64
 #endif
 
 static inline void cpu_relax(void)
@@ -111,10 +126,11 @@ static inline void __spin_wait_ticket(spinlock_t *l, uint32_t ticket)
 		: "Q"(l->owner), "r"(ticket)
 		: "memory", "cc");
 #elif !defined(KMA_KERNEL)
+	/* Only the fairness test waits on tickets on the host. */
 	unsigned int polls = 0;
 
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket) {
-		if (++polls % SPIN_YIELD_POLLS == 0)
+		if (++polls % 64 == 0)
 			sched_yield();
 		else
 			cpu_relax();
@@ -123,6 +139,18 @@ static inline void __spin_wait_ticket(spinlock_t *l, uint32_t ticket)
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
 		cpu_relax();
 #endif
+}
+
+/**
+ * __spin_ticket_release - serve the next ticket (the kernels' unlock).
+ * @l: the lock, held through a ticket.
+ */
+static inline void __spin_ticket_release(spinlock_t *l)
+{
+	/* Only the holder writes @owner, so this read is exact. */
+	__atomic_store_n(&l->owner,
+			 __atomic_load_n(&l->owner, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELEASE);
 }
 
 #ifdef CONFIG_DEBUG_SPINLOCK
@@ -165,8 +193,77 @@ static inline void __spin_debug_locked(spinlock_t *l) { (void)l; }
 static inline bool __spin_debug_unlock(spinlock_t *l) { (void)l; return true; }
 #endif
 
+#ifdef KMA_KERNEL
+static inline void __spin_acquire(spinlock_t *l)
+{
+	__spin_wait_ticket(l, __spin_take_ticket(l));
+}
+
+static inline bool __spin_try_acquire(spinlock_t *l)
+{
+	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	uint32_t expect = owner;
+
+	return __atomic_compare_exchange_n(&l->next, &expect, owner + 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void __spin_release(spinlock_t *l)
+{
+	__spin_ticket_release(l);
+}
+
+static inline bool __spin_held(spinlock_t *l)
+{
+	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&l->next, __ATOMIC_RELAXED);
+}
+#else
+static inline bool __spin_try_acquire(spinlock_t *l)
+{
+	uint32_t expect = 0;
+
+	return __atomic_compare_exchange_n(&l->next, &expect, 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/* Contended: poll a while, then sleep with the lock marked contended. */
+static __attribute__((noinline, cold, unused)) void
+__spin_acquire_slow(spinlock_t *l)
+{
+	unsigned int polls;
+
+	for (polls = 0; polls < SPIN_HOST_POLLS; polls++) {
+		cpu_relax();
+		if (!__atomic_load_n(&l->next, __ATOMIC_RELAXED) &&
+		    __spin_try_acquire(l))
+			return;
+	}
+	while (__atomic_exchange_n(&l->next, 2, __ATOMIC_ACQUIRE))
+		host_lock_wait(&l->next, 2);
+}
+
+static inline void __spin_acquire(spinlock_t *l)
+{
+	if (__builtin_expect(!__spin_try_acquire(l), 0))
+		__spin_acquire_slow(l);
+}
+
+static inline void __spin_release(spinlock_t *l)
+{
+	if (__builtin_expect(__atomic_exchange_n(&l->next, 0,
+						 __ATOMIC_RELEASE) == 2, 0))
+		host_lock_wake(&l->next);
+}
+
+static inline bool __spin_held(spinlock_t *l)
+{
+	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) != 0;
+}
+#endif
+
 /**
- * spin_lock - acquire @l, waiting in FIFO order.
+ * spin_lock - acquire @l (kernels: in FIFO order).
  * @l: the lock.
  *
  * Does not touch interrupts: use spin_lock_irqsave() for locks that
@@ -176,7 +273,7 @@ static inline void spin_lock(spinlock_t *l)
 {
 	if (!__spin_debug_lock(l))
 		return;
-	__spin_wait_ticket(l, __spin_take_ticket(l));
+	__spin_acquire(l);
 	__spin_debug_locked(l);
 }
 
@@ -188,30 +285,23 @@ static inline void spin_lock(spinlock_t *l)
  */
 static inline bool spin_trylock(spinlock_t *l)
 {
-	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
-	uint32_t expect = owner;
-
 	if (!__spin_debug_lock(l))
 		return false;
-	if (!__atomic_compare_exchange_n(&l->next, &expect, owner + 1, false,
-					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+	if (!__spin_try_acquire(l))
 		return false;
 	__spin_debug_locked(l);
 	return true;
 }
 
 /**
- * spin_unlock - release @l to the next waiter.
+ * spin_unlock - release @l (kernels: to the next waiter in line).
  * @l: the lock, held by this CPU.
  */
 static inline void spin_unlock(spinlock_t *l)
 {
 	if (!__spin_debug_unlock(l))
 		return;
-	/* Only the holder writes @owner, so this read is exact. */
-	__atomic_store_n(&l->owner,
-			 __atomic_load_n(&l->owner, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELEASE);
+	__spin_release(l);
 }
 
 /**
@@ -220,8 +310,7 @@ static inline void spin_unlock(spinlock_t *l)
  */
 static inline bool spin_is_locked(spinlock_t *l)
 {
-	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) !=
-	       __atomic_load_n(&l->next, __ATOMIC_RELAXED);
+	return __spin_held(l);
 }
 
 /**

@@ -11,6 +11,18 @@
  * two live threads share a slot, per-CPU data needs no interrupt masking
  * here, so port_irq_save() and port_irq_restore() do nothing.
  *
+ * There is no limit on threads: the last slot (HOST_SHARED_SLOT) is never
+ * owned. A thread that finds every other slot taken claims the shared
+ * slot for one call at a time: it takes shared_lock (a sleeping lock),
+ * uses the slot as its own, and gives it back with host_cpu_put() when
+ * the call returns (the drop-in does it on every path that entered the
+ * heap). Its next call claims again and gets an owned slot if one has
+ * come free. The shared slot's caches belong to whoever holds
+ * shared_lock; the lock is taken around fork() like the heap's.
+ *
+ * Locks: spin_lock() (include/spinlock.h) sleeps here when contended, on
+ * a private futex over the lock's state word.
+ *
  * Physical memory: one anonymous MAP_NORESERVE mapping at mem_base,
  * physical address HOST_PHYS_BASE + offset. Holes of the synthetic map are
  * made PROT_NONE so that a stray access faults.
@@ -21,16 +33,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include <port.h>
 #include <mm_report.h>
 #include <kmalloc.h>
 #include <kma_host.h>
 #include <frame.h>
+#include <spinlock.h>
 
-static uint64_t cpu_slots;			/* bit n: slot n taken */
+#define HOST_SHARED_SLOT	(PORT_MAX_CPUS - 1)
+#define SHARED_BIT		(1ULL << HOST_SHARED_SLOT)
+
+static uint64_t cpu_slots = SHARED_BIT;		/* bit n: slot n taken */
+static spinlock_t shared_lock = SPINLOCK_INIT("host-shared-slot");
 __thread int host_this_cpu __attribute__((tls_model("initial-exec"))) = -1;
+__thread bool host_slot_shared __attribute__((tls_model("initial-exec")));
 __thread void *host_this_row __attribute__((tls_model("initial-exec")));
 static char *row_base;
 static size_t row_stride;
@@ -74,8 +94,16 @@ __attribute__((noinline)) unsigned int host_cpu_slot_claim(void)
 
 	pthread_once(&cpu_key_once, cpu_key_create);
 	for (;;) {
-		if (cur == ~0ULL)
-			port_panic("host: more than 64 threads use the allocator at once");
+		if (cur == ~0ULL) {
+			/* Every owned slot is taken: borrow the shared one. */
+			spin_lock(&shared_lock);
+			host_slot_shared = true;
+			cpu = HOST_SHARED_SLOT;
+			host_this_cpu = cpu;
+			if (row_base)
+				host_this_row = row_base + (size_t)cpu * row_stride;
+			return (unsigned int)cpu;
+		}
 		cpu = __builtin_ctzll(~cur);
 		if (__atomic_compare_exchange_n(&cpu_slots, &cur,
 						cur | (1ULL << cpu), false,
@@ -88,6 +116,26 @@ __attribute__((noinline)) unsigned int host_cpu_slot_claim(void)
 		host_this_row = row_base + (size_t)cpu * row_stride;
 	pthread_setspecific(cpu_key, (void *)(uintptr_t)(cpu + 1));
 	return (unsigned int)cpu;
+}
+
+void host_cpu_put(void)
+{
+	if (!host_slot_shared)
+		return;
+	host_this_row = NULL;
+	host_this_cpu = -1;
+	host_slot_shared = false;
+	spin_unlock(&shared_lock);
+}
+
+void host_cpu_fork_prepare(void)
+{
+	spin_lock(&shared_lock);
+}
+
+void host_cpu_fork_parent(void)
+{
+	spin_unlock(&shared_lock);
 }
 
 void host_cpu_data_init(void *base, size_t stride)
@@ -114,6 +162,10 @@ unsigned int port_cpu_count(void)
 
 void host_cpu_release(void)
 {
+	if (host_slot_shared) {
+		host_cpu_put();
+		return;
+	}
 	if (host_this_cpu >= 0) {
 		pthread_setspecific(cpu_key, NULL);
 		cpu_slot_exit((void *)(uintptr_t)(host_this_cpu + 1));
@@ -124,10 +176,27 @@ uint64_t host_cpu_fork_child(void)
 {
 	uint64_t others = __atomic_load_n(&cpu_slots, __ATOMIC_RELAXED);
 
+	others &= ~SHARED_BIT;
 	if (host_this_cpu >= 0)
 		others &= ~(1ULL << host_this_cpu);
 	__atomic_fetch_and(&cpu_slots, ~others, __ATOMIC_RELEASE);
+	spin_lock_init(&shared_lock, "host-shared-slot");
 	return others;
+}
+
+/* Sleeps taken by contended locks, for tests and statistics. */
+uint64_t host_lock_sleeps;
+
+void host_lock_wait(uint32_t *word, uint32_t val)
+{
+	__atomic_fetch_add(&host_lock_sleeps, 1, __ATOMIC_RELAXED);
+	/* Returns at once if *word != val: the caller re-checks either way. */
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+void host_lock_wake(uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 unsigned long (port_irq_save)(void)

@@ -11,6 +11,8 @@
 #define KMA_PORT_HOST_H
 
 extern __thread int host_this_cpu __attribute__((tls_model("initial-exec")));
+/* This thread borrows the shared slot for the current call. */
+extern __thread bool host_slot_shared __attribute__((tls_model("initial-exec")));
 /* This slot's row of per-CPU data, or NULL (see host_cpu_data_init()). */
 extern __thread void *host_this_row __attribute__((tls_model("initial-exec")));
 unsigned int host_cpu_slot_claim(void);

@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sched.h>
+#include <time.h>
 #include <ktest.h>
 #include <spinlock.h>
 #include "test_report.h"
@@ -60,7 +61,8 @@ static void ticket_lock(void *l, uint32_t *arrival)
 
 static void ticket_unlock(void *l)
 {
-	spin_unlock(l);
+	if (__spin_debug_unlock(l))
+		__spin_ticket_release(l);
 }
 
 static const struct lock_ops ticket_ops = { ticket_lock, ticket_unlock };
@@ -208,7 +210,7 @@ static void test_spin_mutual_exclusion(struct ktest *t)
 	KT_EXPECT_EQ(t, s.overlaps, 0);
 	KT_EXPECT_EQ(t, s.counter, NTHREADS * 100000UL);
 	KT_EXPECT_EQ(t, s.plain, NTHREADS * 100000UL);
-	KT_EXPECT(t, !spin_is_locked(&l));
+	KT_EXPECT_EQ(t, l.owner, l.next);	/* every ticket served */
 }
 
 static void test_spin_irqsave_exclusion(struct ktest *t)
@@ -220,6 +222,8 @@ static void test_spin_irqsave_exclusion(struct ktest *t)
 	mx_run(&s);
 	KT_EXPECT_EQ(t, s.overlaps, 0);
 	KT_EXPECT_EQ(t, s.counter, NTHREADS * 100000UL);
+	KT_EXPECT_EQ(t, s.plain, NTHREADS * 100000UL);
+	KT_EXPECT(t, !spin_is_locked(&l));
 }
 
 static void test_spin_fairness(struct ktest *t)
@@ -326,6 +330,46 @@ static void test_spin_debug_foreign_unlock(struct ktest *t)
 	KT_EXPECT(t, !spin_is_locked(&foreign_lock));
 }
 
+/*
+ * The host lock sleeps when contended: a waiter behind a lock held for
+ * 300 ms uses almost no CPU time (a lock that spins or yields in a loop
+ * uses all of it), and the sleep is counted.
+ */
+extern uint64_t host_lock_sleeps;
+static spinlock_t sleepy_lock = SPINLOCK_INIT("sleepy");
+static uint64_t sleepy_cpu_ns;
+
+static void *sleepy_waiter(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	spin_lock(&sleepy_lock);
+	spin_unlock(&sleepy_lock);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	sleepy_cpu_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return NULL;
+}
+
+static void test_spin_host_sleeps(struct ktest *t)
+{
+	uint64_t sleeps = __atomic_load_n(&host_lock_sleeps, __ATOMIC_RELAXED);
+	struct timespec d = { 0, 300000000 };
+	pthread_t th;
+
+	spin_lock(&sleepy_lock);
+	pthread_create(&th, NULL, sleepy_waiter, NULL);
+	nanosleep(&d, NULL);
+	spin_unlock(&sleepy_lock);
+	pthread_join(th, NULL);
+	ktest_log(t, "waiter used %llu us of CPU over 300 ms, %llu sleep(s)",
+		  (unsigned long long)(sleepy_cpu_ns / 1000),
+		  (unsigned long long)(host_lock_sleeps - sleeps));
+	KT_EXPECT_LT(t, sleepy_cpu_ns, 30000000ULL);
+	KT_EXPECT_GT(t, host_lock_sleeps - sleeps, 0);
+	KT_EXPECT(t, !spin_is_locked(&sleepy_lock));
+}
+
 static struct ktest_case spinlock_cases[] = {
 	KTEST_CASE(test_spin_mutual_exclusion),
 	KTEST_CASE(test_spin_irqsave_exclusion),
@@ -335,6 +379,7 @@ static struct ktest_case spinlock_cases[] = {
 	KTEST_CASE(test_spin_trylock),
 	KTEST_CASE(test_spin_debug_recursion),
 	KTEST_CASE(test_spin_debug_foreign_unlock),
+	KTEST_CASE(test_spin_host_sleeps),
 	{}
 };
 KTEST_SUITE(spinlock, spinlock_cases);

@@ -26,7 +26,10 @@
  * free() ignores arena objects and realloc() copies them out.
  *
  * Threads. Each thread takes a CPU slot of the host port on its first
- * call and gives it back from the port's thread-exit destructor. Frees
+ * call and gives it back from the port's thread-exit destructor. When
+ * every slot is owned, a thread borrows the port's shared slot for one
+ * call at a time: every path here that entered the heap ends with
+ * put_slot(), which gives a borrowed slot back (no thread limit). Frees
  * that the C library makes after the thread-exit destructors (for its own
  * per-thread data) would claim a slot that nothing gives back: a thread
  * marks itself EXITED in its own key destructor, and every call made in
@@ -173,6 +176,7 @@ static uint64_t env_mib(const char *name, uint64_t dflt)
 /* Lock order: grow_lock, the heap's locks, the frame allocator's. */
 static void fork_prepare(void)
 {
+	host_cpu_fork_prepare();
 	spin_lock(&grow_lock);
 	if (kmalloc_lock_all)
 		kmalloc_lock_all();
@@ -192,6 +196,7 @@ static void unlock_all(void)
 static void fork_parent(void)
 {
 	unlock_all();
+	host_cpu_fork_parent();
 }
 
 /*
@@ -323,10 +328,18 @@ static inline bool enter(void)
 	return enter_slow();
 }
 
+/* A borrowed shared slot goes back at the end of every call. */
+static inline void put_slot(void)
+{
+	if (unlikely(host_slot_shared))
+		host_cpu_put();
+}
+
 static inline void leave(bool exited)
 {
 	if (unlikely(exited))
 		host_cpu_release();
+	put_slot();
 }
 
 /* Add the next chunk of the reserve; false when none is left. */
@@ -415,6 +428,7 @@ static __attribute__((noinline)) void *malloc_slow(size_t n)
 
 	if (likely(tls_state == T_LIVE && n && n <= KMALLOC_MAX_SIZE)) {
 		p = kmalloc(n, GFP_KERNEL);
+		put_slot();
 		if (likely(p))
 			return p;
 	}
@@ -449,6 +463,7 @@ static __attribute__((noinline)) void free_slow(void *p)
 
 	if (likely(tls_state == T_LIVE && !in_boot_arena(p))) {
 		kfree(p);
+		put_slot();
 		return;
 	}
 	/* Before the start completes only arena objects exist. */

@@ -255,6 +255,115 @@ static void t_threads(void)
 		CHECK(spawn(40, 2000));
 }
 
+/*
+ * No thread limit: 1000 threads alive at once (more than the CPU slots;
+ * the rest borrow the shared slot), each holding objects across a
+ * barrier, which would deadlock if a thread could not allocate until
+ * another exits. Objects cross threads: each frees its neighbour's.
+ */
+#define MANY	1000
+static pthread_barrier_t many_bar;
+static void *many_obj[MANY];
+
+static void *many_thread(void *arg)
+{
+	long i = (long)(intptr_t)arg;
+	char *p = malloc(64 + (size_t)(i % 300));
+	int ok;
+
+	if (p)
+		memset(p, (int)(i & 0x7f), 64);
+	many_obj[i] = p;
+	pthread_barrier_wait(&many_bar);
+	p = many_obj[(i + 1) % MANY];
+	ok = p && p[63] == (char)(((i + 1) % MANY) & 0x7f);
+	free(p);
+	return ok ? malloc(16) : NULL;
+}
+
+static void t_many_threads(void)
+{
+	pthread_attr_t a;
+	pthread_t *t = malloc(MANY * sizeof(*t));
+	int i, made = 0, ok = 0;
+	void *r;
+
+	CHECK(t != NULL);
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 64 << 10);
+	pthread_barrier_init(&many_bar, NULL, MANY);
+	for (i = 0; i < MANY; i++)
+		if (pthread_create(&t[i], &a, many_thread, (void *)(intptr_t)i) == 0)
+			made++;
+	CHECK(made == MANY);
+	for (i = 0; i < made; i++) {
+		pthread_join(t[i], &r);
+		ok += r != NULL;
+		free(r);
+	}
+	CHECK(ok == MANY);
+	pthread_barrier_destroy(&many_bar);
+	pthread_attr_destroy(&a);
+	free(t);
+}
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0, res = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void *short_thread(void *arg)
+{
+	void *v[40];
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 40; i++)
+		v[i] = malloc((size_t)(i * 97 % 3000) + 1);
+	for (i = 0; i < 40; i++)
+		free(v[i]);
+	v[0] = malloc(200);	/* kept in this thread's cache at exit */
+	free(v[0]);
+	return NULL;
+}
+
+/*
+ * 100,000 thread lifetimes, 8 at a time: a thread's cached objects go
+ * back when it exits, so resident memory after 100,000 is that after
+ * 10,000 (a leak of one 200-byte object per thread alone would be 20
+ * MB; the slack allows for the C library's own thread caches).
+ */
+static void t_thread_lifetimes(void)
+{
+	pthread_t t[8];
+	long rss10k = 0, rss100k;
+	int round, i;
+
+	for (round = 0; round < 100000 / 8; round++) {
+		for (i = 0; i < 8; i++)
+			if (pthread_create(&t[i], NULL, short_thread, NULL)) {
+				CHECK(0);
+				return;
+			}
+		for (i = 0; i < 8; i++)
+			pthread_join(t[i], NULL);
+		if (round == 10000 / 8)
+			rss10k = rss_kib();
+	}
+	rss100k = rss_kib();
+	printf("        # 100,000 threads: RSS %ld KiB after 10,000, %ld KiB after 100,000\n",
+	       rss10k, rss100k);
+	CHECK(rss100k - rss10k < 2048);
+}
+
 static pthread_key_t late_key;
 
 static void late_free(void *p)
@@ -357,6 +466,8 @@ static const struct {
 	{ "realloc_contents", t_realloc },
 	{ "growth", t_growth },
 	{ "threads_slots", t_threads },
+	{ "threads_1000_alive", t_many_threads },
+	{ "threads_100000_lifetimes", t_thread_lifetimes },
 	{ "exit_destructors", t_exit_destructors },
 	{ "fork", t_fork },
 };
