@@ -114,6 +114,21 @@ size_t ksize(const void *p);
 void kmalloc_drain_cpu(unsigned int cpu);
 
 /**
+ * kmalloc_cpu_poll - answer a drain request of the memory pressure ladder
+ * posted to this CPU by another one that ran out of memory (see
+ * docs/ARCHITECTURE.md, "The pressure ladder").
+ * @cpu: the calling CPU.
+ *
+ * The allocator calls it from its own slow paths; a kernel also calls it
+ * from its periodic timer interrupt (and from the interrupt that
+ * port_cpu_kick() sends, if it sends one) so that a CPU that does not
+ * allocate still answers. Must not interrupt an allocator call on the
+ * same CPU: call it where interrupts may come (the allocator masks them).
+ * Costs one load when nothing is asked.
+ */
+void kmalloc_cpu_poll(unsigned int cpu);
+
+/**
  * mm_cpu_offline - a CPU goes away (a host thread exits): drain its
  * object and frame caches.
  * @cpu: the CPU, which must not use the allocator until it comes back.
@@ -185,6 +200,9 @@ struct kmalloc_stats {
 	uint64_t meta_bytes;	/* fixalloc and page map */
 	uint64_t central_locks;	/* central lock acquisitions */
 	uint64_t heap_locks;	/* page heap lock acquisitions */
+	uint64_t pressure_runs;	/* times the pressure ladder ran */
+	uint64_t pressure_kicks; /* drain requests sent to other CPUs */
+	uint64_t pressure_late;	/* requests not answered within the wait */
 	uint64_t nr_classes;
 	struct kmalloc_class_stats cls[72];
 };

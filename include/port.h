@@ -16,6 +16,7 @@
  *   port_print()           write a string to the console
  *   port_panic()           stop the system with a message; never returns
  *   port_report()          default sink for detected misuse (see below)
+ *   port_cpu_kick()        make a CPU call kmalloc_cpu_poll() soon
  *
  * Rules a port must keep:
  *
@@ -128,6 +129,18 @@ struct mm_report;
  * allocator ignores the faulty operation and carries on intact.
  */
 void port_report(const struct mm_report *r);
+
+/**
+ * port_cpu_kick - ask @cpu to call kmalloc_cpu_poll() soon.
+ * @cpu: another CPU.
+ *
+ * Called by the memory pressure ladder when an allocation fails, with
+ * interrupts enabled and no allocator lock held. A kernel sends an IPI
+ * whose handler calls kmalloc_cpu_poll(), or does nothing: the CPU then
+ * answers at its next allocator slow path or timer tick (the ladder
+ * waits a bounded time for answers). The host port sends a signal.
+ */
+void port_cpu_kick(unsigned int cpu);
 
 /*
  * Inline primitives. port_cpu_id(), port_irq_save() and port_irq_restore()

@@ -79,6 +79,8 @@ static inline void spin_lock_init(spinlock_t *l, const char *name)
 /* arch/host/port.c: sleep while *@word == @val; wake one sleeper. */
 void host_lock_wait(uint32_t *word, uint32_t val);
 void host_lock_wake(uint32_t *word);
+/* Allocator locks this thread holds or waits for (arch/host/port.c). */
+extern __thread unsigned int host_lock_depth;
 int sched_yield(void);
 #endif
 
@@ -219,12 +221,21 @@ static inline bool __spin_held(spinlock_t *l)
 	       __atomic_load_n(&l->next, __ATOMIC_RELAXED);
 }
 #else
-static inline bool __spin_try_acquire(spinlock_t *l)
+static inline bool __spin_try_once(spinlock_t *l)
 {
 	uint32_t expect = 0;
 
 	return __atomic_compare_exchange_n(&l->next, &expect, 1, false,
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline bool __spin_try_acquire(spinlock_t *l)
+{
+	host_lock_depth++;
+	if (__spin_try_once(l))
+		return true;
+	host_lock_depth--;
+	return false;
 }
 
 /* Contended: poll a while, then sleep with the lock marked contended. */
@@ -236,7 +247,7 @@ __spin_acquire_slow(spinlock_t *l)
 	for (polls = 0; polls < SPIN_HOST_POLLS; polls++) {
 		cpu_relax();
 		if (!__atomic_load_n(&l->next, __ATOMIC_RELAXED) &&
-		    __spin_try_acquire(l))
+		    __spin_try_once(l))
 			return;
 	}
 	while (__atomic_exchange_n(&l->next, 2, __ATOMIC_ACQUIRE))
@@ -245,7 +256,8 @@ __spin_acquire_slow(spinlock_t *l)
 
 static inline void __spin_acquire(spinlock_t *l)
 {
-	if (__builtin_expect(!__spin_try_acquire(l), 0))
+	host_lock_depth++;
+	if (__builtin_expect(!__spin_try_once(l), 0))
 		__spin_acquire_slow(l);
 }
 
@@ -254,6 +266,7 @@ static inline void __spin_release(spinlock_t *l)
 	if (__builtin_expect(__atomic_exchange_n(&l->next, 0,
 						 __ATOMIC_RELEASE) == 2, 0))
 		host_lock_wake(&l->next);
+	host_lock_depth--;
 }
 
 static inline bool __spin_held(spinlock_t *l)

@@ -80,6 +80,7 @@ static void kernel_timer_tick(void)
 	struct kcpu *c = this_kcpu();
 	unsigned int n = (unsigned int)++c->ticks;
 
+	kmalloc_cpu_poll(port_cpu_id());	/* the pressure ladder's drain */
 	if (!__atomic_load_n(&irq_alloc_on, __ATOMIC_ACQUIRE))
 		return;
 	if (__atomic_load_n(&c->in_mm, __ATOMIC_RELAXED))

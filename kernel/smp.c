@@ -14,6 +14,7 @@
  * caller at a time (the boot CPU), so the slot needs no lock.
  */
 #include "kernel.h"
+#include <kmalloc.h>
 #include <spinlock.h>
 
 struct kcpu kcpus[PORT_MAX_CPUS];
@@ -47,6 +48,7 @@ __noreturn void kernel_secondary_main(void)
 						   __ATOMIC_ACQUIRE);
 
 		if (gen == seen) {
+			kmalloc_cpu_poll(port_cpu_id());
 			arch_cpu_idle();
 			continue;
 		}
@@ -54,6 +56,17 @@ __noreturn void kernel_secondary_main(void)
 		call_fn(call_arg);
 		__atomic_fetch_add(&call_done, 1, __ATOMIC_RELEASE);
 	}
+}
+
+/*
+ * port.h: make @cpu answer the pressure ladder's drain request. The kick
+ * wakes every other CPU from arch_cpu_idle(), whose loop answers; a busy
+ * CPU answers at its next allocator slow path or timer tick.
+ */
+void port_cpu_kick(unsigned int cpu)
+{
+	(void)cpu;
+	arch_cpus_kick();
 }
 
 void smp_call_all(void (*fn)(void *arg), void *arg)

@@ -213,23 +213,6 @@ static bool cache_fill(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 }
 
 /**
- * kmalloc_pressure - the memory pressure ladder, run once by an
- * allocation that failed before it retries: this CPU's caches, the
- * centrals' batches and empty spans, the page heap's free chunks go back
- * (the frame allocator drains its own CPU caches when it runs dry).
- */
-void kmalloc_pressure(void)
-{
-	unsigned long irq = port_irq_save();
-	unsigned int cpu = port_cpu_id();
-
-	port_irq_restore(irq);
-	cache_drain(cpu);
-	kmalloc_reclaim();
-	heap_scavenge(0);
-}
-
-/**
  * cache_alloc_slow - an object of class @spc when the fast path found the
  * cache empty (or its top object untagged). Interrupts are off.
  * @spc: span class.
@@ -250,6 +233,7 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 			  "kmalloc before mm_init() on cpu %u", cpu);
 		return NULL;
 	}
+	kmalloc_cpu_poll(cpu);
 	for (;;) {
 		p = objcache_pop(oc);
 		if (p)
@@ -291,6 +275,11 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 
 	if (unlikely(!oc->cap)) {	/* before mm_init(): cannot happen */
 		span_free_obj(span_of((uintptr_t)p), (uintptr_t)p);
+		return;
+	}
+	kmalloc_cpu_poll(cpu);		/* a drain empties the cache */
+	if (oc->n < oc->cap) {
+		objcache_push(oc, p);
 		return;
 	}
 	/*

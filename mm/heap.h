@@ -463,6 +463,7 @@ unsigned int heap_corrupt(uintptr_t addr, const char *what);
 void *large_alloc(size_t size, gfp_t flags);
 void large_free(struct span *s);
 void large_cache_drain(unsigned int cpu);
+bool large_cache_holds(unsigned int cpu);
 struct span *heap_huge_alloc(size_t bytes);
 struct span *heap_huge_alloc_aligned(size_t bytes, size_t align);
 void heap_huge_free(struct span *s);
@@ -484,7 +485,11 @@ void cache_free_slow(unsigned int spc, unsigned int cpu, void *p);
 void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu);
 void cache_drain(unsigned int cpu);
 void kmalloc_reclaim(void);
+
+/* pressure.c */
 void kmalloc_pressure(void);
+void pressure_answered(unsigned int cpu);
+extern uint64_t pressure_runs, pressure_kicks, pressure_late;
 uint64_t cache_objs_held(unsigned int spc);
 uint32_t cache_check_tags(void **objs, uint32_t n);
 uint64_t cache_meta_bytes(void);

@@ -61,6 +61,9 @@ void kmalloc_get_stats(struct kmalloc_stats *st)
 				 (uint64_t)heap_ncpus * sizeof(struct cpu_cache) +
 				 cache_meta_bytes();
 		st->heap_locks = heap.nlocks;
+		st->pressure_runs = READ_ONCE(pressure_runs);
+		st->pressure_kicks = READ_ONCE(pressure_kicks);
+		st->pressure_late = READ_ONCE(pressure_late);
 		spin_unlock_irqrestore(&heap.lock, flags);
 	}
 }

@@ -407,8 +407,10 @@ void *krealloc(const void *p, size_t size, gfp_t flags)
 
 void kmalloc_drain_cpu(unsigned int cpu)
 {
-	if (cpu < heap_ncpus)
+	if (cpu < heap_ncpus) {
 		cache_drain(cpu);
+		pressure_answered(cpu);
+	}
 }
 
 void mm_cpu_offline(unsigned int cpu)

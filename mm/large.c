@@ -78,6 +78,12 @@ void large_free(struct span *s)
 	heap_free_span(s, true);
 }
 
+/** large_cache_holds - whether @cpu's large cache holds a span (racy). */
+bool large_cache_holds(unsigned int cpu)
+{
+	return READ_ONCE(large_caches[cpu].n) != 0;
+}
+
 /**
  * large_cache_drain - give every span of @cpu's large cache to the page
  * heap.
@@ -178,14 +184,9 @@ struct span *heap_huge_alloc(size_t bytes)
 
 	if (npages > UINT32_MAX)
 		return NULL;
-	pa = frame_alloc_run(npages);
-	if (pa == FRAME_NONE) {
-		frame_drain_all();
-		heap_scavenge(0);
-		pa = frame_alloc_run(npages);
-		if (pa == FRAME_NONE)
-			return NULL;
-	}
+	pa = frame_alloc_run(npages);	/* on failure large_alloc() */
+	if (pa == FRAME_NONE)		/* climbs the pressure ladder */
+		return NULL;
 	return huge_register(pa, npages, 0xff, bytes);
 }
 
@@ -212,13 +213,8 @@ struct span *heap_huge_alloc_aligned(size_t bytes, size_t align)
 	if (order > FRAME_MAX_ORDER)
 		return NULL;
 	pa = frame_alloc(order);
-	if (pa == FRAME_NONE) {
-		frame_drain_all();
-		heap_scavenge(0);
-		pa = frame_alloc(order);
-		if (pa == FRAME_NONE)
-			return NULL;
-	}
+	if (pa == FRAME_NONE)
+		return NULL;
 	return huge_register(pa, 1UL << order, (uint8_t)order, bytes);
 }
 

@@ -89,12 +89,9 @@ static int heap_grow(void)
 	struct span *s;
 	uintptr_t va;
 
-	if (pa == FRAME_NONE) {
-		frame_drain_all();
-		pa = frame_alloc(CHUNK_ORDER);
-		if (pa == FRAME_NONE)
-			return -1;
-	}
+	/* On failure the caller's caller climbs the pressure ladder. */
+	if (pa == FRAME_NONE)
+		return -1;
 	va = (uintptr_t)port_phys_to_virt(pa);
 	if (!pagemap_covers(va, CHUNK_SIZE))
 		goto fail;

@@ -20,6 +20,18 @@
  * come free. The shared slot's caches belong to whoever holds
  * shared_lock; the lock is taken around fork() like the heap's.
  *
+ * Kicks: port_cpu_kick() asks a slot's owner to answer a drain request of
+ * the pressure ladder (mm/pressure.c) with SIGURG (ignored by default, so
+ * a stray one does nothing; not used at all if the program installed its
+ * own handler first). The handler drains the thread's own caches only at
+ * a safe point: the thread owns its slot, holds no allocator lock
+ * (host_lock_depth, kept by spin_lock() and spin_unlock() on the host)
+ * and was interrupted outside the allocator's code, [__ehdr_start,
+ * _etext) of the object it is linked into (the drop-in's fast paths are
+ * inlined straight-line code there; a slow path's calls into the C
+ * library run with a lock held or with the caches consistent).
+ * Elsewhere the thread answers at its next slow path.
+ *
  * Locks: spin_lock() (include/spinlock.h) sleeps here when contended, on
  * a private futex over the lock's state word.
  *
@@ -28,7 +40,10 @@
  * made PROT_NONE so that a stray access faults.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <ucontext.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +66,8 @@ static uint64_t cpu_slots = SHARED_BIT;		/* bit n: slot n taken */
 static spinlock_t shared_lock = SPINLOCK_INIT("host-shared-slot");
 __thread int host_this_cpu __attribute__((tls_model("initial-exec"))) = -1;
 __thread bool host_slot_shared __attribute__((tls_model("initial-exec")));
+__thread unsigned int host_lock_depth __attribute__((tls_model("initial-exec")));
+static pid_t slot_tid[PORT_MAX_CPUS];		/* owner's thread id */
 __thread void *host_this_row __attribute__((tls_model("initial-exec")));
 static char *row_base;
 static size_t row_stride;
@@ -62,6 +79,11 @@ static size_t mem_size;
 
 /* Weak so the port links into programs that use only parts of mm/. */
 __attribute__((weak)) void mm_cpu_offline(unsigned int cpu)
+{
+	(void)cpu;
+}
+
+__attribute__((weak)) void kmalloc_cpu_poll(unsigned int cpu)
 {
 	(void)cpu;
 }
@@ -114,8 +136,64 @@ __attribute__((noinline)) unsigned int host_cpu_slot_claim(void)
 	host_this_cpu = cpu;
 	if (row_base)
 		host_this_row = row_base + (size_t)cpu * row_stride;
+	__atomic_store_n(&slot_tid[cpu], gettid(), __ATOMIC_RELAXED);
 	pthread_setspecific(cpu_key, (void *)(uintptr_t)(cpu + 1));
 	return (unsigned int)cpu;
+}
+
+/* The allocator's code: headers and text of the object linking it. */
+extern const char __ehdr_start[] __attribute__((visibility("hidden")));
+extern const char _etext[] __attribute__((visibility("hidden")));
+
+static void kick_handler(int sig, siginfo_t *si, void *ucv)
+{
+	const ucontext_t *uc = ucv;
+	uintptr_t pc;
+	int saved = errno;
+
+	(void)sig;
+	(void)si;
+#if defined(__x86_64__)
+	pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+	pc = (uintptr_t)uc->uc_mcontext.pc;
+#else
+	pc = (uintptr_t)__ehdr_start;	/* never a safe point */
+#endif
+	if (host_this_cpu >= 0 && !host_slot_shared && !host_lock_depth &&
+	    (pc < (uintptr_t)__ehdr_start || pc >= (uintptr_t)_etext))
+		kmalloc_cpu_poll((unsigned int)host_this_cpu);
+	errno = saved;
+}
+
+static bool kick_ok;
+static pthread_once_t kick_once = PTHREAD_ONCE_INIT;
+
+static void kick_setup(void)
+{
+	struct sigaction old, sa;
+
+	if (sigaction(SIGURG, NULL, &old) || (old.sa_flags & SA_SIGINFO) ||
+	    old.sa_handler != SIG_DFL)
+		return;			/* the program's own: leave it */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = kick_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	kick_ok = sigaction(SIGURG, &sa, NULL) == 0;
+}
+
+void port_cpu_kick(unsigned int cpu)
+{
+	pid_t tid;
+
+	if (cpu >= PORT_MAX_CPUS || cpu == HOST_SHARED_SLOT ||
+	    !(__atomic_load_n(&cpu_slots, __ATOMIC_RELAXED) & (1ULL << cpu)))
+		return;
+	pthread_once(&kick_once, kick_setup);
+	tid = __atomic_load_n(&slot_tid[cpu], __ATOMIC_RELAXED);
+	if (kick_ok && tid)
+		syscall(SYS_tgkill, getpid(), tid, SIGURG);
 }
 
 void host_cpu_put(void)
@@ -181,6 +259,7 @@ uint64_t host_cpu_fork_child(void)
 		others &= ~(1ULL << host_this_cpu);
 	__atomic_fetch_and(&cpu_slots, ~others, __ATOMIC_RELEASE);
 	spin_lock_init(&shared_lock, "host-shared-slot");
+	host_lock_depth = 0;	/* the locks fork() held were made afresh */
 	return others;
 }
 

@@ -304,12 +304,97 @@ static void test_kmalloc_threads_churn(struct ktest *t)
 	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
 }
 
+/*
+ * The pressure ladder reaches other CPUs' caches: four threads that
+ * touched every class and freed everything sit idle (blocked in the C
+ * library) holding cached objects and spans; an allocation that cannot
+ * succeed makes the ladder ask them to drain (rung (b)), and afterwards,
+ * with the four still alive and idle, every frame is back: exact
+ * accounting. Without rung (b) their caches keep hundreds of frames.
+ */
+struct idle_arg {
+	pthread_mutex_t *mu;
+	pthread_cond_t *cv;
+	int *ready, *go;
+};
+
+static void *idle_toucher(void *arg)
+{
+	struct idle_arg *a = arg;
+	size_t sz;
+	void *p;
+
+	for (sz = 8; sz <= 32768; sz += sz < 1024 ? 8 : 256) {
+		p = kmalloc(sz, GFP_KERNEL);
+		kfree(p);
+	}
+	kfree(kmalloc(8, GFP_NOSCAN));		/* a tiny block */
+	kfree(kmalloc(65536, GFP_KERNEL));	/* a large cached span */
+	pthread_mutex_lock(a->mu);
+	(*a->ready)++;
+	pthread_cond_broadcast(a->cv);
+	while (!*a->go)
+		pthread_cond_wait(a->cv, a->mu);	/* idle */
+	pthread_mutex_unlock(a->mu);
+	return NULL;
+}
+
+static void test_kmalloc_threads_pressure_drains_idle(struct ktest *t)
+{
+	enum { N = 4 };
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+	int ready = 0, go = 0;
+	struct idle_arg a = { &mu, &cv, &ready, &go };
+	uint64_t before = test_mm_free_frames(), held;
+	struct frame_stats fs;
+	struct kmalloc_stats st;
+	pthread_t th[N];
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i < N; i++)
+		pthread_create(&th[i], NULL, idle_toucher, &a);
+	pthread_mutex_lock(&mu);
+	while (ready < N)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	/* What the idle threads hold, seen without draining anyone. */
+	kmalloc_drain_cpu(port_cpu_id());
+	kmalloc_scavenge();
+	frame_drain_all();
+	frame_get_stats(&fs);
+	held = before - fs.free;
+	ktest_log(t, "%u idle threads hold %llu frames", N,
+		  (unsigned long long)held);
+	KT_EXPECT_GT(t, held, 64);
+	kmalloc_get_stats(&st);
+	/* More than all the memory there is: fails after the whole ladder. */
+	p = kmalloc((size_t)fs.managed * 4096, GFP_KERNEL);
+	KT_EXPECT_NULL(t, p);
+	kmalloc_get_stats(&st);
+	ktest_log(t, "ladder: %llu runs, %llu kicks, %llu late",
+		  (unsigned long long)st.pressure_runs,
+		  (unsigned long long)st.pressure_kicks,
+		  (unsigned long long)st.pressure_late);
+	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
+	pthread_mutex_lock(&mu);
+	go = 1;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	for (i = 0; i < N; i++)
+		pthread_join(th[i], NULL);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
+}
+
 static struct ktest_case kmalloc_threads_cases[] = {
 	KTEST_CASE(test_kmalloc_threads_producer_consumer),
 	KTEST_CASE(test_kmalloc_threads_cross_free_reused),
 	KTEST_CASE(test_kmalloc_threads_double_free_remote),
 	KTEST_CASE(test_kmalloc_threads_double_free_in_remote_cache),
 	KTEST_CASE(test_kmalloc_threads_churn),
+	KTEST_CASE(test_kmalloc_threads_pressure_drains_idle),
 	{}
 };
 KTEST_SUITE(kmalloc_threads, kmalloc_threads_cases);
