@@ -228,6 +228,11 @@ PRELOAD := $(PIC)/libkma.so
 
 preload: $(PRELOAD)
 
+# A plain host build makes the drop-in too (not the sanitizer builds).
+ifeq ($(SAN),)
+all: $(PRELOAD)
+endif
+
 $(PRELOAD): $(PIC_OBJS)
 	@$(if $(filter 0,$(V)),echo "  LD      $@")
 	$(Q)$(CC) -shared -pthread $(OPT) $(PIC_LTO) $(HOST_MARCH) -Wl,-z,defs \
