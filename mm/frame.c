@@ -499,6 +499,9 @@ static bool zone_reclaim_caches(struct frame_zone *z)
 	return frame_zone_drain_all(z) > 0;
 }
 
+static uint64_t __zone_alloc_placed(struct frame_zone *z, unsigned int order,
+				    bool high);
+
 static phys_addr_t zone_alloc_limit(struct frame_zone *z, unsigned int order,
 				    uint64_t limit_pfn, bool drained)
 {
@@ -506,7 +509,11 @@ static phys_addr_t zone_alloc_limit(struct frame_zone *z, unsigned int order,
 	uint64_t pfn;
 
 	flags = zone_lock_irqsave(z);
-	pfn = __zone_alloc(z, order, limit_pfn);
+	/* Large blocks low, large runs high (see __zone_alloc_placed()). */
+	if (order >= MAX_ORDER - 2 && limit_pfn == PFN_NONE)
+		pfn = __zone_alloc_placed(z, order, false);
+	else
+		pfn = __zone_alloc(z, order, limit_pfn);
 	zone_unlock_irqrestore(z, flags);
 	if (pfn == PFN_NONE && !drained && zone_reclaim_caches(z))
 		return zone_alloc_limit(z, order, limit_pfn, true);
@@ -622,11 +629,129 @@ static unsigned int order_for(uint64_t nr)
 	return o;
 }
 
+/* Highest free max-order block, or PFN_NONE. */
+static uint64_t __free_max_find_high(struct frame_zone *z)
+{
+	uint64_t w;
+
+	for (w = z->nr_words; w-- > z->max_hint;)
+		if (z->free_max[w])
+			return w * 64 + 63 -
+			       (uint64_t)__builtin_clzll(z->free_max[w]);
+	return PFN_NONE;
+}
+
+/*
+ * Placement of large blocks. Runs of RUN_HIGH_ORDER and more (huge
+ * objects, 1 MiB up) are taken from the top of the zone: the highest free
+ * block that holds them, cut from its top. Single blocks of those orders
+ * (the heap's 2 MiB chunks, which one live span pins) are taken from the
+ * bottom: the lowest free block, cut from its bottom. The two then grow
+ * towards each other instead of interleaving, and the frees and
+ * re-allocations of multi-MiB runs keep the top in large free pieces.
+ * Linear in the lengths of the free lists of those orders (short).
+ */
+#define RUN_HIGH_ORDER	(MAX_ORDER - 2)
+
+static uint64_t __zone_alloc_placed(struct frame_zone *z, unsigned int order,
+				    bool high)
+{
+	uint64_t best = PFN_NONE, blk, at;
+	unsigned int o, best_o = 0;
+	struct frame_node *h, *n;
+
+	for (o = order; o < MAX_ORDER; o++) {
+		h = &z->free_list[o];
+		for (n = h->next; n != h; n = n->next) {
+			if (!__list_node_ok(z, n, o))
+				break;
+			if (best == PFN_NONE ||
+			    (high ? node_pfn(n) > best : node_pfn(n) < best)) {
+				best = node_pfn(n);
+				best_o = o;
+			}
+		}
+	}
+	blk = high ? __free_max_find_high(z) :
+		     __free_max_find(z, z->nr_blocks);
+	at = blk == PFN_NONE ? 0 : z->base_pfn + (blk << MAX_ORDER);
+	if (blk != PFN_NONE && blk < z->nr_blocks &&
+	    (best == PFN_NONE || (high ? at > best : at < best))) {
+		__free_max_take(z, blk);
+		best = at;
+		best_o = MAX_ORDER;
+	} else if (best != PFN_NONE) {
+		list_del(pfn_node(best));
+		z->nr_free[best_o]--;
+	} else {
+		return PFN_NONE;
+	}
+	/* Keep the top (or bottom) piece, give back the other halves. */
+	for (o = best_o; o > order; o--) {
+		uint64_t other = high ? best : best + (1ULL << (o - 1));
+
+		meta_set(z, other, META_FREE | (o - 1));
+		list_push(&z->free_list[o - 1], pfn_node(other));
+		z->nr_free[o - 1]++;
+		if (high)
+			best += 1ULL << (o - 1);
+	}
+	meta_set(z, best, META_ALLOC | order);
+	z->free_frames -= 1ULL << order;
+	return best;
+}
+
+/*
+ * A run of more than half a max-order block when no whole one is free:
+ * a free block of MAX_ORDER - 1 that is the upper half of its pair, and
+ * the free block that starts right after it (the first half of the next
+ * pair) if it is large enough. Two half blocks on either side of a
+ * max-order boundary never merge, so this finds runs that the buddy
+ * lists alone cannot.
+ */
+static uint64_t __run_alloc_straddle(struct frame_zone *z, uint64_t nr)
+{
+	const unsigned int half = MAX_ORDER - 1;
+	unsigned int need = order_for(nr - (1ULL << half)), o2;
+	struct frame_node *h = &z->free_list[half], *n;
+	uint64_t b, next;
+	uint8_t m;
+
+	for (n = h->next; n != h; n = n->next) {
+		if (!__list_node_ok(z, n, half))
+			break;
+		b = node_pfn(n);
+		next = b + (1ULL << half);
+		if (!(b & (1ULL << half)) || !pfn_in_zone(z, next) ||
+		    !block_inited(z, next))
+			continue;
+		m = meta_get(z, next);
+		o2 = m & META_ORDER_MASK;
+		if ((m & META_KIND_MASK) != META_FREE || o2 < need ||
+		    o2 > half || !__list_node_ok(z, pfn_node(next), o2))
+			continue;
+		list_del(n);
+		z->nr_free[half]--;
+		meta_set(z, b, 0);
+		list_del(pfn_node(next));
+		z->nr_free[o2]--;
+		meta_set(z, next, 0);
+		z->free_frames -= (1ULL << half) + (1ULL << o2);
+		__zone_free_range(z, b + nr, next + (1ULL << o2));
+		__run_mark(z, b, nr);
+		return b;
+	}
+	return PFN_NONE;
+}
+
 static uint64_t __run_alloc_small(struct frame_zone *z, uint64_t nr)
 {
 	unsigned int o = order_for(nr);
-	uint64_t pfn = __zone_alloc(z, o, PFN_NONE);
+	uint64_t pfn = o >= RUN_HIGH_ORDER ? __zone_alloc_placed(z, o, true) :
+					     __zone_alloc(z, o, PFN_NONE);
 
+	if (pfn == PFN_NONE && o == MAX_ORDER)
+		return __run_alloc_straddle(z, nr);
 	if (pfn == PFN_NONE)
 		return PFN_NONE;
 	/* Give the tail back first: its pieces are then FREE, not RUN. */
@@ -657,7 +782,9 @@ static uint64_t __run_alloc_large(struct frame_zone *z, uint64_t nr)
  * @nr: number of frames, at least 1 (0 is reported).
  *
  * Up to 2^%FRAME_MAX_ORDER frames: a buddy block of the next power of
- * two, tail given back. Beyond: whole free max-order blocks (the search
+ * two, tail given back; above half a max-order block, when no max-order
+ * block is free, an upper half block and the free block after it
+ * (__run_alloc_straddle()). Beyond: whole free max-order blocks (the search
  * is linear in the number of blocks); the address is then 4 MiB aligned.
  *
  * Return: physical address, or %FRAME_NONE.

@@ -378,6 +378,54 @@ static void test_frame_runs(struct ktest *t)
 	KT_EXPECT(t, tstats_equal(t, &st, &tm.boot));
 }
 
+/*
+ * A run of 2-4 MiB when no 4 MiB block is free: two 2 MiB halves on
+ * either side of a 4 MiB boundary serve it. Every 2 MiB half is taken,
+ * then those at 2, 4 and 8 MiB are given back: [2 MiB, 6 MiB) and
+ * [8 MiB, 10 MiB) are free, but no whole 4 MiB block. A run of 700
+ * frames must start at 2 MiB (the only place), a second one fails, and
+ * everything frees back exactly.
+ */
+static void test_frame_run_straddle(struct ktest *t)
+{
+	const uint64_t half = 1ULL << (FRAME_MAX_ORDER - 1), hb = half * FS;
+	phys_addr_t h[TMEM_MAX_FRAMES >> (FRAME_MAX_ORDER - 1)], r;
+	struct frame_stats st, before;
+	unsigned int n = 0, i;
+
+	tmem_map_reset(&tm);
+	tmem_add(&tm, 0, NF * FS, MEMMAP_USABLE);
+	KT_ASSERT(t, tmem_zone(&tm));
+	frame_zone_get_stats(tm.z, &before);
+	while (n < sizeof(h) / sizeof(h[0]) &&
+	       (h[n] = frame_zone_alloc_run(tm.z, half)) != FRAME_NONE)
+		n++;
+	for (i = 0; i < n; i++) {
+		uint64_t off = h[i] - tm.base;
+
+		if (off == 1 * hb || off == 2 * hb || off == 4 * hb) {
+			frame_zone_free_run(tm.z, h[i], half);
+			h[i] = FRAME_NONE;
+		}
+	}
+	frame_zone_get_stats(tm.z, &st);
+	KT_ASSERT_GE(t, st.free, 3 * half);	/* and what metadata leaves */
+	KT_ASSERT_EQ(t, st.per_order[FRAME_MAX_ORDER], 0);
+	r = frame_zone_alloc_run(tm.z, 700);
+	KT_ASSERT_NE(t, r, FRAME_NONE);
+	KT_EXPECT_EQ(t, r - tm.base, hb);
+	KT_EXPECT_EQ(t, frame_zone_validate(tm.z), 0);
+	KT_EXPECT_EQ(t, frame_zone_alloc_run(tm.z, 700), FRAME_NONE);
+	frame_zone_free_run(tm.z, r, 700);
+	for (i = 0; i < n; i++)
+		if (h[i] != FRAME_NONE)
+			frame_zone_free_run(tm.z, h[i], half);
+	frame_zone_drain_all(tm.z);
+	frame_zone_get_stats(tm.z, &st);
+	KT_EXPECT(t, tstats_equal(t, &st, &before));
+	KT_EXPECT_EQ(t, frame_zone_validate(tm.z), 0);
+}
+
 /* ---------------------------------------------------------- misuse */
 
 struct misuse {
@@ -758,6 +806,7 @@ static struct ktest_case frame_cases[] = {
 	KTEST_CASE(test_frame_shadow_random),
 	KTEST_CASE(test_frame_alloc_below),
 	KTEST_CASE(test_frame_runs),
+	KTEST_CASE(test_frame_run_straddle),
 	KTEST_CASE(test_frame_misuse_double_free),
 	KTEST_CASE(test_frame_misuse_shape),
 	KTEST_CASE(test_frame_misuse_unmanaged),
