@@ -112,8 +112,16 @@ fail:
 }
 
 /*
+ * Spans of one size looked at for the lowest address: packing live spans
+ * low leaves whole chunks free at the top for the scavenger and for the
+ * frame allocator's multi-MiB runs.
+ */
+#define FREE_SCAN	32
+
+/*
  * A free span with room for @npages pages starting at a multiple of
- * @align pages (a power of two), best fit first. *@at gets the span's
+ * @align pages (a power of two), best fit first, lowest address among
+ * the first FREE_SCAN of that size. *@at gets the span's
  * start when @align is 1 (the pages after the piece stay free, so a large
  * object can grow in place), else the highest aligned start (the piece
  * sits at the end of the span when it can).
@@ -125,19 +133,23 @@ static struct span *free_find_aligned(uint32_t npages, uint32_t align,
 	uint32_t n;
 
 	for (n = free_find(npages); n; n = free_find(n + 1)) {
-		struct span *s;
+		struct span *s, *best = NULL;
+		unsigned int seen = 0;
 
-		for (s = heap.free[n].first; s; s = s->next) {
+		for (s = heap.free[n].first; s && seen < FREE_SCAN;
+		     s = s->next, seen++) {
 			uintptr_t end = s->base + (uintptr_t)n * PAGE_SIZE;
 			uintptr_t a = align == 1 ? s->base :
 				      (end - (uintptr_t)npages * PAGE_SIZE) &
 				      ~mask;
 
-			if (a >= s->base) {
+			if (a >= s->base && (!best || s->base < best->base)) {
+				best = s;
 				*at = a;
-				return s;
 			}
 		}
+		if (best)
+			return best;
 		if (n >= CHUNK_PAGES)
 			break;
 	}
@@ -309,6 +321,10 @@ void heap_free_span(struct span *s, bool large)
 	struct span *n;
 	uintptr_t end;
 
+	/* Still ours alone (DEAD): its pages may go before anyone reuses them. */
+	if (large && (uint64_t)s->npages * PAGE_SIZE >= PORT_RELEASE_MIN)
+		port_mem_release((void *)s->base,
+				 (size_t)s->npages * PAGE_SIZE);
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
 	if (large) {
@@ -357,6 +373,7 @@ static void __heap_scavenge(uint64_t keep)
 		pagemap_set(va, CHUNK_PAGES, NULL);
 		pagemap_set_chunk(va, false);
 		heap_meta_free(&heap.span_fa, s);
+		port_mem_release((void *)va, CHUNK_SIZE);
 		frame_free(port_virt_to_phys((void *)va), CHUNK_ORDER);
 		heap.sys_bytes -= CHUNK_SIZE;
 		heap.released_bytes += CHUNK_SIZE;
