@@ -167,4 +167,22 @@ void port_cpu_kick(unsigned int cpu);
 #define PORT_FRESH_MEMORY_ZERO	0
 #endif
 
+/*
+ * port_mem_release(va, bytes) - the heap will not read or write these
+ * whole pages until it hands them out again, and their contents may go:
+ * a port whose memory is lent by a host (the host port: the pages of its
+ * anonymous mapping) gives them back, madvise(MADV_DONTNEED), so that
+ * resident memory follows the heap's use. The heap calls it for memory
+ * leaving it (chunks returned to the frame allocator, huge objects) and
+ * for freed large objects of at least PORT_RELEASE_MIN bytes, before the
+ * memory can be handed to anyone else. Kernels own their RAM: the
+ * default does nothing. A port's inline header may define both.
+ */
+#ifndef port_mem_release
+#define port_mem_release(va, bytes)	((void)(va), (void)(bytes))
+#endif
+#ifndef PORT_RELEASE_MIN
+#define PORT_RELEASE_MIN	(64u << 10)
+#endif
+
 #endif /* KMA_PORT_H */

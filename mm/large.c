@@ -150,7 +150,7 @@ void *large_alloc(size_t size, gfp_t flags)
 		if (s)
 			break;
 		if (!tries)
-			kmalloc_pressure();
+			kmalloc_pressure(size);
 	}
 	if (!s)
 		return NULL;
@@ -274,5 +274,6 @@ void heap_huge_free(struct span *s)
 	heap_meta_free(&heap.span_fa, s);
 	heap.huge_bytes -= (uint64_t)npages * PAGE_SIZE;
 	spin_unlock_irqrestore(&heap.lock, flags);
+	port_mem_release((void *)va, (size_t)npages * PAGE_SIZE);
 	huge_give_back(port_virt_to_phys((void *)va), npages, order);
 }

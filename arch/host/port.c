@@ -288,6 +288,16 @@ void (port_irq_restore)(unsigned long flags)
 	(void)flags;
 }
 
+/* Bytes given back with madvise(), for tests and statistics. */
+uint64_t host_released_bytes;
+
+void host_mem_release(void *va, size_t bytes)
+{
+	if (madvise(va, bytes, MADV_DONTNEED) == 0)
+		__atomic_fetch_add(&host_released_bytes, bytes,
+				   __ATOMIC_RELAXED);
+}
+
 void *port_phys_to_virt(phys_addr_t pa)
 {
 	return mem_base + (pa - HOST_PHYS_BASE);

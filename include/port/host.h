@@ -33,4 +33,8 @@ static inline unsigned int __port_cpu_id_inline(void)
 /* The "physical memory" is a fresh anonymous mapping: zero until used. */
 #define PORT_FRESH_MEMORY_ZERO	1
 
+/* Pages the heap no longer uses go back to the system (madvise). */
+void host_mem_release(void *va, size_t bytes);
+#define port_mem_release(va, bytes)	host_mem_release(va, bytes)
+
 #endif /* KMA_PORT_HOST_H */

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/*
+ * release_test.c - memory the heap no longer uses goes back to the host
+ * (port_mem_release(): madvise on the host port), so the process's
+ * resident memory follows the heap's use.
+ *
+ * Each case touches every page of what it allocates, frees it, and
+ * requires the resident set (/proc/self/statm) to drop by about as much
+ * at the free and to end near where it started,
+ * together with the port's count of released bytes. The large objects are
+ * freed from a thread of their own, whose large-span cache (2 MiB, kept
+ * for quick reuse) goes back to the heap when the thread exits.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <ktest.h>
+#include <kmalloc.h>
+#include <kma_host.h>
+#include "../test_mm.h"
+
+extern uint64_t host_released_bytes;
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0, res = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void touch(char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 4096)
+		p[i] = (char)(i >> 12 | 1);
+}
+
+/* A huge object (frames of its own): all of it goes at kfree(). */
+static void test_release_huge(struct ktest *t)
+{
+	const size_t n = 24u << 20;
+	uint64_t rel = host_released_bytes;
+	long before, during, after;
+	char *p;
+
+	before = rss_kib();
+	p = kmalloc(n, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, p);
+	touch(p, n);
+	during = rss_kib();
+	kfree(p);
+	after = rss_kib();
+	ktest_log(t, "RSS %ld KiB, %ld with 24 MiB touched, %ld after kfree",
+		  before, during, after);
+	/* Its pages may have been resident before (reused frames): what
+	 * counts is that all of them leave at kfree(). */
+	KT_EXPECT_GE(t, during - after, 23 * 1024);
+	KT_EXPECT_LE(t, after, before + 1024);
+	KT_EXPECT_GE(t, host_released_bytes - rel, (uint64_t)n);
+}
+
+struct large_job {
+	char *p[32];
+	size_t n;
+	long during, after;
+};
+
+static void *free_large(void *arg)
+{
+	struct large_job *j = arg;
+	unsigned int i;
+
+	for (i = 0; i < 32; i++)
+		kfree(j->p[i]);
+	return NULL;
+}
+
+/* Large objects (page-heap spans of 64 KiB .. 1 MiB): released at free. */
+static void test_release_large(struct ktest *t)
+{
+	struct large_job j = { .n = 0 };
+	uint64_t rel = host_released_bytes;
+	long before;
+	pthread_t th;
+	unsigned int i;
+
+	before = rss_kib();
+	for (i = 0; i < 32; i++) {
+		size_t n = (size_t)(64u << 10) << (i % 5);	/* 64K..1M */
+
+		j.p[i] = kmalloc(n, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, j.p[i]);
+		touch(j.p[i], n);
+		j.n += n;
+	}
+	j.during = rss_kib();
+	pthread_create(&th, NULL, free_large, &j);
+	pthread_join(th, NULL);
+	j.after = rss_kib();
+	ktest_log(t, "%zu KiB of large objects: RSS %ld, %ld touched, %ld after",
+		  j.n >> 10, before, j.during, j.after);
+	KT_EXPECT_GE(t, (uint64_t)(j.during - j.after),
+		     (uint64_t)(j.n >> 10) - 2048);
+	/* Back within what the page heap keeps (small spans, metadata). */
+	KT_EXPECT_LE(t, j.after, before + 2048);
+	KT_EXPECT_GE(t, host_released_bytes - rel, (uint64_t)j.n);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
+static struct ktest_case release_cases[] = {
+	KTEST_CASE(test_release_huge),
+	KTEST_CASE(test_release_large),
+	{}
+};
+KTEST_SUITE(mem_release, release_cases);
