@@ -129,6 +129,16 @@ void kmalloc_drain_cpu(unsigned int cpu);
 void kmalloc_cpu_poll(unsigned int cpu);
 
 /**
+ * kmalloc_set_grow_hook - let the allocator ask for more memory before
+ * it drains caches when an allocation fails (first rung of the pressure
+ * ladder; the host's drop-in malloc grows its reserve this way).
+ * @fn: adds at least @need bytes with frame_add_memory() and returns
+ *      true, or returns false. Called with interrupts enabled and no
+ *      allocator lock held. NULL removes the hook.
+ */
+void kmalloc_set_grow_hook(bool (*fn)(size_t need));
+
+/**
  * mm_cpu_offline - a CPU goes away (a host thread exits): drain its
  * object and frame caches.
  * @cpu: the CPU, which must not use the allocator until it comes back.
@@ -203,6 +213,7 @@ struct kmalloc_stats {
 	uint64_t pressure_runs;	/* times the pressure ladder ran */
 	uint64_t pressure_kicks; /* drain requests sent to other CPUs */
 	uint64_t pressure_late;	/* requests not answered within the wait */
+	uint64_t pressure_grows; /* failures met by the grow hook instead */
 	uint64_t nr_classes;
 	struct kmalloc_class_stats cls[72];
 };

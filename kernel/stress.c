@@ -172,6 +172,21 @@ static void obj_new(struct stress_cpu *s, struct kcpu *c, struct sobj *o,
 	o->p = kmalloc(o->size, gfp);
 	kernel_mm_leave(c);
 	if (!o->p) {
+		struct frame_stats fs;
+
+		struct kmalloc_stats ks;
+
+		frame_get_stats(&fs);
+		kmalloc_get_stats(&ks);
+		printk("stress: cpu %u: kmalloc(%zu) failed, %llu frames free (order 8: %llu, 9: %llu, 10: %llu); heap sys %llu KiB, idle %llu, large+huge %llu, meta %llu\n",
+		       c->id, o->size, (unsigned long long)fs.free,
+		       (unsigned long long)fs.per_order[8],
+		       (unsigned long long)fs.per_order[9],
+		       (unsigned long long)fs.per_order[10],
+		       (unsigned long long)ks.heap_sys >> 10,
+		       (unsigned long long)ks.heap_idle >> 10,
+		       (unsigned long long)ks.large_bytes >> 10,
+		       (unsigned long long)ks.meta_bytes >> 10);
 		s->fails++;
 		return;
 	}

@@ -112,6 +112,15 @@ static void stress_all_cpus(struct ktest *t)
 		  (unsigned long long)(res.bytes >> 20),
 		  (unsigned long long)res.sent,
 		  (unsigned long long)(res.ns / 1000000));
+	{
+		struct kmalloc_stats st;
+
+		kmalloc_get_stats(&st);
+		ktest_log(t, "pressure ladder: %llu runs, %llu drain requests, %llu not answered in time",
+			  (unsigned long long)st.pressure_runs,
+			  (unsigned long long)st.pressure_kicks,
+			  (unsigned long long)st.pressure_late);
+	}
 	KT_EXPECT_EQ(t, res.cpus, kernel_nr_online());
 	KT_EXPECT_EQ(t, res.bad, 0);
 	KT_EXPECT_EQ(t, res.fails, 0);

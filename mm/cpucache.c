@@ -242,7 +242,8 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 			continue;
 		if (pressed)
 			return NULL;
-		kmalloc_pressure();
+		kmalloc_pressure(spc == SPC_TINY ? PAGE_SIZE :
+				 (size_t)sc_pages[spc] * PAGE_SIZE);
 		pressed = true;
 	}
 }

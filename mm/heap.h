@@ -487,9 +487,9 @@ void cache_drain(unsigned int cpu);
 void kmalloc_reclaim(void);
 
 /* pressure.c */
-void kmalloc_pressure(void);
+void kmalloc_pressure(size_t need);
 void pressure_answered(unsigned int cpu);
-extern uint64_t pressure_runs, pressure_kicks, pressure_late;
+extern uint64_t pressure_runs, pressure_kicks, pressure_late, pressure_grows;
 uint64_t cache_objs_held(unsigned int spc);
 uint32_t cache_check_tags(void **objs, uint32_t n);
 uint64_t cache_meta_bytes(void);

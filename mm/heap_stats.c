@@ -64,6 +64,7 @@ void kmalloc_get_stats(struct kmalloc_stats *st)
 		st->pressure_runs = READ_ONCE(pressure_runs);
 		st->pressure_kicks = READ_ONCE(pressure_kicks);
 		st->pressure_late = READ_ONCE(pressure_late);
+		st->pressure_grows = READ_ONCE(pressure_grows);
 		spin_unlock_irqrestore(&heap.lock, flags);
 	}
 }

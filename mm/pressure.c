@@ -10,6 +10,10 @@
  * in_pressure[] (a CPU already climbing the ladder does not start again).
  *
  * The rungs, cheapest first:
+ *   (0) where the embedding can add memory (the host's drop-in malloc:
+ *       more of its reserved address space), its grow hook
+ *       (kmalloc_set_grow_hook()); if it added some, the ladder stops
+ *       there and the caller retries: growing is cheaper than draining;
  *   (a) this CPU's caches (objects, cached spans, large spans, the tiny
  *       block) go back to their spans and centrals;
  *   (b) every other CPU is asked to do the same: drain_req[cpu] is set
@@ -36,11 +40,12 @@
 #include <frame.h>
 #include "heap.h"
 
-#define PRESSURE_WAIT_POLLS	(1u << 18)
+#define PRESSURE_WAIT_POLLS	(1u << 22)
 
+static bool (*grow_hook)(size_t need);
 static uint8_t drain_req[PORT_MAX_CPUS];
 static uint8_t in_pressure[PORT_MAX_CPUS];
-uint64_t pressure_runs, pressure_kicks, pressure_late;
+uint64_t pressure_runs, pressure_kicks, pressure_late, pressure_grows;
 
 /* Whether @cpu's caches may hold anything (racy: a hint for (b)). */
 static bool cpu_holds_memory(unsigned int cpu)
@@ -105,15 +110,33 @@ static void drain_others(unsigned int me)
 }
 
 /**
- * kmalloc_pressure - climb the ladder once (rungs (a) to (e) above);
- * called by an allocation that failed, before its retry.
+ * kmalloc_set_grow_hook - install rung (0) of the pressure ladder.
+ * @fn: adds at least @need bytes of memory to the frame allocator
+ *      (frame_add_memory()) and returns true, or returns false; called
+ *      with interrupts enabled and no allocator lock held. NULL removes.
  */
-void kmalloc_pressure(void)
+void kmalloc_set_grow_hook(bool (*fn)(size_t need))
 {
+	__atomic_store_n(&grow_hook, fn, __ATOMIC_RELEASE);
+}
+
+/**
+ * kmalloc_pressure - climb the ladder once (rungs (0) to (e) above);
+ * called by an allocation that failed, before its retry.
+ * @need: bytes the failed allocation needed from the page heap or the
+ *        frame allocator (for the grow hook).
+ */
+void kmalloc_pressure(size_t need)
+{
+	bool (*grow)(size_t) = __atomic_load_n(&grow_hook, __ATOMIC_ACQUIRE);
 	unsigned long irq = port_irq_save();
 	unsigned int cpu = port_cpu_id();
 
 	port_irq_restore(irq);
+	if (grow && grow(need)) {
+		pressure_grows++;
+		return;
+	}
 	if (in_pressure[cpu])
 		return;
 	in_pressure[cpu] = 1;

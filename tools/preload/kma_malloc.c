@@ -12,10 +12,12 @@
  * physical address space (host_mem_map()).
  * The memory map handed to mm_init() declares its first KMA_INITIAL_MB
  * (raised to hold the frame allocator's metadata and the heap's page map
- * for the whole reserve, about 9 bytes per frame) usable and the rest MEMMAP_HOTPLUG; when kmalloc() fails, the next
- * chunk (as large as everything added so far, and at least the request)
- * is handed to the frame allocator with frame_add_memory(), and the call
- * is retried. Untouched pages cost the process nothing, so resident memory
+ * for the whole reserve, about 9 bytes per frame) usable and the rest
+ * MEMMAP_HOTPLUG; when the heap runs out, the first rung of its pressure
+ * ladder (grow_hook(), installed with kmalloc_set_grow_hook()) hands the
+ * next chunk (as large as everything added so far, and at least the
+ * request) to the frame allocator with frame_add_memory(), before any
+ * cache is drained, and the heap retries. Untouched pages cost the process nothing, so resident memory
  * follows what the heap really uses.
  *
  * Start. The first call of any function here starts the allocator
@@ -252,6 +254,8 @@ static uint64_t reserve_size(uint64_t want)
 	return want;
 }
 
+static bool grow_hook(size_t need);
+
 static void start(void)
 {
 	static struct memmap_region regions[8];
@@ -282,6 +286,7 @@ static void start(void)
 		start_fail("mm_init failed");
 	top_pa = HOST_PHYS_BASE + initial;
 	host_cpu_data_init(objcaches, sizeof(objcaches[0]));
+	kmalloc_set_grow_hook(grow_hook);
 	if (pthread_atfork(fork_prepare, fork_parent, fork_child))
 		start_fail("pthread_atfork");
 }
@@ -367,6 +372,15 @@ static bool grow(size_t need, uint64_t seen_top)
 out:
 	spin_unlock(&grow_lock);
 	return ok;
+}
+
+/*
+ * The heap's grow hook (first rung of its pressure ladder): add a chunk
+ * of the reserve before the heap drains any cache.
+ */
+static bool grow_hook(size_t need)
+{
+	return grow(need, __atomic_load_n(&top_pa, __ATOMIC_RELAXED));
 }
 
 /*
