@@ -17,10 +17,13 @@ What it does:
   1. builds the workload programs (tools/bench/workloads/*.c) into
      build/bench/, plain C against the system's malloc;
   2. builds kma's drop-in library (make preload: build/host-pic/libkma.so);
-  3. runs every workload at every thread count on every allocator through
-     LD_PRELOAD (glibc: nothing preloaded), interleaved - each repetition
-     runs allocator A B C D E on one job before the next job - and keeps
-     the median of the repetitions;
+  3. runs every workload at every thread count (1, 2, 8 and 32 on any
+     machine; a smoke run 1 and 2) on every allocator through LD_PRELOAD
+     (glibc: nothing preloaded), interleaved - each repetition runs
+     allocator A B C D E on one job before the next job - and keeps the
+     median of the repetitions; -n is per thread, so above 2 threads it
+     is scaled by 2/threads and every run does the work of the 2-thread
+     one;
   4. counts instructions per malloc+free pair with callgrind, which is
      deterministic: a program run with n and with 2n pairs, the
      difference in instructions over the difference in pairs, so start-up
@@ -100,7 +103,28 @@ JOBS = {
     "random": ("(g) random sizes freed in random order, a long-lived "
                "changing set", ["-n", "2000000", "-b", "10000"],
                ["-n", "4000", "-b", "100"]),
+    "threads": ("(h) many short-lived threads", ["-n", "1500000"],
+                ["-n", "2000", "-b", "100"]),
+    "large": ("(i) large objects: 64 KiB to 8 MiB, 20 live",
+              ["-n", "1500"], ["-n", "20", "-b", "4"]),
 }
+# Thread counts of a full run, whatever the machine (a smoke run: 1, 2).
+# -n is per thread: above 2 threads it is scaled by 2/threads, so a run
+# does the same work in all as at 2 threads (scaled_args()).
+FULL_THREADS = [1, 2, 8, 32]
+SMOKE_THREADS = [1, 2]
+# Workloads whose memory figures are tabled too: field, digits, heading.
+RSS_OVER_LIVE = ("rss_over_live", 2, "Peak resident memory over peak "
+                 "live bytes ((VmHWM - VmRSS at start) / most bytes live "
+                 "at once); lower is better:")
+RSS_PEAK = ("rss_peak_kb", 0, "Peak resident memory, KiB (VmHWM):")
+MEM_TABLES = {
+    "memeff": [RSS_OVER_LIVE, RSS_PEAK],
+    "large": [RSS_OVER_LIVE, RSS_PEAK],
+    "threads": [RSS_PEAK],
+}
+# The figure of a workload's thread-count plot, where it is not time.
+PLOT_FIELD = {"memeff": ("rss_over_live", "peak RSS / peak live bytes")}
 
 # callgrind patterns: key (its first word is the kind), label, program,
 # fixed arguments, sizes, goal (met when kma/best peer is at most this).
@@ -297,13 +321,16 @@ def run_callgrind(rows, allocs, libs, n, jobs, R, check):
 
 
 def thread_counts(smoke):
-    n = os.cpu_count() or 1
-    counts = [1, 2]
-    t = 4
-    while not smoke and t <= n:
-        counts.append(t)
-        t *= 2
-    return counts
+    return list(SMOKE_THREADS if smoke else FULL_THREADS)
+
+
+def scaled_args(args, t):
+    """@args at @t threads: above 2, -n times 2/t (at least 1)."""
+    out = list(args)
+    if t > 2 and "-n" in out:
+        i = out.index("-n") + 1
+        out[i] = str(max(1, int(out[i]) * 2 // t))
+    return out + ["-t", str(t)]
 
 
 # ------------------------------------------------------------------ report
@@ -496,6 +523,13 @@ def render(R, cg, allocs, threads, info, versions, reps, smoke,
                  "per figure, medians shown" +
                  (" (smoke run: tiny parameters, figures meaningless)"
                   if smoke else "") + ".")
+        L.append("")
+        L.append(f"Thread counts {', '.join(map(str, threads))} on "
+                 f"{info['cores']} core(s): -n is per thread, scaled by "
+                 "2/threads above 2 threads, so every run of a workload "
+                 "does the same work in all. Beyond the cores, ns per "
+                 "operation (thread-time) grows by threads/cores even "
+                 "when scaling is perfect.")
     L.append("")
     L += table([[k, info[k]] for k in ("cpu", "cores", "memory", "kernel",
                                        "compiler")], ["machine", ""])
@@ -548,16 +582,10 @@ def render(R, cg, allocs, threads, info, versions, reps, smoke,
         L.append("")
         L += workload_table(R, wl, allocs, threads)
         L.append("")
-        if wl == "memeff":
-            L.append("Peak resident memory over peak live bytes "
-                     "((VmHWM - VmRSS at start) / most bytes live at once); "
-                     "lower is better:")
+        for field, digits, heading in MEM_TABLES.get(wl, []):
+            L.append(heading)
             L.append("")
-            L += workload_table(R, wl, allocs, threads, "rss_over_live", 2)
-            L.append("")
-            L.append("Peak resident memory, KiB (VmHWM):")
-            L.append("")
-            L += workload_table(R, wl, allocs, threads, "rss_peak_kb", 0)
+            L += workload_table(R, wl, allocs, threads, field, digits)
             L.append("")
         if wl == "falseshare":
             L.append("Cache lines holding objects of two threads, summed "
@@ -680,9 +708,8 @@ def draw_plots(R, cg, allocs, threads, outdir):
         cases = R.cases(wl)
         if not cases:
             continue
-        field = "rss_over_live" if wl == "memeff" else "ns_per_op"
-        label = ("peak RSS / peak live bytes" if wl == "memeff" else
-                 "ns per op, geometric mean over cases")
+        field, label = PLOT_FIELD.get(
+            wl, ("ns_per_op", "ns per op, geometric mean over cases"))
         out = os.path.join(outdir, f"bench-{wl}-threads.png")
         plot_bars(out, f"{wl} by thread count", label,
                   [f"{t}-thread{'s' if t > 1 else ''}" for t in threads],
@@ -767,7 +794,7 @@ def main():
             args = JOBS[wl][2 if smoke else 1]
             for t in threads:
                 for al in allocs:
-                    res, err = run_job(wl, args + ["-t", str(t)], libs[al],
+                    res, err = run_job(wl, scaled_args(args, t), libs[al],
                                        timeout)
                     if res is None:
                         R.failed.add((wl, t, al))
