@@ -171,7 +171,9 @@ size_t kmalloc_scavenge(void);
 /**
  * kmalloc_set_scavenge_threshold - idle heap bytes above which freeing a
  * span gives whole free chunks back to the frame allocator (down to half
- * the threshold). Default 8 MiB.
+ * the threshold); also how many bytes of freed large objects a port that
+ * gives memory back to a host (port_mem_release()) keeps resident for
+ * reuse. Default 8 MiB.
  * @bytes: the threshold.
  */
 void kmalloc_set_scavenge_threshold(uint64_t bytes);

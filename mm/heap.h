@@ -427,6 +427,8 @@ struct mheap {
 	uint64_t sys_bytes;		/* chunks held */
 	uint64_t idle_bytes;		/* in free spans */
 	uint64_t released_bytes;	/* returned by the scavenger, total */
+	uint64_t resident_free;		/* freed large memory not released
+					 * (an estimate; atomic, no lock) */
 	uint64_t large_bytes, large_objs;
 	uint64_t huge_bytes;
 	uint64_t meta_frames;		/* frames used by fixalloc */
@@ -459,7 +461,20 @@ void pagemap_set_chunk(uintptr_t va, bool chunk);
 unsigned int pagemap_validate(uint64_t *chunks);
 unsigned int heap_corrupt(uintptr_t addr, const char *what);
 
+/*
+ * heap_count - add @delta to a byte count that heap.lock guards and
+ * heap_retain_limit() reads without it (an atomic store, so the unlocked
+ * read is not a data race). heap.lock held.
+ */
+static inline void heap_count(uint64_t *field, int64_t delta)
+{
+	__atomic_store_n(field, *field + (uint64_t)delta, __ATOMIC_RELAXED);
+}
+
 /* large.c */
+uint64_t heap_retain_limit(void);
+bool heap_keep_resident(size_t bytes);
+void heap_reuse_resident(size_t bytes);
 void *large_alloc(size_t size, gfp_t flags);
 void large_free(struct span *s);
 void large_cache_drain(unsigned int cpu);

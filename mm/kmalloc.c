@@ -429,7 +429,7 @@ void kmalloc_set_scavenge_threshold(uint64_t bytes)
 {
 	unsigned long flags = spin_lock_irqsave(&heap.lock);
 
-	heap.scavenge_threshold = bytes;
+	WRITE_ONCE(heap.scavenge_threshold, bytes);	/* read unlocked */
 	spin_unlock_irqrestore(&heap.lock, flags);
 }
 

@@ -105,6 +105,48 @@ void large_cache_drain(unsigned int cpu)
 	port_irq_restore(irq);
 }
 
+/*
+ * Resident free memory. Giving a freed large object's pages back to the
+ * host at once costs a fault per page when the memory is used again (a
+ * program that frees and allocates large objects in turn pays it on every
+ * operation), keeping them costs resident memory. The heap keeps freed
+ * large and huge objects resident up to the larger of the scavenger's
+ * threshold (heap.scavenge_threshold, kmalloc_set_scavenge_threshold())
+ * and a quarter of the live large and huge bytes, and releases what is
+ * freed beyond it; a threshold of 0 releases everything. heap.resident_free estimates what is kept: a
+ * free adds what it keeps, a large allocation from the heap subtracts its
+ * size (it most likely reuses kept memory). Atomic, no lock: an estimate.
+ */
+uint64_t heap_retain_limit(void)
+{
+	uint64_t keep = READ_ONCE(heap.scavenge_threshold);
+	uint64_t live = (__atomic_load_n(&heap.large_bytes, __ATOMIC_RELAXED) +
+			 __atomic_load_n(&heap.huge_bytes, __ATOMIC_RELAXED)) / 4;
+
+	return keep && live > keep ? live : keep;
+}
+
+bool heap_keep_resident(size_t bytes)
+{
+	uint64_t cur = __atomic_load_n(&heap.resident_free, __ATOMIC_RELAXED);
+
+	if (cur + bytes > heap_retain_limit())
+		return false;
+	__atomic_fetch_add(&heap.resident_free, bytes, __ATOMIC_RELAXED);
+	return true;
+}
+
+void heap_reuse_resident(size_t bytes)
+{
+	uint64_t cur = __atomic_load_n(&heap.resident_free, __ATOMIC_RELAXED);
+
+	while (!__atomic_compare_exchange_n(&heap.resident_free, &cur,
+					    cur > bytes ? cur - bytes : 0,
+					    false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED))
+		;
+}
+
 /**
  * large_alloc - an object above SC_MAX_SIZE.
  * @size: bytes.
@@ -134,8 +176,11 @@ void *large_alloc(size_t size, gfp_t flags)
 			uint32_t align = (size & (size - 1)) ? 1 : npages;
 
 			s = large_cache_take(npages, align);
-			if (!s)
+			if (!s) {
 				s = heap_alloc_span(npages, align, true);
+				if (s)
+					heap_reuse_resident(size);
+			}
 			if (s) {
 				s->size = (uint32_t)size;
 				__atomic_store_n(&s->xstate, SPAN_LARGE,
@@ -144,8 +189,12 @@ void *large_alloc(size_t size, gfp_t flags)
 		} else if (!(size & (size - 1)) &&
 			   size <= (PAGE_SIZE << FRAME_MAX_ORDER)) {
 			s = heap_huge_alloc_aligned(size, size);
+			if (s)
+				heap_reuse_resident(size);
 		} else {
 			s = heap_huge_alloc(size);
+			if (s)
+				heap_reuse_resident(size);
 		}
 		if (s)
 			break;
@@ -240,7 +289,7 @@ static struct span *huge_register(phys_addr_t pa, size_t npages,
 	s->size = (uint32_t)(bytes > UINT32_MAX ? 0 : bytes);
 	s->xowner = -1;
 	pagemap_set(va, s->npages, s);
-	heap.huge_bytes += npages * PAGE_SIZE;
+	heap_count(&heap.huge_bytes, (int64_t)npages * PAGE_SIZE);
 	spin_unlock_irqrestore(&heap.lock, flags);
 	return s;
 }
@@ -272,8 +321,9 @@ void heap_huge_free(struct span *s)
 	WRITE_ONCE(s->xstate, SPAN_DEAD);
 	pagemap_set(va, npages, NULL);
 	heap_meta_free(&heap.span_fa, s);
-	heap.huge_bytes -= (uint64_t)npages * PAGE_SIZE;
+	heap_count(&heap.huge_bytes, -(int64_t)npages * PAGE_SIZE);
 	spin_unlock_irqrestore(&heap.lock, flags);
-	port_mem_release((void *)va, (size_t)npages * PAGE_SIZE);
+	if (!heap_keep_resident((size_t)npages * PAGE_SIZE))
+		port_mem_release((void *)va, (size_t)npages * PAGE_SIZE);
 	huge_give_back(port_virt_to_phys((void *)va), npages, order);
 }

@@ -246,7 +246,7 @@ struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 	piece->xowner = -1;
 	WRITE_ONCE(piece->xstate, large ? SPAN_LARGE : SPAN_DEAD);
 	if (large) {
-		heap.large_bytes += (uint64_t)npages * PAGE_SIZE;
+		heap_count(&heap.large_bytes, (int64_t)npages * PAGE_SIZE);
 		heap.large_objs++;
 	}
 	pagemap_set(piece->base, piece->npages, piece);
@@ -298,7 +298,7 @@ bool heap_grow_large(struct span *s, size_t size)
 		pagemap_set(end, extra, s);
 		s->npages = want;
 		s->size = (uint32_t)size;
-		heap.large_bytes += (uint64_t)extra * PAGE_SIZE;
+		heap_count(&heap.large_bytes, (int64_t)extra * PAGE_SIZE);
 		ok = true;
 	}
 	spin_unlock_irqrestore(&heap.lock, flags);
@@ -321,14 +321,18 @@ void heap_free_span(struct span *s, bool large)
 	struct span *n;
 	uintptr_t end;
 
-	/* Still ours alone (DEAD): its pages may go before anyone reuses them. */
-	if (large && (uint64_t)s->npages * PAGE_SIZE >= PORT_RELEASE_MIN)
+	/*
+	 * Still ours alone (DEAD): its pages may go before anyone reuses
+	 * them, unless the heap keeps them resident (large.c).
+	 */
+	if (large && (uint64_t)s->npages * PAGE_SIZE >= PORT_RELEASE_MIN &&
+	    !heap_keep_resident((size_t)s->npages * PAGE_SIZE))
 		port_mem_release((void *)s->base,
 				 (size_t)s->npages * PAGE_SIZE);
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
 	if (large) {
-		heap.large_bytes -= (uint64_t)s->npages * PAGE_SIZE;
+		heap_count(&heap.large_bytes, -(int64_t)s->npages * PAGE_SIZE);
 		heap.large_objs--;
 	}
 	if (s->tiny) {
@@ -355,8 +359,8 @@ void heap_free_span(struct span *s, bool large)
 		heap_meta_free(&heap.span_fa, n);
 	}
 	free_insert(s);
-	if (heap.idle_bytes > heap.scavenge_threshold)
-		__heap_scavenge(heap.scavenge_threshold / 2);
+	if (heap.idle_bytes > heap_retain_limit())
+		__heap_scavenge(heap_retain_limit() / 2);
 	spin_unlock_irqrestore(&heap.lock, flags);
 }
 

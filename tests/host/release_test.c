@@ -4,7 +4,8 @@
  * (port_mem_release(): madvise on the host port), so the process's
  * resident memory follows the heap's use.
  *
- * Each case touches every page of what it allocates, frees it, and
+ * The cases set the scavenger's threshold to 0 (keep nothing resident)
+ * and put the default back. Each case touches every page of what it allocates, frees it, and
  * requires the resident set (/proc/self/statm) to drop by about as much
  * at the free and to end near where it started,
  * together with the port's count of released bytes. The large objects are
@@ -114,9 +115,47 @@ static void test_release_large(struct ktest *t)
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
 }
 
+/*
+ * With the default threshold, memory freed and allocated again in turn
+ * stays resident: no release, no refault.
+ */
+static void test_release_kept_below_threshold(struct ktest *t)
+{
+	uint64_t rel;
+	unsigned int i;
+	void *p;
+
+	kmalloc_set_scavenge_threshold(8u << 20);
+	kfree(kmalloc(3u << 20, GFP_KERNEL));
+	rel = host_released_bytes;
+	for (i = 0; i < 100; i++) {
+		p = kmalloc(3u << 20, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, p);
+		kfree(p);
+	}
+	ktest_log(t, "100 x 3 MiB: %llu bytes released",
+		  (unsigned long long)(host_released_bytes - rel));
+	KT_EXPECT_EQ(t, host_released_bytes - rel, 0);
+}
+
+static void release_all(struct ktest *t)
+{
+	(void)t;
+	kmalloc_set_scavenge_threshold(0);
+}
+
+static void release_default(struct ktest *t)
+{
+	(void)t;
+	kmalloc_set_scavenge_threshold(8u << 20);
+}
+
 static struct ktest_case release_cases[] = {
+	KTEST_CASE(release_all),
 	KTEST_CASE(test_release_huge),
 	KTEST_CASE(test_release_large),
+	KTEST_CASE(release_default),
+	KTEST_CASE(test_release_kept_below_threshold),
 	{}
 };
 KTEST_SUITE(mem_release, release_cases);
