@@ -9,12 +9,18 @@
  * lock is taken once per batch, not per object.
  *
  * Locking: central->lock protects both lists, nspans, nempty, xfer and
- * nxfer, and
- * the owner-only fields (freeindex, alloc_bits, alloc_cache) of every
- * span on a list. Never held while calling span_free_obj() (which may
- * take it) or the page heap but for heap_free_span() (lock order).
- * A span held by a CPU cache (LIST_CACHED) is not on any list; its owner
- * fields belong to that CPU.
+ * nxfer, and the owner-only fields (freeindex, alloc_bits, alloc_cache,
+ * nalloc) of every span on a list. It is held only to move a span or a
+ * batch between lists, never while sweeping a span's bitmaps or calling
+ * span_free_obj() (which may take it) or the page heap. A span off every
+ * list belongs, owner fields included, to whoever took it off: a CPU cache
+ * (LIST_CACHED, xowner its CPU) or, in transit (LIST_NONE), the CPU that
+ * took it off to sweep it and place it again or give it to the page heap.
+ *
+ * A span on the partial list has a free slot or frees not yet swept
+ * (xfree_bits): whoever takes it sweeps it and finds a free slot. A span
+ * on the full list has neither when it was placed; the first free to
+ * arrive moves it to partial.
  *
  * The handshake with kfree() on other CPUs: a free sets its slot's bit in
  * xfree_bits (sequentially consistent), then reads xowner and xlist. A
@@ -47,31 +53,25 @@ static uint32_t spc_align(unsigned int spc)
 	return 1;
 }
 
-/* Put an uncached span where it belongs after a sweep. Lock held. */
+/*
+ * Put a swept span in transit (LIST_NONE) on its list. Lock held. A free
+ * that raced in after the sweep makes a full span partial: its setter
+ * either sees LIST_FULL and calls central_free_notify(), which finds the
+ * span on partial and leaves it, or is seen here (the seq_cst store of
+ * xlist and the load of the bitmap against the free's seq_cst OR and load
+ * of xlist).
+ */
 static void __central_place(struct central *c, struct span *s)
 {
-	for (;;) {
-		if (s->nalloc < s->nobjs) {
-			__atomic_store_n(&s->xlist, LIST_PARTIAL, __ATOMIC_SEQ_CST);
-			span_list_add(&c->partial, s);
-			return;
-		}
+	if (s->nalloc == s->nobjs) {
 		__atomic_store_n(&s->xlist, LIST_FULL, __ATOMIC_SEQ_CST);
 		if (!span_has_frees(s)) {
 			span_list_add(&c->full, s);
 			return;
 		}
-		/* A free raced in: take it now. */
-		span_sweep(s);
 	}
-}
-
-/* Hand an empty span back to the page heap. Lock held. */
-static void __central_release(struct central *c, struct span *s)
-{
-	__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
-	c->nspans--;
-	heap_free_span(s, false);
+	__atomic_store_n(&s->xlist, LIST_PARTIAL, __ATOMIC_SEQ_CST);
+	span_list_add(&c->partial, s);
 }
 
 /*
@@ -84,20 +84,28 @@ static void __central_release(struct central *c, struct span *s)
 #define CENTRAL_KEEP_BYTES	(128u << 10)
 
 /*
- * Sweep an uncached span; empty, it goes to the heap (or stays, see
- * above, unless @release), else to a list. Lock held.
+ * A swept span in transit goes on a list, or, empty, to the page heap
+ * (unless the central keeps it, see above; always with @release). Takes
+ * and drops the lock; the page heap is called without it.
  */
-static void __central_settle(struct central *c, struct span *s, bool release)
+static void central_settle(struct central *c, struct span *s, bool release)
 {
-	span_sweep(s);
+	bool give = false;
+
+	spin_lock(&c->lock);
+	c->nlocks++;
 	if (s->nalloc == 0 && (release || (c->nempty &&
 	    (c->nempty + 1) * s->npages * PAGE_SIZE > CENTRAL_KEEP_BYTES))) {
-		__central_release(c, s);
-		return;
+		c->nspans--;
+		give = true;
+	} else {
+		if (s->nalloc == 0)
+			c->nempty++;
+		__central_place(c, s);
 	}
-	if (s->nalloc == 0)
-		c->nempty++;
-	__central_place(c, s);
+	spin_unlock(&c->lock);
+	if (give)
+		heap_free_span(s, false);	/* nobody else can reach it */
 }
 
 /**
@@ -181,7 +189,8 @@ void central_drain_batches(unsigned int spc)
  * @spc: span class.
  * @cpu: the calling CPU (interrupts are off).
  *
- * Takes a partial span (sweeping it), or a new span from the page heap.
+ * Takes a partial span, or a new span from the page heap. The partial
+ * span is swept by @cpu, its new owner, after the lock is dropped.
  *
  * Return: the span, now LIST_CACHED and owned by @cpu, or NULL when out of
  * memory.
@@ -191,24 +200,23 @@ struct span *central_cache_span(unsigned int spc, unsigned int cpu)
 	struct central *c = &centrals[spc];
 	struct span *s;
 
-	spin_lock(&c->lock);
-	c->nlocks++;
-	while ((s = c->partial.first)) {
+	for (;;) {
+		spin_lock(&c->lock);
+		c->nlocks++;
+		s = c->partial.first;
+		if (!s)
+			break;
 		span_list_del(&c->partial, s);
 		if (s->nalloc == 0 && c->nempty)
 			c->nempty--;		/* kept empty, now used */
-		span_sweep(s);
-		if (s->nalloc < s->nobjs)
-			break;
-		/* Nothing free after all: full (or partial again if a free
-		 * raced in, and then the next round takes it). */
-		__central_place(c, s);
-	}
-	if (s) {
 		__atomic_store_n(&s->xlist, LIST_CACHED, __ATOMIC_SEQ_CST);
 		__atomic_store_n(&s->xowner, (int32_t)cpu, __ATOMIC_SEQ_CST);
 		spin_unlock(&c->lock);
-		return s;
+		span_sweep(s);
+		if (s->nalloc < s->nobjs)
+			return s;
+		/* Not reached while the partial list's rule holds. */
+		central_uncache_span(s);
 	}
 	spin_unlock(&c->lock);
 
@@ -239,30 +247,31 @@ struct span *central_cache_span(unsigned int spc, unsigned int cpu)
  * central_uncache_span - a CPU cache lets go of @s.
  * @s: a span the calling CPU holds (interrupts are off).
  *
- * The span is swept; an empty span goes back to the page heap, the others
- * to partial or full.
+ * The span is swept (by the caller, still its owner, without the lock);
+ * an empty span goes back to the page heap, the others to partial or
+ * full. Frees that arrive after the sweep stay in xfree_bits for the
+ * next owner's sweep (see __central_place()).
  */
 void central_uncache_span(struct span *s)
 {
 	struct central *c = &centrals[READ_ONCE(s->spc)];
 
-	spin_lock(&c->lock);
-	c->nlocks++;
+	span_sweep(s);
 	__atomic_store_n(&s->xowner, -1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
-	__central_settle(c, s, false);
-	spin_unlock(&c->lock);
+	central_settle(c, s, false);
 }
 
 /**
  * central_free_notify - a free arrived on a span no cache holds and that
- * was on the full list: move it to partial (or back to the heap).
+ * was on the full list: move it to partial, unswept (its next owner
+ * sweeps it).
  * @spc: the span class the freed object had.
  * @va: the freed object.
  *
  * The span is looked up again under the lock: the freeing CPU's view of
- * it may be stale. Sweeping whatever full span of this class now holds
- * @va is always correct.
+ * it may be stale. Moving whatever full span of this class now holds @va
+ * to partial is always correct: it has a free not yet swept.
  */
 void central_free_notify(unsigned int spc, uintptr_t va)
 {
@@ -277,7 +286,8 @@ void central_free_notify(unsigned int spc, uintptr_t va)
 	    READ_ONCE(s->spc) == spc &&
 	    __atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL) {
 		span_list_del(&c->full, s);
-		__central_settle(c, s, false);
+		__atomic_store_n(&s->xlist, LIST_PARTIAL, __ATOMIC_SEQ_CST);
+		span_list_add(&c->partial, s);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 }
@@ -286,6 +296,9 @@ void central_free_notify(unsigned int spc, uintptr_t va)
  * central_reclaim - sweep every span on @spc's lists and give empty ones
  * back to the page heap (scavenging, memory pressure).
  * @spc: span class.
+ *
+ * The spans are taken off both lists at once (in transit), swept and
+ * settled one by one without the lock held across a sweep.
  */
 void central_reclaim(unsigned int spc)
 {
@@ -298,19 +311,22 @@ void central_reclaim(unsigned int spc)
 	c->nlocks++;
 	while ((s = c->partial.first)) {
 		span_list_del(&c->partial, s);
+		__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
 		span_list_add(&all, s);
 	}
 	while ((s = c->full.first)) {
 		span_list_del(&c->full, s);
+		__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
 		span_list_add(&all, s);
 	}
 	c->nempty = 0;
+	spin_unlock(&c->lock);
 	while ((s = all.first)) {
 		span_list_del(&all, s);
-		__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
-		__central_settle(c, s, true);
+		span_sweep(s);
+		central_settle(c, s, true);
 	}
-	spin_unlock_irqrestore(&c->lock, flags);
+	port_irq_restore(flags);
 }
 
 static unsigned int span_check(struct span *s, unsigned int spc, uint8_t list)

@@ -6,8 +6,8 @@
  * Owns: the slot state of each span (see struct span in heap.h for the
  * equations). Who may call what:
  *   span_refill_cache(), span_take_batch(), span_sweep(): the span's
- *     owner only -- the CPU cache holding it (interrupts off), or the
- *     central holding its lock when no cache does;
+ *     owner only -- the CPU cache holding it (interrupts off), or the CPU
+ *     that took it off its central's lists (central.c; in transit);
  *   span_slot_out(), span_has_frees(), span_live_objs(), span_free_obj(),
  *     span_free_batch(): anyone.
  *
