@@ -94,6 +94,17 @@ void frame_drain_cpu(unsigned int cpu);
 void frame_drain_all(void);
 
 /**
+ * frame_release_free - give the pages of free blocks of at least
+ * 2^@min_order frames back to the host (port_mem_release()); each listed
+ * block keeps its first frame, which holds its list node. For the heap's
+ * time-based decay; nothing on ports that give nothing back.
+ * @min_order: smallest block order to release.
+ *
+ * Return: bytes passed to port_mem_release().
+ */
+uint64_t frame_release_free(unsigned int min_order);
+
+/**
  * struct frame_stats - counts, in frames.
  * @managed:     frames handed over by the map (minus metadata).
  * @free:        free frames, in the buddy lists and the CPU caches.

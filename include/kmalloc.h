@@ -179,6 +179,27 @@ size_t kmalloc_scavenge(void);
 void kmalloc_set_scavenge_threshold(uint64_t bytes);
 
 /**
+ * kmalloc_decay_tick - end a decay period if one has passed: the memory
+ * that stayed free through the whole period goes back (whole free heap
+ * chunks to the frame allocator; on a port that gives memory back to a
+ * host, the pages of free spans and free frame blocks of 64 KiB and more).
+ * Call it from time to time with a monotonic clock: a timer tick, an idle
+ * loop, an allocator slow path (the drop-in does). Any context that may
+ * call kfree(); cheap when no period has ended (two loads).
+ * @now_ms: the time, in milliseconds.
+ *
+ * Return: bytes returned or released at this call.
+ */
+uint64_t kmalloc_decay_tick(uint64_t now_ms);
+
+/**
+ * kmalloc_set_decay_ms - the decay period (default 1000 ms); 0 turns the
+ * decay off.
+ * @ms: the period.
+ */
+void kmalloc_set_decay_ms(uint64_t ms);
+
+/**
  * kmalloc_validate - walk every heap structure and check its invariants.
  *
  * Each broken invariant is reported as MM_ERR_CORRUPT. Call on a quiescent

@@ -180,6 +180,7 @@ void port_cpu_kick(unsigned int cpu);
  */
 #ifndef port_mem_release
 #define port_mem_release(va, bytes)	((void)(va), (void)(bytes))
+#define PORT_MEM_RELEASE_NONE	1	/* nothing to give back */
 #endif
 #ifndef PORT_RELEASE_MIN
 #define PORT_RELEASE_MIN	(64u << 10)

@@ -979,6 +979,48 @@ int frame_init(struct memmap *m)
 	return 0;
 }
 
+uint64_t frame_release_free(unsigned int min_order)
+{
+#ifdef PORT_MEM_RELEASE_NONE
+	(void)min_order;
+	return 0;
+#else
+	struct frame_zone *z = frame_global_zone();
+	uint64_t done = 0, w, m, blk;
+	struct frame_node *h, *n;
+	unsigned long flags;
+	unsigned int o;
+
+	if (!z)
+		return 0;
+	flags = zone_lock_irqsave(z);
+	for (o = min_order ? min_order : 1; o < MAX_ORDER; o++) {
+		h = &z->free_list[o];
+		for (n = h->next; n != h; n = n->next) {
+			if (!__list_node_ok(z, n, o))
+				break;
+			port_mem_release((char *)n + FRAME_SIZE,
+					 ((1UL << o) - 1) * FRAME_SIZE);
+			done += ((1ULL << o) - 1) * FRAME_SIZE;
+		}
+	}
+	/* Free max-order blocks hold nothing in their pages. */
+	for (w = z->max_hint; w < z->nr_words; w++) {
+		for (m = z->free_max[w]; m; m &= m - 1) {
+			blk = w * 64 + (uint64_t)__builtin_ctzll(m);
+			if (blk >= z->nr_blocks)
+				break;
+			port_mem_release(pfn_node(z->base_pfn +
+						  (blk << MAX_ORDER)),
+					 FRAME_SIZE << MAX_ORDER);
+			done += FRAME_SIZE << MAX_ORDER;
+		}
+	}
+	zone_unlock_irqrestore(z, flags);
+	return done;
+#endif
+}
+
 /**
  * frame_global_zone - the global zone, or NULL before frame_init().
  */

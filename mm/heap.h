@@ -119,6 +119,10 @@ struct span {
 	uint32_t nalloc;		/* allocated at the last sweep */
 	int32_t xowner;			/* CPU caching it, or -1 (atomic) */
 	uint8_t xlist;			/* enum span_list (atomic) */
+	/* FREE spans, heap.lock: pages given back to the host; the decay
+	 * period in which the span became free (pageheap.c, decay.c). */
+	uint8_t released;
+	uint32_t idle_epoch;
 
 	/* List linkage: central lock (SMALL) or heap lock (FREE). */
 	struct span *next, *prev;
@@ -429,6 +433,11 @@ struct mheap {
 	uint64_t released_bytes;	/* returned by the scavenger, total */
 	uint64_t resident_free;		/* freed large memory not released
 					 * (an estimate; atomic, no lock) */
+	uint64_t resident_low;		/* its lowest since the last decay
+					 * period's end (atomic) */
+	uint32_t decay_epoch;		/* decay periods ended (heap.lock) */
+	uint64_t decay_ms;		/* decay period, 0: off (atomic) */
+	uint64_t decay_last;		/* last period's end, ms (atomic) */
 	uint64_t large_bytes, large_objs;
 	uint64_t huge_bytes;
 	uint64_t meta_frames;		/* frames used by fixalloc */
@@ -470,6 +479,8 @@ static inline void heap_count(uint64_t *field, int64_t delta)
 {
 	__atomic_store_n(field, *field + (uint64_t)delta, __ATOMIC_RELAXED);
 }
+
+uint64_t heap_decay(void);
 
 /* large.c */
 uint64_t heap_retain_limit(void);

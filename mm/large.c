@@ -140,11 +140,16 @@ void heap_reuse_resident(size_t bytes)
 {
 	uint64_t cur = __atomic_load_n(&heap.resident_free, __ATOMIC_RELAXED);
 
-	while (!__atomic_compare_exchange_n(&heap.resident_free, &cur,
-					    cur > bytes ? cur - bytes : 0,
-					    false, __ATOMIC_RELAXED,
-					    __ATOMIC_RELAXED))
-		;
+	uint64_t next;
+
+	do {
+		next = cur > bytes ? cur - bytes : 0;
+	} while (!__atomic_compare_exchange_n(&heap.resident_free, &cur, next,
+					      false, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	/* A racy minimum: an estimate for the decay (decay.c). */
+	if (next < __atomic_load_n(&heap.resident_low, __ATOMIC_RELAXED))
+		__atomic_store_n(&heap.resident_low, next, __ATOMIC_RELAXED);
 }
 
 /**

@@ -40,6 +40,7 @@
 struct mheap heap = { .lock = SPINLOCK_INIT("heap") };
 
 #define DEFAULT_SCAVENGE_THRESHOLD	(8ULL << 20)
+#define DEFAULT_DECAY_MS		1000
 
 
 /* ------------------------------------------------------------ free lists */
@@ -104,6 +105,8 @@ static int heap_grow(void)
 	s->xowner = -1;
 	pagemap_set(va, CHUNK_PAGES, s);
 	free_insert(s);
+	s->released = 0;
+	s->idle_epoch = heap.decay_epoch;
 	heap.sys_bytes += CHUNK_SIZE;
 	return 0;
 fail:
@@ -236,6 +239,8 @@ struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 		spare[1] = NULL;
 		tail->base = at + (uintptr_t)npages * PAGE_SIZE;
 		tail->npages = (uint32_t)((end - tail->base) >> PAGE_SHIFT);
+		tail->released = s->released;	/* s: the pages' old span */
+		tail->idle_epoch = s->idle_epoch;
 		pagemap_set(tail->base, tail->npages, tail);
 		free_insert(tail);
 	}
@@ -299,7 +304,7 @@ bool heap_grow_large(struct span *s, size_t size)
 		s->npages = want;
 		s->size = (uint32_t)size;
 		heap_count(&heap.large_bytes, (int64_t)extra * PAGE_SIZE);
-		ok = true;
+			ok = true;
 	}
 	spin_unlock_irqrestore(&heap.lock, flags);
 	return ok;
@@ -319,6 +324,7 @@ void heap_free_span(struct span *s, bool large)
 {
 	unsigned long flags;
 	struct span *n;
+	bool released = false;
 	uintptr_t end;
 
 	/*
@@ -326,9 +332,11 @@ void heap_free_span(struct span *s, bool large)
 	 * them, unless the heap keeps them resident (large.c).
 	 */
 	if (large && (uint64_t)s->npages * PAGE_SIZE >= PORT_RELEASE_MIN &&
-	    !heap_keep_resident((size_t)s->npages * PAGE_SIZE))
+	    !heap_keep_resident((size_t)s->npages * PAGE_SIZE)) {
 		port_mem_release((void *)s->base,
 				 (size_t)s->npages * PAGE_SIZE);
+		released = true;
+	}
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
 	if (large) {
@@ -347,6 +355,7 @@ void heap_free_span(struct span *s, bool large)
 		pagemap_set(s->base, s->npages, n);
 		n->npages += s->npages;
 		heap_meta_free(&heap.span_fa, s);
+		released = released && n->released;
 		s = n;
 	}
 	/* s absorbs the right neighbour. */
@@ -356,12 +365,33 @@ void heap_free_span(struct span *s, bool large)
 		free_remove(n);
 		pagemap_set(n->base, n->npages, s);
 		s->npages += n->npages;
+		released = released && n->released;
 		heap_meta_free(&heap.span_fa, n);
 	}
+	/* Free from now: a merged span counts from its newest part. */
+	s->released = released;
+	s->idle_epoch = heap.decay_epoch;
 	free_insert(s);
 	if (heap.idle_bytes > heap_retain_limit())
 		__heap_scavenge(heap_retain_limit() / 2);
 	spin_unlock_irqrestore(&heap.lock, flags);
+}
+
+/* Give the wholly free chunk @s back to the frame allocator. Lock held. */
+static void __chunk_return(struct span *s)
+{
+	uintptr_t va = s->base;
+	bool released = s->released;
+
+	free_remove(s);
+	pagemap_set(va, CHUNK_PAGES, NULL);
+	pagemap_set_chunk(va, false);
+	heap_meta_free(&heap.span_fa, s);
+	if (!released)
+		port_mem_release((void *)va, CHUNK_SIZE);
+	frame_free(port_virt_to_phys((void *)va), CHUNK_ORDER);
+	heap.sys_bytes -= CHUNK_SIZE;
+	heap.released_bytes += CHUNK_SIZE;
 }
 
 /* Return free chunks until idle memory is at most @keep. Lock held. */
@@ -369,19 +399,8 @@ static void __heap_scavenge(uint64_t keep)
 {
 	struct span_list_head *h = &heap.free[CHUNK_PAGES];
 
-	while (h->first && heap.idle_bytes > keep) {
-		struct span *s = h->first;
-		uintptr_t va = s->base;
-
-		free_remove(s);
-		pagemap_set(va, CHUNK_PAGES, NULL);
-		pagemap_set_chunk(va, false);
-		heap_meta_free(&heap.span_fa, s);
-		port_mem_release((void *)va, CHUNK_SIZE);
-		frame_free(port_virt_to_phys((void *)va), CHUNK_ORDER);
-		heap.sys_bytes -= CHUNK_SIZE;
-		heap.released_bytes += CHUNK_SIZE;
-	}
+	while (h->first && heap.idle_bytes > keep)
+		__chunk_return(h->first);
 }
 
 /**
@@ -407,6 +426,59 @@ size_t heap_scavenge(uint64_t keep)
 	return (size_t)before;
 }
 
+
+/**
+ * heap_decay - the page heap's part of a decay period's end (decay.c):
+ * free spans that have been free since before the period began go back,
+ * whole chunks to the frame allocator and, on a port that gives memory
+ * back to a host, the pages of free spans of PORT_RELEASE_MIN and more
+ * (once per span: @released). A span freed or merged during the period
+ * waits for the next end. O(free spans), heap.lock held throughout.
+ *
+ * Return: bytes returned or released.
+ */
+uint64_t heap_decay(void)
+{
+#ifdef PORT_MEM_RELEASE_NONE
+	const uint32_t lo = CHUNK_PAGES;	/* only whole chunks matter */
+#else
+	const uint32_t lo = PORT_RELEASE_MIN / PAGE_SIZE;
+#endif
+	uint32_t epoch, n = CHUNK_PAGES + 1;
+	struct span *s, *next;
+	unsigned long flags;
+	uint64_t done = 0;
+
+	flags = spin_lock_irqsave(&heap.lock);
+	heap.nlocks++;
+	epoch = ++heap.decay_epoch;
+	while (n-- > lo) {
+		if (!(heap.free_mask[n / 64] & (1ULL << (n % 64))))
+			continue;
+		for (s = heap.free[n].first; s; s = next) {
+			next = s->next;
+			if (epoch - s->idle_epoch < 2)
+				continue;	/* freed in the last period */
+			if (n == CHUNK_PAGES) {
+				__chunk_return(s);
+				done += CHUNK_SIZE;
+				continue;
+			}
+#ifndef PORT_MEM_RELEASE_NONE
+			if (!s->released) {
+				port_mem_release((void *)s->base,
+						 (size_t)n * PAGE_SIZE);
+				s->released = 1;
+				done += (uint64_t)n * PAGE_SIZE;
+			}
+#endif
+		}
+	}
+	fixalloc_trim(&heap.span_fa);
+	fixalloc_trim(&heap.tiny_fa);
+	spin_unlock_irqrestore(&heap.lock, flags);
+	return done;
+}
 
 /* ------------------------------------------------------------ init */
 
@@ -449,6 +521,7 @@ int heap_init(struct memmap *m)
 	fixalloc_init(&heap.span_fa, sizeof(struct span));
 	fixalloc_init(&heap.tiny_fa, sizeof(struct tiny_meta));
 	heap.scavenge_threshold = DEFAULT_SCAVENGE_THRESHOLD;
+	heap.decay_ms = DEFAULT_DECAY_MS;
 	return 0;
 }
 

@@ -13,6 +13,7 @@
  * for quick reuse) goes back to the heap when the thread exits.
  */
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <ktest.h>
@@ -138,6 +139,80 @@ static void test_release_kept_below_threshold(struct ktest *t)
 	KT_EXPECT_EQ(t, host_released_bytes - rel, 0);
 }
 
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/* 32 large objects of 128 KiB, touched, freed from a thread of their own. */
+static void large_round(struct ktest *t, struct large_job *j)
+{
+	pthread_t th;
+	unsigned int i;
+
+	j->n = 0;
+	for (i = 0; i < 32; i++) {
+		j->p[i] = kmalloc(128u << 10, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, j->p[i]);
+		touch(j->p[i], 128u << 10);
+		j->n += 128u << 10;
+	}
+	j->during = rss_kib();
+	pthread_create(&th, NULL, free_large, j);
+	pthread_join(th, NULL);
+	j->after = rss_kib();
+}
+
+/*
+ * Time-based decay (kmalloc_decay_tick() with a clock of the test's own):
+ * 4 MiB of large objects freed below the threshold stay resident through
+ * the end of the period in which they were freed and go back at the end
+ * of the next; the same memory freed and allocated again within every
+ * period stays resident (touching it again costs no page faults).
+ */
+static void test_decay(struct ktest *t)
+{
+	const uint64_t t0 = 1u << 30;	/* ms; the ticks before it were 0 */
+	struct large_job j;
+	uint64_t got, tick;
+	long r1, flt;
+	unsigned int k;
+
+	kmalloc_set_scavenge_threshold(8u << 20);
+	kmalloc_set_decay_ms(100);
+	kmalloc_decay_tick(t0);
+	large_round(t, &j);
+	KT_EXPECT_EQ(t, kmalloc_decay_tick(t0 + 50), 0);  /* not yet */
+	kmalloc_decay_tick(t0 + 100);
+	r1 = rss_kib();
+	got = kmalloc_decay_tick(t0 + 200);
+	ktest_log(t, "RSS %ld KiB touched, %ld after free, %ld after one "
+		  "period, %ld after two (%llu bytes decayed)", j.during,
+		  j.after, r1, rss_kib(), (unsigned long long)got);
+	KT_EXPECT_LE(t, j.during - r1, 512);
+	KT_EXPECT_GE(t, j.during - rss_kib(), 4096 - 512);
+	KT_EXPECT_GE(t, got, (uint64_t)4 << 20);
+
+	/* Reused in every period: resident, no faults on the second touch. */
+	large_round(t, &j);
+	tick = t0 + 300;
+	kmalloc_decay_tick(tick);
+	for (k = 0; k < 4; k++) {
+		flt = minor_faults();
+		large_round(t, &j);
+		flt = minor_faults() - flt;
+		tick += 100;
+		kmalloc_decay_tick(tick);
+		ktest_log(t, "round %u: %ld page faults for 4 MiB", k, flt);
+		KT_EXPECT_LE(t, flt, 256);
+	}
+	kmalloc_set_decay_ms(1000);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
 static void release_all(struct ktest *t)
 {
 	(void)t;
@@ -156,6 +231,7 @@ static struct ktest_case release_cases[] = {
 	KTEST_CASE(test_release_large),
 	KTEST_CASE(release_default),
 	KTEST_CASE(test_release_kept_below_threshold),
+	KTEST_CASE(test_decay),
 	{}
 };
 KTEST_SUITE(mem_release, release_cases);

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+/*
+ * decay.c - memory that stays free for a whole period goes back (the
+ * time-based decay; as Go's background scavenger and jemalloc's dirty
+ * decay, driven by the embedder's clock).
+ *
+ * Owns: heap.decay_ms (the period) and heap.decay_last (the end of the
+ * last period), both atomic. What a period measures lives with what it
+ * measures: each free span's idle_epoch and released flag and
+ * heap.decay_epoch (pageheap.c, heap.lock), and heap.resident_low
+ * (large.c, atomic: the lowest estimate, over the period, of freed large
+ * memory kept resident in the frame allocator).
+ *
+ * kmalloc_decay_tick() ends a period when decay_ms have passed since the
+ * last end; one caller wins the end (compare-and-swap of decay_last).
+ * At the end:
+ *  - heap_decay(): every free span of the page heap that was already free
+ *    when the period began goes back: a whole chunk to the frame
+ *    allocator, the pages of a span of 64 KiB and more to the host (once
+ *    per span); spans freed or merged during the period wait for the next
+ *    end. So memory idle for between one and two periods goes back, and
+ *    memory reused within a period stays resident;
+ *  - if freed huge objects stayed resident in the frame allocator through
+ *    the whole period (heap.resident_low > 0), every free frame block of
+ *    64 KiB and more is released to the host (frame_release_free(); pages
+ *    released before cost a system call again, not a fault). The frame
+ *    allocator keeps no ages, so this part goes by amount.
+ *
+ * Not covered: objects in the per-CPU caches and the centrals' batches,
+ * the per-CPU large-span caches, partly used spans; the pressure ladder
+ * and kmalloc_scavenge() reach those.
+ */
+#include <frame.h>
+#include "heap.h"
+
+/* Free frame blocks of at least 64 KiB go back at a period's end. */
+#define DECAY_FRAME_ORDER	4
+
+uint64_t kmalloc_decay_tick(uint64_t now_ms)
+{
+	uint64_t period = READ_ONCE(heap.decay_ms);
+	uint64_t last = READ_ONCE(heap.decay_last);
+	uint64_t done, low;
+
+	if (!period || now_ms - last < period)
+		return 0;
+	if (!__atomic_compare_exchange_n(&heap.decay_last, &last, now_ms,
+					 false, __ATOMIC_RELAXED,
+					 __ATOMIC_RELAXED))
+		return 0;		/* another caller ends this period */
+	done = heap_decay();
+	low = __atomic_exchange_n(&heap.resident_low,
+				  __atomic_load_n(&heap.resident_free,
+						  __ATOMIC_RELAXED),
+				  __ATOMIC_RELAXED);
+	if (low) {
+		done += frame_release_free(DECAY_FRAME_ORDER);
+		__atomic_store_n(&heap.resident_free, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&heap.resident_low, 0, __ATOMIC_RELAXED);
+	}
+	return done;
+}
+
+void kmalloc_set_decay_ms(uint64_t ms)
+{
+	WRITE_ONCE(heap.decay_ms, ms);
+}
