@@ -81,6 +81,8 @@ static void kernel_timer_tick(void)
 	unsigned int n = (unsigned int)++c->ticks;
 
 	kmalloc_cpu_poll(port_cpu_id());	/* the pressure ladder's drain */
+	if (port_cpu_id() == 0)			/* the heap's decay clock */
+		kmalloc_decay_tick(c->ticks * 1000 / kernel_timer_hz);
 	if (!__atomic_load_n(&irq_alloc_on, __ATOMIC_ACQUIRE))
 		return;
 	if (__atomic_load_n(&c->in_mm, __ATOMIC_RELAXED))

@@ -62,6 +62,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 
@@ -436,6 +437,26 @@ static void *do_alloc(size_t n, size_t align, gfp_t gfp)
 	return p;
 }
 
+/*
+ * The heap's time-based decay (kmalloc_decay_tick()) runs from the slow
+ * paths: a thread reads the clock at one slow call in 64 (a coarse clock,
+ * no system call). A program that stops calling malloc keeps what it
+ * holds until it calls again, as with jemalloc without its background
+ * thread.
+ */
+static __thread unsigned int decay_calls;
+
+static inline void decay_poll(void)
+{
+	struct timespec ts;
+
+	if (likely(++decay_calls & 63))
+		return;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	kmalloc_decay_tick((uint64_t)ts.tv_sec * 1000 +
+			   (uint64_t)ts.tv_nsec / 1000000);
+}
+
 static __attribute__((noinline)) void *malloc_slow(size_t n)
 {
 	void *p;
@@ -443,6 +464,7 @@ static __attribute__((noinline)) void *malloc_slow(size_t n)
 	if (likely(tls_state == T_LIVE && n && n <= KMALLOC_MAX_SIZE)) {
 		p = kmalloc(n, GFP_KERNEL);
 		put_slot();
+		decay_poll();
 		if (likely(p))
 			return p;
 	}
@@ -478,6 +500,7 @@ static __attribute__((noinline)) void free_slow(void *p)
 	if (likely(tls_state == T_LIVE && !in_boot_arena(p))) {
 		kfree(p);
 		put_slot();
+		decay_poll();
 		return;
 	}
 	/* Before the start completes only arena objects exist. */
