@@ -44,14 +44,22 @@ __noreturn void kernel_secondary_main(void)
 	if (kernel_timer_handler)
 		arch_timer_start(kernel_timer_hz, kernel_timer_handler);
 	for (;;) {
-		unsigned int gen = __atomic_load_n(&call_gen,
-						   __ATOMIC_ACQUIRE);
+		unsigned int gen;
 
+		/*
+		 * Interrupts off from the check to the halt, which enables
+		 * them: a kick that comes in between stays pending and ends
+		 * the halt, instead of being taken before it and lost (with
+		 * the timers stopped, nothing else would wake this CPU).
+		 */
+		port_irq_save();
+		gen = __atomic_load_n(&call_gen, __ATOMIC_ACQUIRE);
 		if (gen == seen) {
 			kmalloc_cpu_poll(port_cpu_id());
 			arch_cpu_idle();
 			continue;
 		}
+		arch_irq_enable();
 		seen = gen;
 		call_fn(call_arg);
 		__atomic_fetch_add(&call_done, 1, __ATOMIC_RELEASE);
