@@ -101,6 +101,17 @@ static void timer_on(void *arg)
 	arch_timer_start(kernel_timer_hz, kernel_timer_handler);
 }
 
+/**
+ * kernel_bench_timers - stop or restart every CPU's timer (if the kernel
+ * runs one, timer_hz= not 0).
+ * @on: true to restart.
+ */
+void kernel_bench_timers(bool on)
+{
+	if (kernel_timer_hz)
+		smp_call_all(on ? timer_on : timer_off, NULL);
+}
+
 /* Hundredths of @ns / @ops, for "%llu.%02llu". */
 static void per_op(uint64_t ns, uint64_t ops, unsigned long long *whole,
 		   unsigned long long *frac)
@@ -173,8 +184,7 @@ void kernel_bench(void)
 	unsigned int i, nr;
 	uint32_t p2 = 16, sz;
 
-	if (kernel_timer_hz)
-		smp_call_all(timer_off, NULL);
+	kernel_bench_timers(false);
 	kernel_mm_quiesce();
 	kmalloc_get_stats(&st0);
 	/*
@@ -206,7 +216,6 @@ void kernel_bench(void)
 	bench_size(64 << 10, GFP_KERNEL);
 	bench_size(2 << 20, GFP_KERNEL);
 	kernel_mm_quiesce();
-	if (kernel_timer_hz)
-		smp_call_all(timer_on, NULL);
+	kernel_bench_timers(true);
 	printk("bench: done\n");
 }

@@ -293,6 +293,19 @@ int kernel_demo(void);
  */
 void kernel_bench(void);
 
+/**
+ * kernel_bench_timers - stop (@on false) or restart every CPU's timer
+ * around a benchmark (kernel/bench.c); nothing with timer_hz=0. Boot CPU.
+ */
+void kernel_bench_timers(bool on);
+
+/**
+ * kernel_bench_xcpu - bench=xcpu: instructions per object allocated on
+ * one CPU and freed on another, against the same CPU, for a few sizes,
+ * with the timers stopped (kernel/bench_xcpu.c). Boot CPU; needs CPU 1.
+ */
+void kernel_bench_xcpu(void);
+
 /* ------------------------------------------------------------------ */
 /* Provided by each architecture (arch/<arch>/).                       */
 

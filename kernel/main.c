@@ -23,6 +23,9 @@
  *
  *   stress_iters=N     rounds per CPU of the smp_stress suite
  *   bench=1            instruction-count workload on the boot CPU
+ *   bench=xcpu         instruction counts of frees on another CPU than
+ *                      the allocating one, against the same CPU (CPUs 0
+ *                      and 1; tools/bench-xcpu.sh)
  *
  * Timer interrupt: each tick counts itself in kcpu.ticks and, while
  * kernel_irq_alloc_set(1) is in force, allocates and frees a tiny
@@ -128,8 +131,19 @@ static int kernel_run_tests(void)
 	return ktest_run(filter) ? 1 : 0;
 }
 
+/* bench=1 or bench=xcpu: which benchmark, if any. */
+static const char *kernel_bench_mode(void)
+{
+	const char *mode = cmdline_get("bench");
+
+	if (mode && ktest_streq(mode, "xcpu"))
+		return mode;
+	return cmdline_get_u64("bench", 0) ? "1" : NULL;
+}
+
 __noreturn void kmain(void)
 {
+	const char *bench;
 	uint64_t t0;
 	int status;
 
@@ -143,10 +157,12 @@ __noreturn void kmain(void)
 	printk("smp: %u CPU(s) online\n", arch_cpus_start());
 	kernel_crash();
 	status = kernel_run_tests();
-	if (cmdline_get_u64("bench", 0))
+	bench = kernel_bench_mode();
+	if (bench && ktest_streq(bench, "1"))
 		kernel_bench();
-	if (cmdline_get_u64("demo", !cmdline_get("ktest") &&
-			    !cmdline_get_u64("bench", 0)))
+	if (bench && ktest_streq(bench, "xcpu"))
+		kernel_bench_xcpu();
+	if (cmdline_get_u64("demo", !cmdline_get("ktest") && !bench))
 		status |= kernel_demo();
 	printk("kma: done in %llu ms, status %d\n",
 	       (unsigned long long)((arch_time_ns() - t0) / 1000000), status);
