@@ -113,13 +113,17 @@ void large_cache_drain(unsigned int cpu)
  * large and huge objects resident up to the larger of the scavenger's
  * threshold (heap.scavenge_threshold, kmalloc_set_scavenge_threshold())
  * and a quarter of the live large and huge bytes, and releases what is
- * freed beyond it; a threshold of 0 releases everything. heap.resident_free estimates what is kept: a
+ * freed beyond it; a threshold of 0 releases everything. On a port that
+ * releases nothing (the kernels) the limit is the threshold alone. heap.resident_free estimates what is kept: a
  * free adds what it keeps, a large allocation from the heap subtracts its
  * size (it most likely reuses kept memory). Atomic, no lock: an estimate.
  */
 uint64_t heap_retain_limit(void)
 {
 	uint64_t keep = READ_ONCE(heap.scavenge_threshold);
+#ifdef PORT_MEM_RELEASE_NONE
+	return keep;	/* nothing is released: no refault to avoid */
+#endif
 	uint64_t live = (__atomic_load_n(&heap.large_bytes, __ATOMIC_RELAXED) +
 			 __atomic_load_n(&heap.huge_bytes, __ATOMIC_RELAXED)) / 4;
 
