@@ -183,6 +183,9 @@ static void test_decay(struct ktest *t)
 
 	kmalloc_set_scavenge_threshold(8u << 20);
 	kmalloc_set_decay_ms(100);
+	/* Two periods first: what earlier cases left free goes now. */
+	kmalloc_decay_tick(t0 - 200);
+	kmalloc_decay_tick(t0 - 100);
 	kmalloc_decay_tick(t0);
 	large_round(t, &j);
 	KT_EXPECT_EQ(t, kmalloc_decay_tick(t0 + 50), 0);  /* not yet */
