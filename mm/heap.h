@@ -398,10 +398,19 @@ struct fixalloc {
 };
 
 /* One 2 MiB region of the page map (pagemap.c). */
+/*
+ * Span kinds of the page heap: a chunk holds the spans of size classes or
+ * large objects, not both (pageheap.c), so that large objects coming and
+ * going free whole chunks instead of holes between class spans.
+ */
+#define HEAP_KIND_SMALL	0
+#define HEAP_KIND_LARGE	1
+#define HEAP_KINDS	2
+
 struct pagemap_region {
 	uint16_t used;			/* pages of the region mapped */
 	uint8_t chunk;			/* 1 if the region is a heap chunk */
-	uint8_t pad;
+	uint8_t kind;			/* a chunk's span kind (pageheap.c) */
 };
 
 /**
@@ -422,8 +431,8 @@ struct mheap {
 	size_t map_frames;		/* frames holding map and regions */
 
 	/* Free spans by page count; [CHUNK_PAGES] holds whole chunks. */
-	struct span_list_head free[CHUNK_PAGES + 1];
-	uint64_t free_mask[(CHUNK_PAGES + 1 + 63) / 64];
+	struct span_list_head free[HEAP_KINDS][CHUNK_PAGES + 1];
+	uint64_t free_mask[HEAP_KINDS][(CHUNK_PAGES + 1 + 63) / 64];
 
 	struct fixalloc span_fa;
 	struct fixalloc tiny_fa;
@@ -467,6 +476,8 @@ int pagemap_init(phys_addr_t lo, phys_addr_t hi);
 void pagemap_set(uintptr_t va, uint32_t npages, struct span *s);
 bool pagemap_covers(uintptr_t va, size_t bytes);
 void pagemap_set_chunk(uintptr_t va, bool chunk);
+unsigned int pagemap_chunk_kind(uintptr_t va);
+void pagemap_set_chunk_kind(uintptr_t va, unsigned int kind);
 unsigned int pagemap_validate(uint64_t *chunks);
 unsigned int heap_corrupt(uintptr_t addr, const char *what);
 

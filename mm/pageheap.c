@@ -16,12 +16,23 @@
  *  - every page of a chunk maps to the one span that contains it (free
  *    or in use), and spans never cross a chunk boundary;
  *  - no two free spans are adjacent within a chunk (they coalesce);
- *  - a free span of n pages is on free[n]; a whole free chunk is on
- *    free[CHUNK_PAGES];
+ *  - a free span of n pages is on free[kind][n], kind being its chunk's
+ *    (pagemap_chunk_kind()); a whole free chunk is on
+ *    free[HEAP_KIND_SMALL][CHUNK_PAGES], whatever its last kind;
  *  - idle_bytes == sum of free span bytes; sys_bytes == chunks * 2 MiB.
  *
- * Allocation is best fit over the exact-size lists (a bitmap finds the
- * first non-empty list at or above the request). A span is cut from the
+ * Chunks have a kind: a chunk holds the spans of size classes
+ * (HEAP_KIND_SMALL) or large objects (HEAP_KIND_LARGE), set when its
+ * first span is cut from it whole. One live class span pins a chunk;
+ * large objects come and go in bigger pieces, so kept apart from class
+ * spans their chunks free up whole and go back to the frame allocator,
+ * where multi-MiB runs need them (as Linux groups pages by mobility in
+ * its pageblocks, and mimalloc segments by page kind). A span is cut from
+ * a chunk of its kind, else a whole free chunk, else a new chunk; only
+ * when the frame allocator has none left from a chunk of the other kind.
+ *
+ * Allocation is best fit over the exact-size lists of the kind (a bitmap
+ * finds the first non-empty list at or above the request). A span is cut from the
  * front of a larger free span: the piece gets a new descriptor, the
  * remainder keeps the old one, so only the pages handed out are rewritten
  * in the page map, and the pages after a large object stay free for
@@ -45,10 +56,28 @@ struct mheap heap = { .lock = SPINLOCK_INIT("heap") };
 
 /* ------------------------------------------------------------ free lists */
 
+/*
+ * The list of free spans of @n pages of kind @kind. Whole free chunks
+ * have no kind: one list, heap.free[HEAP_KIND_SMALL][CHUNK_PAGES].
+ */
+static struct span_list_head *free_list(unsigned int kind, uint32_t n)
+{
+	return &heap.free[n == CHUNK_PAGES ? HEAP_KIND_SMALL : kind][n];
+}
+
+/* The kind of the lists free span @s goes on (see free_list()). */
+static unsigned int free_kind(const struct span *s)
+{
+	return s->npages == CHUNK_PAGES ? HEAP_KIND_SMALL :
+	       pagemap_chunk_kind(s->base);
+}
+
 static void free_insert(struct span *s)
 {
-	span_list_add(&heap.free[s->npages], s);
-	heap.free_mask[s->npages / 64] |= 1ULL << (s->npages % 64);
+	unsigned int k = free_kind(s);
+
+	span_list_add(&heap.free[k][s->npages], s);
+	heap.free_mask[k][s->npages / 64] |= 1ULL << (s->npages % 64);
 	WRITE_ONCE(s->xstate, SPAN_FREE);
 	WRITE_ONCE(s->spc, 0);
 	WRITE_ONCE(s->xfmagic, 0);
@@ -58,28 +87,42 @@ static void free_insert(struct span *s)
 
 static void free_remove(struct span *s)
 {
-	struct span_list_head *h = &heap.free[s->npages];
+	unsigned int k = free_kind(s);
+	struct span_list_head *h = &heap.free[k][s->npages];
 
 	span_list_del(h, s);
 	if (!h->first)
-		heap.free_mask[s->npages / 64] &= ~(1ULL << (s->npages % 64));
+		heap.free_mask[k][s->npages / 64] &=
+			~(1ULL << (s->npages % 64));
 	__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_RELAXED);
 	heap.idle_bytes -= (uint64_t)s->npages * PAGE_SIZE;
 }
 
-/* Smallest non-empty free list with at least @n pages, or 0. */
-static uint32_t free_find(uint32_t n)
+/*
+ * Smallest non-empty free list of kind @kind with at least @n pages, the
+ * whole chunks' list (CHUNK_PAGES) after all of them, or 0.
+ */
+static uint32_t free_find(unsigned int kind, uint32_t n)
 {
-	uint32_t w = n / 64;
-	uint64_t m = heap.free_mask[w] & (~0ULL << (n % 64));
+	const uint32_t words = sizeof(heap.free_mask[0]) / 8;
+	uint32_t w = n / 64, r;
+	uint64_t m;
 
-	for (;;) {
-		if (m)
-			return w * 64 + (uint32_t)__builtin_ctzll(m);
-		if (++w >= sizeof(heap.free_mask) / 8)
-			return 0;
-		m = heap.free_mask[w];
+	if (n < CHUNK_PAGES) {
+		m = heap.free_mask[kind][w] & (~0ULL << (n % 64));
+		for (;;) {
+			if (m) {
+				r = w * 64 + (uint32_t)__builtin_ctzll(m);
+				if (r < CHUNK_PAGES)
+					return r;
+				break;
+			}
+			if (++w >= words)
+				break;
+			m = heap.free_mask[kind][w];
+		}
 	}
+	return free_list(kind, CHUNK_PAGES)->first ? CHUNK_PAGES : 0;
 }
 
 /* ------------------------------------------------------------ chunks */
@@ -129,17 +172,17 @@ fail:
  * object can grow in place), else the highest aligned start (the piece
  * sits at the end of the span when it can).
  */
-static struct span *free_find_aligned(uint32_t npages, uint32_t align,
-				      uintptr_t *at)
+static struct span *free_find_aligned(unsigned int kind, uint32_t npages,
+				      uint32_t align, uintptr_t *at)
 {
 	uintptr_t mask = (uintptr_t)align * PAGE_SIZE - 1;
 	uint32_t n;
 
-	for (n = free_find(npages); n; n = free_find(n + 1)) {
+	for (n = free_find(kind, npages); n; n = free_find(kind, n + 1)) {
 		struct span *s, *best = NULL;
 		unsigned int seen = 0;
 
-		for (s = heap.free[n].first; s && seen < FREE_SCAN;
+		for (s = free_list(kind, n)->first; s && seen < FREE_SCAN;
 		     s = s->next, seen++) {
 			uintptr_t end = s->base + (uintptr_t)n * PAGE_SIZE;
 			uintptr_t a = align == 1 ? s->base :
@@ -176,19 +219,22 @@ static struct span *free_find_aligned(uint32_t npages, uint32_t align,
  */
 struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 {
+	unsigned int kind = large ? HEAP_KIND_LARGE : HEAP_KIND_SMALL;
 	struct span *s, *piece, *tail = NULL, *spare[2];
 	uintptr_t at = 0, end = 0;
 	unsigned long flags;
 
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
-	s = free_find_aligned(npages, align, &at);
+	/* Own kind or a whole chunk, a new chunk, then the other kind. */
+	s = free_find_aligned(kind, npages, align, &at);
+	if (!s && !heap_grow())
+		s = free_find_aligned(kind, npages, align, &at);
+	if (!s)
+		s = free_find_aligned(!kind, npages, align, &at);
 	if (!s) {
-		if (heap_grow()) {
-			spin_unlock_irqrestore(&heap.lock, flags);
-			return NULL;
-		}
-		s = free_find_aligned(npages, align, &at);
+		spin_unlock_irqrestore(&heap.lock, flags);
+		return NULL;
 	}
 	/*
 	 * The descriptors the cut needs (one for a piece that does not start
@@ -213,6 +259,8 @@ struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 		return NULL;
 	}
 	free_remove(s);
+	if (s->npages == CHUNK_PAGES)	/* a whole chunk takes the kind */
+		pagemap_set_chunk_kind(s->base, kind);
 	end = s->base + (uintptr_t)s->npages * PAGE_SIZE;
 	if (at > s->base) {
 		/* s keeps the head; the piece gets a new descriptor. */
@@ -397,7 +445,7 @@ static void __chunk_return(struct span *s)
 /* Return free chunks until idle memory is at most @keep. Lock held. */
 static void __heap_scavenge(uint64_t keep)
 {
-	struct span_list_head *h = &heap.free[CHUNK_PAGES];
+	struct span_list_head *h = free_list(HEAP_KIND_SMALL, CHUNK_PAGES);
 
 	while (h->first && heap.idle_bytes > keep)
 		__chunk_return(h->first);
@@ -427,6 +475,33 @@ size_t heap_scavenge(uint64_t keep)
 }
 
 
+/* One free list's part of heap_decay(). Lock held. */
+static uint64_t __decay_list(struct span_list_head *h, uint32_t n,
+			     uint32_t epoch)
+{
+	struct span *s, *next;
+	uint64_t done = 0;
+
+	for (s = h->first; s; s = next) {
+		next = s->next;
+		if (epoch - s->idle_epoch < 2)
+			continue;	/* freed in the last period */
+		if (n == CHUNK_PAGES) {
+			__chunk_return(s);
+			done += CHUNK_SIZE;
+			continue;
+		}
+#ifndef PORT_MEM_RELEASE_NONE
+		if (!s->released) {
+			port_mem_release((void *)s->base, (size_t)n * PAGE_SIZE);
+			s->released = 1;
+			done += (uint64_t)n * PAGE_SIZE;
+		}
+#endif
+	}
+	return done;
+}
+
 /**
  * heap_decay - the page heap's part of a decay period's end (decay.c):
  * free spans that have been free since before the period began go back,
@@ -444,36 +519,20 @@ uint64_t heap_decay(void)
 #else
 	const uint32_t lo = PORT_RELEASE_MIN / PAGE_SIZE;
 #endif
-	uint32_t epoch, n = CHUNK_PAGES + 1;
-	struct span *s, *next;
+	uint32_t epoch, n;
 	unsigned long flags;
-	uint64_t done = 0;
+	uint64_t done;
+	unsigned int k;
 
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
 	epoch = ++heap.decay_epoch;
-	while (n-- > lo) {
-		if (!(heap.free_mask[n / 64] & (1ULL << (n % 64))))
-			continue;
-		for (s = heap.free[n].first; s; s = next) {
-			next = s->next;
-			if (epoch - s->idle_epoch < 2)
-				continue;	/* freed in the last period */
-			if (n == CHUNK_PAGES) {
-				__chunk_return(s);
-				done += CHUNK_SIZE;
-				continue;
-			}
-#ifndef PORT_MEM_RELEASE_NONE
-			if (!s->released) {
-				port_mem_release((void *)s->base,
-						 (size_t)n * PAGE_SIZE);
-				s->released = 1;
-				done += (uint64_t)n * PAGE_SIZE;
-			}
-#endif
-		}
-	}
+	done = __decay_list(free_list(0, CHUNK_PAGES), CHUNK_PAGES, epoch);
+	for (k = 0; k < HEAP_KINDS; k++)
+		for (n = lo; n < CHUNK_PAGES; n++)
+			if (heap.free_mask[k][n / 64] & (1ULL << (n % 64)))
+				done += __decay_list(&heap.free[k][n], n,
+						     epoch);
 	fixalloc_trim(&heap.span_fa);
 	fixalloc_trim(&heap.tiny_fa);
 	spin_unlock_irqrestore(&heap.lock, flags);
@@ -540,6 +599,39 @@ unsigned int heap_corrupt(uintptr_t addr, const char *what)
 	return 1;
 }
 
+/* Check the free list of kind @k and @i pages; add its bytes to @idle. */
+static unsigned int __validate_list(unsigned int k, uint32_t i,
+				    uint64_t *idle)
+{
+	bool bit = (heap.free_mask[k][i / 64] >> (i % 64)) & 1;
+	unsigned int bad = 0;
+	uint64_t nr = 0;
+	struct span *s;
+
+	if (bit != (heap.free[k][i].first != NULL))
+		bad += heap_corrupt(i, "free mask disagrees with list");
+	for (s = heap.free[k][i].first; s; s = s->next) {
+		uintptr_t end = s->base + (uintptr_t)s->npages * PAGE_SIZE;
+		struct span *n;
+
+		nr++;
+		*idle += (uint64_t)s->npages * PAGE_SIZE;
+		if (s->npages != i || READ_ONCE(s->xstate) != SPAN_FREE)
+			bad += heap_corrupt(s->base, "free span on wrong list");
+		else if (free_kind(s) != k)
+			bad += heap_corrupt(s->base,
+					    "free span on the other kind's list");
+		if (span_of(s->base) != s || span_of(end - 1) != s)
+			bad += heap_corrupt(s->base, "page map misses free span");
+		if (same_chunk(end, s->base) && (n = span_of(end)) &&
+		    READ_ONCE(n->xstate) == SPAN_FREE)
+			bad += heap_corrupt(s->base, "free spans not coalesced");
+	}
+	if (nr != heap.free[k][i].nr)
+		bad += heap_corrupt(i, "free list count wrong");
+	return bad;
+}
+
 /**
  * heap_validate - check the page heap's invariants (quiescent heap).
  *
@@ -547,36 +639,15 @@ unsigned int heap_corrupt(uintptr_t addr, const char *what)
  */
 unsigned int heap_validate(void)
 {
-	unsigned long flags;
-	unsigned int bad = 0;
 	uint64_t idle = 0, chunks = 0;
-	size_t i;
+	unsigned long flags;
+	unsigned int bad = 0, k;
+	uint32_t i;
 
 	flags = spin_lock_irqsave(&heap.lock);
-	for (i = 0; i <= CHUNK_PAGES; i++) {
-		struct span *s;
-		uint64_t nr = 0;
-		bool bit = (heap.free_mask[i / 64] >> (i % 64)) & 1;
-
-		if (bit != (heap.free[i].first != NULL))
-			bad += heap_corrupt(i, "free mask disagrees with list");
-		for (s = heap.free[i].first; s; s = s->next) {
-			uintptr_t end = s->base + (uintptr_t)s->npages * PAGE_SIZE;
-			struct span *n;
-
-			nr++;
-			idle += (uint64_t)s->npages * PAGE_SIZE;
-			if (s->npages != i || READ_ONCE(s->xstate) != SPAN_FREE)
-				bad += heap_corrupt(s->base, "free span on wrong list");
-			if (span_of(s->base) != s || span_of(end - 1) != s)
-				bad += heap_corrupt(s->base, "page map misses free span");
-			if (same_chunk(end, s->base) && (n = span_of(end)) &&
-			    READ_ONCE(n->xstate) == SPAN_FREE)
-				bad += heap_corrupt(s->base, "free spans not coalesced");
-		}
-		if (nr != heap.free[i].nr)
-			bad += heap_corrupt(i, "free list count wrong");
-	}
+	for (k = 0; k < HEAP_KINDS; k++)
+		for (i = 0; i <= CHUNK_PAGES; i++)
+			bad += __validate_list(k, i, &idle);
 	bad += pagemap_validate(&chunks);
 	if (idle != heap.idle_bytes)
 		bad += heap_corrupt(0, "idle bytes do not add up");

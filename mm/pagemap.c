@@ -106,6 +106,27 @@ void pagemap_set_chunk(uintptr_t va, bool chunk)
 }
 
 /**
+ * pagemap_chunk_kind - the span kind of the chunk at @va (HEAP_KIND_*).
+ * Caller holds heap.lock.
+ * @va: an address inside a chunk.
+ */
+unsigned int pagemap_chunk_kind(uintptr_t va)
+{
+	return region_of(va)->kind;
+}
+
+/**
+ * pagemap_set_chunk_kind - set the span kind of the chunk at @va.
+ * Caller holds heap.lock; the chunk is wholly free.
+ * @va: an address inside the chunk.
+ * @kind: HEAP_KIND_SMALL or HEAP_KIND_LARGE.
+ */
+void pagemap_set_chunk_kind(uintptr_t va, unsigned int kind)
+{
+	region_of(va)->kind = (uint8_t)kind;
+}
+
+/**
  * pagemap_validate - check every region that maps a page: each page maps
  * to a span that contains it, a chunk maps all its pages, use counts are
  * right. Caller holds heap.lock.
