@@ -744,16 +744,96 @@ static uint64_t __run_alloc_straddle(struct frame_zone *z, uint64_t nr)
 	return PFN_NONE;
 }
 
+/*
+ * The last resort for a run: the highest stretch of @nr free frames made
+ * of any free blocks in a row, whatever their orders and alignment (a run
+ * is stored as pieces, so it needs no buddy block of its own). Buddy
+ * blocks never merge across their alignment, so after long use free
+ * memory lies in pieces that the lists cannot join: the tails of earlier
+ * runs, halves on either side of a boundary. Walks the zone block by
+ * block (O(blocks), only when the lists and the straddle fail). The run
+ * takes the top of its stretch; the rest of the first and last blocks
+ * goes back.
+ */
+static uint64_t __run_alloc_scan(struct frame_zone *z, uint64_t nr)
+{
+	uint64_t pfn = z->base_pfn, end = z->base_pfn + z->nr_frames;
+	uint64_t ext = PFN_NONE, best = PFN_NONE, best_ext = 0, b, lo, hi;
+	unsigned int o;
+	uint8_t m;
+
+	while (pfn <= end) {
+		bool free = false;
+		uint64_t step = 1;
+
+		if (pfn < end && !((pfn - z->base_pfn) % BLOCK_FRAMES) &&
+		    !block_inited(z, pfn)) {
+			free = bit_test(z->free_max, pfn_block(z, pfn));
+			step = BLOCK_FRAMES;
+		} else if (pfn < end) {
+			m = meta_get(z, pfn);
+			if (m) {
+				free = (m & META_KIND_MASK) == META_FREE;
+				step = 1ULL << (m & META_ORDER_MASK);
+			}
+		}
+		if (free) {
+			if (ext == PFN_NONE)
+				ext = pfn;
+		} else if (ext != PFN_NONE) {
+			if (pfn - ext >= nr) {
+				best = pfn - nr;
+				best_ext = ext;
+			}
+			ext = PFN_NONE;
+		}
+		pfn += step;
+	}
+	if (best == PFN_NONE)
+		return PFN_NONE;
+	/* Take every free block that overlaps [best, best + nr). */
+	lo = hi = PFN_NONE;
+	for (b = best_ext; b < best + nr; b += 1ULL << o) {
+		if (!((b - z->base_pfn) % BLOCK_FRAMES) && !block_inited(z, b)) {
+			o = MAX_ORDER;
+		} else {
+			m = meta_get(z, b);
+			o = m & META_ORDER_MASK;
+		}
+		if (b + (1ULL << o) <= best)
+			continue;
+		if (o == MAX_ORDER) {
+			__free_max_take(z, pfn_block(z, b));
+		} else {
+			list_del(pfn_node(b));
+			z->nr_free[o]--;
+			meta_set(z, b, 0);
+		}
+		z->free_frames -= 1ULL << o;
+		if (lo == PFN_NONE)
+			lo = b;
+		hi = b + (1ULL << o);
+	}
+	__run_mark(z, best, nr);
+	__zone_free_range(z, lo, best);
+	__zone_free_range(z, best + nr, hi);
+	return best;
+}
+
 static uint64_t __run_alloc_small(struct frame_zone *z, uint64_t nr)
 {
 	unsigned int o = order_for(nr);
 	uint64_t pfn = o >= RUN_HIGH_ORDER ? __zone_alloc_placed(z, o, true) :
 					     __zone_alloc(z, o, PFN_NONE);
 
-	if (pfn == PFN_NONE && o == MAX_ORDER)
-		return __run_alloc_straddle(z, nr);
-	if (pfn == PFN_NONE)
-		return PFN_NONE;
+	if (pfn == PFN_NONE) {
+		if (o == MAX_ORDER) {
+			pfn = __run_alloc_straddle(z, nr);
+			if (pfn != PFN_NONE)
+				return pfn;
+		}
+		return __run_alloc_scan(z, nr);
+	}
 	/* Give the tail back first: its pieces are then FREE, not RUN. */
 	__zone_free_range(z, pfn + nr, pfn + (1ULL << o));
 	__run_mark(z, pfn, nr);
@@ -766,7 +846,7 @@ static uint64_t __run_alloc_large(struct frame_zone *z, uint64_t nr)
 
 	blk = __free_max_find_run(z, n);
 	if (blk == PFN_NONE)
-		return PFN_NONE;
+		return __run_alloc_scan(z, nr);
 	for (i = 0; i < n; i++)
 		__free_max_take(z, blk + i);
 	pfn = z->base_pfn + (blk << MAX_ORDER);
@@ -786,6 +866,8 @@ static uint64_t __run_alloc_large(struct frame_zone *z, uint64_t nr)
  * block is free, an upper half block and the free block after it
  * (__run_alloc_straddle()). Beyond: whole free max-order blocks (the search
  * is linear in the number of blocks); the address is then 4 MiB aligned.
+ * When none of these finds room, any stretch of free blocks in a row
+ * (__run_alloc_scan(), linear in the number of blocks).
  *
  * Return: physical address, or %FRAME_NONE.
  */

@@ -426,6 +426,61 @@ static void test_frame_run_straddle(struct ktest *t)
 	KT_EXPECT_EQ(t, frame_zone_validate(tm.z), 0);
 }
 
+/*
+ * A run that only a stretch of unaligned free blocks can hold. Every
+ * 1 MiB quarter of the zone is taken; then the quarters at 3, 4 and
+ * 5 MiB are given back: [3 MiB, 6 MiB) is free, as a quarter block (the
+ * last of the first 4 MiB block) and a half block (the first of the
+ * second), which the buddy lists cannot join and the straddle does not
+ * take (no free upper half block). A run of 3 MiB must start at 3 MiB,
+ * a second one fails, and everything frees back exactly.
+ */
+static void test_frame_run_scan(struct ktest *t)
+{
+	const uint64_t q = 1ULL << (FRAME_MAX_ORDER - 2), qb = q * FS;
+	phys_addr_t h[TMEM_MAX_FRAMES >> (FRAME_MAX_ORDER - 2)], r;
+	struct frame_stats st, before;
+	unsigned int n = 0, i;
+
+	tmem_map_reset(&tm);
+	tmem_add(&tm, 0, NF * FS, MEMMAP_USABLE);
+	KT_ASSERT(t, tmem_zone(&tm));
+	frame_zone_get_stats(tm.z, &before);
+	while (n < sizeof(h) / sizeof(h[0]) &&
+	       (h[n] = frame_zone_alloc_run(tm.z, q)) != FRAME_NONE)
+		n++;
+	for (i = 0; i < n; i++) {
+		uint64_t off = h[i] - tm.base;
+
+		if (off == 3 * qb || off == 4 * qb || off == 5 * qb) {
+			frame_zone_free_run(tm.z, h[i], q);
+			h[i] = FRAME_NONE;
+		}
+	}
+	frame_zone_get_stats(tm.z, &st);
+	KT_ASSERT_EQ(t, st.per_order[FRAME_MAX_ORDER], 0);
+	KT_ASSERT_EQ(t, st.per_order[FRAME_MAX_ORDER - 1], 1);
+	r = frame_zone_alloc_run(tm.z, 3 * q);
+	KT_ASSERT_NE(t, r, FRAME_NONE);
+	KT_EXPECT_EQ(t, r - tm.base, 3 * qb);
+	KT_EXPECT_EQ(t, frame_zone_validate(tm.z), 0);
+	KT_EXPECT_EQ(t, frame_zone_alloc_run(tm.z, 3 * q), FRAME_NONE);
+	frame_zone_free_run(tm.z, r, 3 * q);
+	/* Shorter than the stretch: the run takes its top. */
+	r = frame_zone_alloc_run(tm.z, 2 * q + 5);
+	KT_ASSERT_NE(t, r, FRAME_NONE);
+	KT_EXPECT_EQ(t, r - tm.base, 6 * qb - (2 * q + 5) * FS);
+	KT_EXPECT_EQ(t, frame_zone_validate(tm.z), 0);
+	frame_zone_free_run(tm.z, r, 2 * q + 5);
+	for (i = 0; i < n; i++)
+		if (h[i] != FRAME_NONE)
+			frame_zone_free_run(tm.z, h[i], q);
+	frame_zone_drain_all(tm.z);
+	frame_zone_get_stats(tm.z, &st);
+	KT_EXPECT(t, tstats_equal(t, &st, &before));
+	KT_EXPECT_EQ(t, frame_zone_validate(tm.z), 0);
+}
+
 /* ---------------------------------------------------------- misuse */
 
 struct misuse {
@@ -807,6 +862,7 @@ static struct ktest_case frame_cases[] = {
 	KTEST_CASE(test_frame_alloc_below),
 	KTEST_CASE(test_frame_runs),
 	KTEST_CASE(test_frame_run_straddle),
+	KTEST_CASE(test_frame_run_scan),
 	KTEST_CASE(test_frame_misuse_double_free),
 	KTEST_CASE(test_frame_misuse_shape),
 	KTEST_CASE(test_frame_misuse_unmanaged),
