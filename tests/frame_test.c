@@ -19,6 +19,7 @@
 
 #define NF		TMEM_MAX_FRAMES
 #define FS		FRAME_SIZE
+#define BLOCK_FRAMES_T	(1ULL << FRAME_MAX_ORDER)
 
 static struct tmem tm;
 static uint64_t owned[NF / 64];
@@ -481,6 +482,97 @@ static void test_frame_run_scan(struct ktest *t)
 	KT_EXPECT_EQ(t, frame_zone_validate(tm.z), 0);
 }
 
+/* Own or disown [pa, pa + nr frames); false if a frame was owned twice. */
+static bool own_range(struct ktest *t, phys_addr_t pa, uint64_t nr, bool own)
+{
+	uint64_t i, f;
+
+	if (pa < tm.base || pa + nr * FS > tm.base + tm.frames * FS) {
+		ktest_fail(t, __FILE__, __LINE__, "run 0x%llx+%llu outside "
+			   "the test memory", (unsigned long long)pa,
+			   (unsigned long long)nr);
+		return false;
+	}
+	for (i = 0; i < nr; i++) {
+		f = tmem_idx(&tm, pa) + i;
+		if (own && (owned[f / 64] & (1ULL << (f % 64)))) {
+			ktest_fail(t, __FILE__, __LINE__, "frame 0x%llx handed "
+				   "out twice", (unsigned long long)(pa + i * FS));
+			return false;
+		}
+		if (own)
+			owned[f / 64] |= 1ULL << (f % 64);
+		else
+			owned[f / 64] &= ~(1ULL << (f % 64));
+	}
+	return true;
+}
+
+/* Free a run or (top bit of @nr set) a block of test_frame_run_random(). */
+static void run_free(struct ktest *t, phys_addr_t pa, uint64_t nr)
+{
+	uint64_t n = nr << 1 >> 1;
+
+	own_range(t, pa, n, false);
+	if (nr >> 63)
+		frame_zone_free(tm.z, pa, (unsigned int)__builtin_ctzll(n));
+	else
+		frame_zone_free_run(tm.z, pa, n);
+}
+
+/*
+ * Random blocks and runs (1 frame to 2.5 max-order blocks) against a
+ * shadow of who owns each frame, until the zone is fragmented enough that
+ * runs come from stretches of unaligned free blocks (__run_alloc_scan()):
+ * no frame handed out twice, every free accepted, the validator clean,
+ * and every frame back at the end.
+ */
+static void test_frame_run_random(struct ktest *t)
+{
+	static uint64_t live_nr[NF];
+	uint64_t nlive = 0, iter, i;
+	struct frame_stats st;
+	phys_addr_t pa;
+
+	own_reset();
+	tmem_std_map(&tm);
+	KT_ASSERT(t, tmem_zone(&tm));
+	for (iter = 0; iter < 6000; iter++) {
+		if (nlive < NF / 4 && (nlive == 0 || rnd() % 100 < 55)) {
+			uint64_t nr = rnd() % 4 ? 1 + rnd() % 64 :
+				      1 + rnd() % (5 * BLOCK_FRAMES_T / 2);
+			bool block = rnd() % 2;
+			unsigned int o = (unsigned int)(rnd() % 10);
+
+			if (block)
+				nr = 1ULL << o;
+			pa = block ? frame_zone_alloc(tm.z, o) :
+				     frame_zone_alloc_run(tm.z, nr);
+			if (pa == FRAME_NONE)
+				continue;
+			if (block)
+				nr |= 1ULL << 63;	/* a block, not a run */
+			KT_ASSERT(t, own_range(t, pa, nr << 1 >> 1, true));
+			live_pa[nlive] = pa;
+			live_nr[nlive++] = nr;
+		} else if (nlive) {
+			i = rnd() % nlive;
+			run_free(t, live_pa[i], live_nr[i]);
+			live_pa[i] = live_pa[--nlive];
+			live_nr[i] = live_nr[nlive];
+		}
+		if (iter % 500 == 0)
+			KT_EXPECT_EQ(t, frame_zone_validate(tm.z), 0);
+	}
+	KT_EXPECT_EQ(t, frame_zone_validate(tm.z), 0);
+	while (nlive--)
+		run_free(t, live_pa[nlive], live_nr[nlive]);
+	frame_zone_drain_all(tm.z);
+	frame_zone_get_stats(tm.z, &st);
+	KT_EXPECT(t, tstats_equal(t, &st, &tm.boot));
+	KT_EXPECT_EQ(t, frame_zone_validate(tm.z), 0);
+}
+
 /* ---------------------------------------------------------- misuse */
 
 struct misuse {
@@ -863,6 +955,7 @@ static struct ktest_case frame_cases[] = {
 	KTEST_CASE(test_frame_runs),
 	KTEST_CASE(test_frame_run_straddle),
 	KTEST_CASE(test_frame_run_scan),
+	KTEST_CASE(test_frame_run_random),
 	KTEST_CASE(test_frame_misuse_double_free),
 	KTEST_CASE(test_frame_misuse_shape),
 	KTEST_CASE(test_frame_misuse_unmanaged),
