@@ -171,9 +171,11 @@ size_t kmalloc_scavenge(void);
 /**
  * kmalloc_set_scavenge_threshold - idle heap bytes above which freeing a
  * span gives whole free chunks back to the frame allocator (down to half
- * the threshold); also how many bytes of freed large objects a port that
- * gives memory back to a host (port_mem_release()) keeps resident for
- * reuse. Default 8 MiB.
+ * the threshold; on a port that gives memory back to a host,
+ * port_mem_release(), the larger of this and a quarter of the live large
+ * bytes). Default 8 MiB. 0 also makes such a port release every freed
+ * large and huge object at once, where otherwise they stay resident until
+ * the decay (kmalloc_decay_tick()).
  * @bytes: the threshold.
  */
 void kmalloc_set_scavenge_threshold(uint64_t bytes);

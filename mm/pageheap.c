@@ -435,8 +435,10 @@ static void __chunk_return(struct span *s)
 	pagemap_set(va, CHUNK_PAGES, NULL);
 	pagemap_set_chunk(va, false);
 	heap_meta_free(&heap.span_fa, s);
-	if (!released)
+	if (!released) {
 		port_mem_release((void *)va, CHUNK_SIZE);
+		heap_reuse_resident(CHUNK_SIZE);	/* not resident now */
+	}
 	frame_free(port_virt_to_phys((void *)va), CHUNK_ORDER);
 	heap.sys_bytes -= CHUNK_SIZE;
 	heap.released_bytes += CHUNK_SIZE;
@@ -494,6 +496,7 @@ static uint64_t __decay_list(struct span_list_head *h, uint32_t n,
 #ifndef PORT_MEM_RELEASE_NONE
 		if (!s->released) {
 			port_mem_release((void *)s->base, (size_t)n * PAGE_SIZE);
+			heap_reuse_resident((size_t)n * PAGE_SIZE);
 			s->released = 1;
 			done += (uint64_t)n * PAGE_SIZE;
 		}
