@@ -28,8 +28,12 @@
  * spans their chunks free up whole and go back to the frame allocator,
  * where multi-MiB runs need them (as Linux groups pages by mobility in
  * its pageblocks, and mimalloc segments by page kind). A span is cut from
- * a chunk of its kind, else a whole free chunk, else a new chunk; only
- * when the frame allocator has none left from a chunk of the other kind.
+ * a chunk of its kind, else a whole free chunk; then in a kernel a new
+ * chunk, and only when the frame allocator has none left a chunk of the
+ * other kind; on a host port (port_mem_release()), where resident memory
+ * is what counts, the other kind's chunks before a new one (measured on
+ * the memory-efficiency benchmark: peak resident over live 2.28 with
+ * growth first, 2.00 with stealing first, 1.99 without kinds).
  *
  * Allocation is best fit over the exact-size lists of the kind (a bitmap
  * finds the first non-empty list at or above the request). A span is cut from the
@@ -226,12 +230,24 @@ struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
-	/* Own kind or a whole chunk, a new chunk, then the other kind. */
+	/*
+	 * Own kind or a whole chunk first. Then, where memory is lent by a
+	 * host (resident memory is the cost), the other kind's free spans
+	 * before a new chunk; in a kernel (contiguous frames are the cost:
+	 * multi-MiB runs need whole chunks back), a new chunk first.
+	 */
 	s = free_find_aligned(kind, npages, align, &at);
+#ifdef PORT_MEM_RELEASE_NONE
 	if (!s && !heap_grow())
 		s = free_find_aligned(kind, npages, align, &at);
 	if (!s)
 		s = free_find_aligned(!kind, npages, align, &at);
+#else
+	if (!s)
+		s = free_find_aligned(!kind, npages, align, &at);
+	if (!s && !heap_grow())
+		s = free_find_aligned(kind, npages, align, &at);
+#endif
 	if (!s) {
 		spin_unlock_irqrestore(&heap.lock, flags);
 		return NULL;
