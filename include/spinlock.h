@@ -56,12 +56,20 @@
  * @owner:     kernels: ticket now being served (atomic); host: unused.
  * @owner_cpu: CPU holding the lock, or -1 (debug builds keep it current).
  * @name:      for reports.
+ * @st:        -DKMA_LOCK_STATS builds of the host: acquisitions, those
+ *             that had to wait, total and longest hold time in time-stamp
+ *             ticks, and when the holder took it (written by the holder).
  */
 typedef struct spinlock {
 	uint32_t next;
 	uint32_t owner;
 	int32_t owner_cpu;
 	const char *name;
+#ifdef KMA_LOCK_STATS
+	struct {
+		uint64_t acq, waited, hold, max, t0;
+	} st;
+#endif
 } spinlock_t;
 
 #define SPINLOCK_INIT(n) { .next = 0, .owner = 0, .owner_cpu = -1, .name = (n) }
@@ -229,11 +237,52 @@ static inline bool __spin_try_once(spinlock_t *l)
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
+#ifdef KMA_LOCK_STATS
+/*
+ * Lock statistics (measurement builds of the host only): a time stamp at
+ * acquisition and at release, kept in the lock by its holder.
+ */
+static inline uint64_t __spin_stamp(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#elif defined(__aarch64__)
+	uint64_t v;
+
+	__asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+#else
+	return 0;
+#endif
+}
+
+static inline void __spin_stat_taken(spinlock_t *l, bool waited)
+{
+	l->st.acq++;
+	l->st.waited += waited;
+	l->st.t0 = __spin_stamp();
+}
+
+static inline void __spin_stat_release(spinlock_t *l)
+{
+	uint64_t d = __spin_stamp() - l->st.t0;
+
+	l->st.hold += d;
+	if (d > l->st.max)
+		l->st.max = d;
+}
+#else
+#define __spin_stat_taken(l, waited)	((void)(l), (void)(waited))
+#define __spin_stat_release(l)		((void)(l))
+#endif
+
 static inline bool __spin_try_acquire(spinlock_t *l)
 {
 	host_lock_depth++;
-	if (__spin_try_once(l))
+	if (__spin_try_once(l)) {
+		__spin_stat_taken(l, false);
 		return true;
+	}
 	host_lock_depth--;
 	return false;
 }
@@ -254,15 +303,22 @@ __spin_acquire_slow(spinlock_t *l)
 		host_lock_wait(&l->next, 2);
 }
 
+
 static inline void __spin_acquire(spinlock_t *l)
 {
+	bool waited = false;
+
 	host_lock_depth++;
-	if (__builtin_expect(!__spin_try_once(l), 0))
+	if (__builtin_expect(!__spin_try_once(l), 0)) {
 		__spin_acquire_slow(l);
+		waited = true;
+	}
+	__spin_stat_taken(l, waited);
 }
 
 static inline void __spin_release(spinlock_t *l)
 {
+	__spin_stat_release(l);
 	if (__builtin_expect(__atomic_exchange_n(&l->next, 0,
 						 __ATOMIC_RELEASE) == 2, 0))
 		host_lock_wake(&l->next);

@@ -64,6 +64,15 @@
 
 static uint64_t cpu_slots = SHARED_BIT;		/* bit n: slot n taken */
 static spinlock_t shared_lock = SPINLOCK_INIT("host-shared-slot");
+
+#ifdef KMA_LOCK_STATS
+/* The shared slot's lock, for the drop-in's lock report. */
+spinlock_t *host_shared_lock(void);
+spinlock_t *host_shared_lock(void)
+{
+	return &shared_lock;
+}
+#endif
 __thread int host_this_cpu __attribute__((tls_model("initial-exec"))) = -1;
 __thread bool host_slot_shared __attribute__((tls_model("initial-exec")));
 __thread unsigned int host_lock_depth __attribute__((tls_model("initial-exec")));

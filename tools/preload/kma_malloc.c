@@ -457,6 +457,89 @@ static inline void decay_poll(void)
 			   (uint64_t)ts.tv_nsec / 1000000);
 }
 
+#ifdef KMA_LOCK_STATS
+#include <stdio.h>
+#include "../../mm/frame_internal.h"
+
+/*
+ * Lock statistics of a measurement build (make ARCH=host
+ * EXTRA_CFLAGS=-DKMA_LOCK_STATS, tools/lockstat.sh): at exit, one line
+ * per layer on stderr with the acquisitions, those that waited, and the
+ * total and longest hold time in ns (time-stamp ticks converted with the
+ * rate measured over the process's life).
+ */
+spinlock_t *host_shared_lock(void);
+
+struct lockstat_sum {
+	uint64_t acq, waited, hold, max;
+};
+
+static uint64_t lockstat_t0, lockstat_ns0;
+
+static uint64_t lockstat_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static __attribute__((constructor)) void lockstat_begin(void)
+{
+	lockstat_t0 = __spin_stamp();
+	lockstat_ns0 = lockstat_now_ns();
+}
+
+static void lockstat_add(struct lockstat_sum *sum, const spinlock_t *l)
+{
+	sum->acq += l->st.acq;
+	sum->waited += l->st.waited;
+	sum->hold += l->st.hold;
+	if (l->st.max > sum->max)
+		sum->max = l->st.max;
+}
+
+static void lockstat_print(const char *layer, const struct lockstat_sum *sum,
+			   double ns_per_tick)
+{
+	fprintf(stderr, "lockstat layer=%s acq=%llu waited=%llu hold_ns=%.0f "
+		"max_ns=%.0f\n", layer, (unsigned long long)sum->acq,
+		(unsigned long long)sum->waited, (double)sum->hold * ns_per_tick,
+		(double)sum->max * ns_per_tick);
+}
+
+static __attribute__((destructor)) void lockstat_end(void)
+{
+	double ns_per_tick = (double)(lockstat_now_ns() - lockstat_ns0) /
+			     (double)(__spin_stamp() - lockstat_t0);
+	struct frame_zone *z = frame_global_zone();
+	struct lockstat_sum sum = { 0 };
+	unsigned int i;
+
+	for (i = 1; i < NR_SPC; i++)
+		lockstat_add(&sum, &centrals[i].lock);
+	lockstat_print("central", &sum, ns_per_tick);
+	sum = (struct lockstat_sum){ 0 };
+	lockstat_add(&sum, &heap.lock);
+	lockstat_print("pageheap", &sum, ns_per_tick);
+	if (z) {
+		sum = (struct lockstat_sum){ 0 };
+		lockstat_add(&sum, &z->lock);
+		lockstat_print("frame-zone", &sum, ns_per_tick);
+		sum = (struct lockstat_sum){ 0 };
+		for (i = 0; i < z->nr_cpus; i++)
+			lockstat_add(&sum, &z->pcp[i].lock);
+		lockstat_print("frame-cpu", &sum, ns_per_tick);
+	}
+	sum = (struct lockstat_sum){ 0 };
+	lockstat_add(&sum, host_shared_lock());
+	lockstat_print("shared-slot", &sum, ns_per_tick);
+	sum = (struct lockstat_sum){ 0 };
+	lockstat_add(&sum, &grow_lock);
+	lockstat_print("grow", &sum, ns_per_tick);
+}
+#endif
+
 static __attribute__((noinline)) void *malloc_slow(size_t n)
 {
 	void *p;
