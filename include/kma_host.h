@@ -69,10 +69,14 @@ void host_protect(phys_addr_t lo, phys_addr_t hi);
  * @stride: bytes from one row to the next.
  *
  * From then on a thread that holds slot n finds base + n * stride in the
- * thread-local host_this_row (include/port/host.h), NULL while it holds
- * none: one thread-local load gives a caller both "is this thread
- * registered" and "where is its data" (the drop-in's malloc fast path).
- * Call once, before any thread but the caller has a slot.
+ * thread-local host_this_row (include/port/host.h); while it holds none,
+ * host_this_row points to HOST_IDLE_ROW_BYTES of zeros (host_idle_row),
+ * never NULL: a row of per-CPU data whose all-zero state sends every
+ * fast path to its slow path, so one thread-local load gives a caller
+ * both "is this thread registered" and "where is its data" with no test
+ * (the drop-in's malloc and free fast paths). @stride must not exceed
+ * HOST_IDLE_ROW_BYTES (checked). Call once, before any thread but the
+ * caller has a slot.
  */
 void host_cpu_data_init(void *base, size_t stride);
 

@@ -60,8 +60,8 @@
 
 struct span empty_span = { .xowner = -1 };
 
-struct objcache objcaches[PORT_MAX_CPUS][OC_ROW];
-uint8_t size_spc[SC_MAX_SIZE >> 3];
+struct objcache_row objcache_rows[PORT_MAX_CPUS];
+uint16_t size_oc[SC_MAX_SIZE >> 3];
 
 struct cpu_cache caches[PORT_MAX_CPUS] = {
 	[0 ... PORT_MAX_CPUS - 1] = {
@@ -123,7 +123,7 @@ int cpucache_init(unsigned int ncpus)
 	p = port_phys_to_virt(pa);
 	cache_meta_frames = npages;
 	for (i = 0; i < SC_MAX_SIZE >> 3; i++)
-		size_spc[i] = (uint8_t)sc_of_size((i + 1) << 3);
+		size_oc[i] = OC_OFF(sc_of_size((i + 1) << 3));
 	for (spc = 1; spc < NR_SPC; spc++) {
 		struct central *c = &centrals[spc];
 		uint32_t cap = spc_cap(spc);
@@ -137,9 +137,9 @@ int cpucache_init(unsigned int ncpus)
 		for (cpu = 0; cpu < ncpus; cpu++) {
 			struct objcache *oc = objcache_of(cpu, spc);
 
-			oc->slot = p;
-			oc->n = 0;
-			oc->cap = cap;
+			oc->lo = p;
+			oc->top = p;
+			oc->hi = p + cap;
 			p += cap;
 		}
 	}
@@ -203,13 +203,16 @@ static struct span *cache_span(struct cpu_cache *c, unsigned int spc,
 static bool cache_fill(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 {
 	struct objcache *oc = objcache_of(cpu, spc);
-	uint32_t want = centrals[spc].batch;
+	uint32_t want = centrals[spc].batch, n;
 	struct span *s;
 
-	oc->n = central_get_batch(spc, oc->slot);
-	while (oc->n < want && (s = cache_span(c, spc, cpu)))
-		oc->n += span_take_batch(s, oc->slot + oc->n, want - oc->n);
-	return oc->n > 0;
+	n = central_get_batch(spc, oc->lo);
+	oc->top = oc->lo + n;
+	while (n < want && (s = cache_span(c, spc, cpu))) {
+		n += span_take_batch(s, oc->top, want - n);
+		oc->top = oc->lo + n;
+	}
+	return n > 0;
 }
 
 /**
@@ -273,13 +276,14 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 {
 	struct objcache *oc = objcache_of(cpu, spc);
 	uint32_t b = centrals[spc].batch;
+	void **out;
 
-	if (unlikely(!oc->cap)) {	/* before mm_init(): cannot happen */
+	if (unlikely(!oc->hi)) {	/* before mm_init(): cannot happen */
 		span_free_obj(span_of((uintptr_t)p), (uintptr_t)p);
 		return;
 	}
 	kmalloc_cpu_poll(cpu);		/* a drain empties the cache */
-	if (oc->n < oc->cap) {
+	if (oc->top != oc->hi) {
 		objcache_push(oc, p);
 		return;
 	}
@@ -287,10 +291,10 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 	 * The top batch leaves whole (no copying within the cache): to the
 	 * central, or, when it holds enough, checked and back to the spans.
 	 */
-	oc->n -= b;
-	if (!central_put_batch(spc, oc->slot + oc->n))
-		span_free_batch(oc->slot + oc->n,
-				cache_check_tags(oc->slot + oc->n, b));
+	out = oc->top - b;
+	oc->top = out;
+	if (!central_put_batch(spc, out))
+		span_free_batch(out, cache_check_tags(out, b));
 	objcache_push(oc, p);
 }
 
@@ -313,8 +317,9 @@ void cache_drain(unsigned int cpu)
 		struct objcache *oc = objcache_of(cpu, spc);
 		struct span *s = c->alloc[spc];
 
-		span_free_batch(oc->slot, cache_check_tags(oc->slot, oc->n));
-		oc->n = 0;
+		span_free_batch(oc->lo, cache_check_tags(oc->lo,
+							 objcache_count(oc)));
+		oc->top = oc->lo;
 		if (s == &empty_span)
 			continue;
 		c->alloc[spc] = &empty_span;
@@ -342,7 +347,7 @@ void kmalloc_reclaim(void)
  */
 uint64_t cache_meta_bytes(void)
 {
-	return cache_meta_frames * PAGE_SIZE + sizeof(objcaches);
+	return cache_meta_frames * PAGE_SIZE + sizeof(objcache_rows);
 }
 
 /**
@@ -356,6 +361,6 @@ uint64_t cache_objs_held(unsigned int spc)
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < heap_ncpus; cpu++)
-		n += READ_ONCE(objcache_of(cpu, spc)->n);
+		n += objcache_count(objcache_of(cpu, spc));
 	return n;
 }

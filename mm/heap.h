@@ -108,6 +108,8 @@ struct span {
 	uint32_t xfmagic;		/* magic for kfree()'s fast path: set
 				 * only while SMALL and not tiny, else 0
 				 * (which fails the fast check); atomic */
+	uint16_t oc_off;		/* byte offset of the class's objcache
+				 * in a row; valid while xfmagic is set */
 
 	/*
 	 * Owner-only: the CPU cache holding the span, or the central under
@@ -218,33 +220,66 @@ struct central {
  * struct objcache - one CPU's LIFO of free objects of one class (the
  * per-CPU object cache in front of the spans, as tcmalloc's per-CPU
  * caches and Linux's sheaves).
- * @n:    objects held, slot[0 .. n - 1]; slot[n - 1] is the hottest.
- * @cap:  capacity (0 before mm_init(): every operation takes the slow
- *        path, which reports the premature call).
- * @slot: @cap pointers, allocated at mm_init().
+ * @top: one past the hottest object; @lo when the cache is empty.
+ * @lo:  the slot array, allocated at mm_init(); lo[0 .. top - lo - 1]
+ *       are the objects held, oldest first.
+ * @hi:  lo + capacity: the cache is full when @top reaches it.
+ *
+ * All three are NULL before mm_init(): the cache is both empty and full,
+ * so every operation takes the slow path, which reports the premature
+ * call. Pointers rather than counts make the pop and the push a compare,
+ * a load or store and a pointer bump.
  *
  * Touched only by its CPU with interrupts disabled (drains of another
  * CPU's cache require that CPU to be quiescent). Every object held has
  * its span's slot out (see struct span) and carries an object tag.
  */
 struct objcache {
-	uint32_t n;
-	uint32_t cap;
-	void **slot;
+	void **top;
+	void **lo;
+	void **hi;
 };
+
+/* Objects @oc holds. */
+static inline uint32_t objcache_count(const struct objcache *oc)
+{
+	return (uint32_t)(READ_ONCE(oc->top) - oc->lo);
+}
 
 /*
  * Every CPU's object caches, one per span class (tiny: whole 16-byte
- * blocks for the tiny allocator), in one table whose rows are a power of
- * two apart so the fast path finds its cache with two shifts.
+ * blocks for the tiny allocator), as one row per CPU. Rows are a power
+ * of two apart, so the fast path finds this CPU's row with one shift,
+ * and a class's cache is found by its byte offset in the row
+ * (oc_off_of_size(), struct span's oc_off), with no multiply.
  */
-#define OC_ROW		128
-_Static_assert(NR_SPC <= OC_ROW, "span classes must fit an objcache row");
-extern struct objcache objcaches[PORT_MAX_CPUS][OC_ROW];
+#define OC_ROW_SHIFT	11
+struct objcache_row {
+	struct objcache oc[NR_SPC];
+} __attribute__((aligned(1 << OC_ROW_SHIFT)));
+_Static_assert(sizeof(struct objcache_row) == 1u << OC_ROW_SHIFT,
+	       "span classes must fit an objcache row");
+extern struct objcache_row objcache_rows[PORT_MAX_CPUS];
+
+/* Byte offset of class @spc's cache in a row. */
+#define OC_OFF(spc)	((uint16_t)((spc) * sizeof(struct objcache)))
+
+static inline struct objcache *objcache_row(unsigned int cpu)
+{
+	return (struct objcache *)((char *)objcache_rows +
+				   ((uintptr_t)cpu << OC_ROW_SHIFT));
+}
+
+/* The cache at byte offset @off of @row. */
+static inline struct objcache *objcache_at(struct objcache *row,
+					   unsigned int off)
+{
+	return (struct objcache *)((char *)row + off);
+}
 
 static inline struct objcache *objcache_of(unsigned int cpu, unsigned int spc)
 {
-	return &objcaches[cpu][spc];
+	return &objcache_rows[cpu].oc[spc];
 }
 
 /**
@@ -303,6 +338,8 @@ static inline void obj_tag_set(void *p, uintptr_t kind)
  *   fast_slot_start(): @off is the start of a slot of a span whose fast
  *     magic is @fmagic (0: not a span kfree() may take fast);
  *   fast_untagged(): @va carries no object tag (is not free already);
+ *   fast_tag_of(), fast_untagged_as(), fast_tag_set(): the same check
+ *     and the free's tag write with the tag computed once;
  *   fast_tag_freed() / fast_untag(): tag an object a free caches, clear
  *     the tag of one an allocation hands out.
  */
@@ -315,6 +352,25 @@ static inline bool fast_slot_start(uint32_t off, uint32_t fmagic)
 static inline bool fast_untagged(uintptr_t va)
 {
 	return obj_tag_kind((void *)va) >= OBJ_TAG_KINDS;
+}
+
+/* The tag a free writes (OBJ_FREED), computed once for check and write. */
+static inline uintptr_t fast_tag_of(uintptr_t va)
+{
+	uintptr_t tag = va ^ OBJ_TAG_KEY ^ OBJ_FREED;
+
+	__asm__("" : "+r"(tag));	/* kept whole, not re-associated */
+	return tag;
+}
+
+static inline bool fast_untagged_as(uintptr_t va, uintptr_t tag)
+{
+	return (*(const obj_word_t *)va ^ tag) >= OBJ_TAG_KINDS;
+}
+
+static inline void fast_tag_set(void *p, uintptr_t tag)
+{
+	*(obj_word_t *)p = tag;
 }
 
 static inline void fast_tag_freed(void *p)
@@ -337,6 +393,20 @@ static inline bool fast_untagged(uintptr_t va)
 	return true;
 }
 
+static inline uintptr_t fast_tag_of(uintptr_t va)
+{
+	return 0;
+}
+
+static inline bool fast_untagged_as(uintptr_t va, uintptr_t tag)
+{
+	return true;
+}
+
+static inline void fast_tag_set(void *p, uintptr_t tag)
+{
+}
+
 static inline void fast_tag_freed(void *p)
 {
 }
@@ -355,13 +425,13 @@ static inline void fast_untag(void *p)
  */
 static inline void *objcache_pop(struct objcache *oc)
 {
-	uint32_t n = oc->n;
+	void **top = oc->top;
 	void *p;
 
-	if (unlikely(!n))
+	if (unlikely(top == oc->lo))
 		return NULL;
-	p = oc->slot[n - 1];
-	oc->n = n - 1;
+	p = *--top;
+	oc->top = top;
 	/*
 	 * The cache never holds an untagged object, even halfway: a fork()
 	 * child drains the caches of threads caught at any instruction.
@@ -371,15 +441,15 @@ static inline void *objcache_pop(struct objcache *oc)
 	return p;
 }
 
-/* Push @p on @oc, which has room; tag it freed (first: see above). */
+/* Push @p, tagged, on @oc, which has room. */
 static inline void objcache_push(struct objcache *oc, void *p)
 {
-	uint32_t n = oc->n;
+	void **top = oc->top;
 
 	fast_tag_freed(p);
-	oc->slot[n] = p;
+	*top = p;
 	__asm__ __volatile__("" ::: "memory");
-	oc->n = n + 1;
+	oc->top = top + 1;
 }
 
 /**
@@ -532,6 +602,7 @@ uint32_t cache_check_tags(void **objs, uint32_t n);
 uint64_t cache_meta_bytes(void);
 
 void kfree_small_slow(struct span *s, uintptr_t va);
+void kfree_slow(const void *p);
 void kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va,
 			struct span *s, const char *what);
 
@@ -567,39 +638,56 @@ void span_free_obj(struct span *s, uintptr_t va);
 void span_free_batch(void *const *objs, uint32_t n);
 
 /**
- * kfree_fast_class - the span class of @va if kfree() may take its fast
- * path: @va is the start of a slot of a SMALL (not tiny) span and carries
- * no object tag. 0 otherwise (the slow path classifies and reports); the
- * caches of class 0 have capacity 0, so a caller may index with the
- * result before testing it.
+ * kfree_fast_push - kfree()'s fast path: push @va on its class's cache
+ * in @row if it is the start of a slot of a SMALL (not tiny) span, carries
+ * no object tag, and the cache has room. Interrupts off (or @row this
+ * thread's own).
+ * @row: this CPU's row of object caches (objcache_row()); a row of empty
+ *       caches (all NULL) takes nothing.
  * @va: any address.
+ *
+ * Return: true if @va was pushed; false if the caller must take the slow
+ * path, which classifies @va, reports misuse and makes room.
  */
-static inline unsigned int kfree_fast_class(uintptr_t va)
+static inline bool kfree_fast_push(struct objcache *row, uintptr_t va)
 {
 	struct span *s = span_of(va);
+	struct objcache *oc;
+	uintptr_t tag;
 	uint32_t fmagic;
+	void **top;
 
 	if (unlikely(!s))
-		return 0;
+		return false;
 	fmagic = __atomic_load_n(&s->xfmagic, __ATOMIC_RELAXED);
 	if (unlikely(!fast_slot_start((uint32_t)(va - s->base), fmagic)))
-		return 0;
-	if (unlikely(!fast_untagged(va)))
-		return 0;
-	/* Nonzero: xfmagic is only set on SMALL spans, whose class is. */
-	return READ_ONCE(s->spc);
+		return false;
+	tag = fast_tag_of(va);
+	if (unlikely(!fast_untagged_as(va, tag)))
+		return false;
+	/* xfmagic is only set on SMALL spans, whose oc_off is set. */
+	oc = objcache_at(row, READ_ONCE(s->oc_off));
+	top = oc->top;
+	if (unlikely(top == oc->hi))
+		return false;
+	fast_tag_set((void *)va, tag);
+	*top = (void *)va;
+	__asm__ __volatile__("" ::: "memory");
+	oc->top = top + 1;
+	return true;
 }
 
 /*
- * size_spc[(n - 1) >> 3] is the span class of a request of n bytes,
- * 1 <= n <= SC_MAX_SIZE: sc_of_size() as one table load (4 KiB, filled
- * by cpucache_init(); all zero before, and class 0's caches are empty).
+ * size_oc[(n - 1) >> 3] is the byte offset in a row of object caches
+ * (OC_OFF()) of the class of a request of n bytes, 1 <= n <= SC_MAX_SIZE:
+ * sc_of_size() as one table load (8 KiB, filled by cpucache_init(); all
+ * zero before, and class 0's caches are empty).
  */
-extern uint8_t size_spc[SC_MAX_SIZE >> 3];
+extern uint16_t size_oc[SC_MAX_SIZE >> 3];
 
-static inline unsigned int spc_of_size(size_t n)
+static inline unsigned int oc_off_of_size(size_t n)
 {
-	return size_spc[(n - 1) >> 3];
+	return size_oc[(n - 1) >> 3];
 }
 
 /**

@@ -170,8 +170,8 @@ unsigned int kmalloc_validate(void)
 			struct objcache *oc = objcache_of(cpu, spc);
 			uint32_t i;
 
-			for (i = 0; i < oc->n; i++)
-				bad += check_held("cpu", cpu, spc, oc->slot[i]);
+			for (i = 0; i < objcache_count(oc); i++)
+				bad += check_held("cpu", cpu, spc, oc->lo[i]);
 
 			if (s == &empty_span)
 				continue;

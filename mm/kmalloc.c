@@ -122,7 +122,7 @@ __attribute__((noinline)) void kfree_small_slow(struct span *s, uintptr_t va)
 	span_free_obj(s, va);
 }
 
-static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
+static void kfree_classify(struct span *s, uintptr_t va)
 {
 	uint8_t expect = SPAN_LARGE;
 
@@ -168,39 +168,46 @@ static __attribute__((noinline)) void kfree_slow(struct span *s, uintptr_t va)
 }
 
 /**
- * kfree - see kmalloc.h. The fast path: a small object of this heap,
- * live, pushed on this CPU's cache of its class.
+ * kfree_slow - everything kfree()'s fast path does not take: a cache
+ * that is full (or not set up yet), tiny, large and huge objects, and
+ * every misuse, classified and reported.
+ * @p: the pointer given to kfree().
  */
-/* kfree() found this CPU's cache full: make room, push, restore irqs. */
-static __attribute__((noinline)) void
-kfree_cache_full(unsigned int spc, unsigned int cpu, uintptr_t va,
-		 unsigned long irq)
+__attribute__((noinline)) void kfree_slow(const void *p)
 {
-	cache_free_slow(spc, cpu, (void *)va);
+	uintptr_t va = (uintptr_t)p;
+	struct span *s = span_of(va);
+	unsigned long irq;
+	unsigned int spc;
+
+	if (!s || !fast_slot_start((uint32_t)(va - s->base),
+				   READ_ONCE(s->xfmagic)) ||
+	    !fast_untagged(va)) {
+		kfree_classify(s, va);
+		return;
+	}
+	/* A live small object: this CPU's cache of its class is full. */
+	spc = READ_ONCE(s->spc);
+	irq = port_irq_save();
+	cache_free_slow(spc, port_cpu_id(), (void *)va);
 	port_irq_restore(irq);
 }
 
+/**
+ * kfree - see kmalloc.h. The fast path, kfree_fast_push(): a live small
+ * object pushed on this CPU's cache of its class.
+ */
 void kfree(const void *p)
 {
-	uintptr_t va = (uintptr_t)p;
-	unsigned int spc = kfree_fast_class(va);
-	struct objcache *oc;
-	unsigned long irq;
-	unsigned int cpu;
+	unsigned long irq = port_irq_save();
 
-	if (unlikely(!spc)) {
-		kfree_slow(span_of(va), va);
+	if (likely(kfree_fast_push(objcache_row(port_cpu_id()),
+				   (uintptr_t)p))) {
+		port_irq_restore(irq);
 		return;
 	}
-	irq = port_irq_save();
-	cpu = port_cpu_id();
-	oc = objcache_of(cpu, spc);
-	if (unlikely(oc->n >= oc->cap)) {
-		kfree_cache_full(spc, cpu, va, irq);
-		return;
-	}
-	objcache_push(oc, (void *)va);
 	port_irq_restore(irq);
+	kfree_slow(p);
 }
 
 /* A small object of class @spc, interrupts handled here. */
@@ -233,9 +240,9 @@ static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags)
 
 /* kmalloc() found this CPU's cache empty: refill, pop, restore irqs. */
 static __attribute__((noinline)) void *
-kmalloc_cache_empty(size_t size, unsigned int cpu, unsigned long irq)
+kmalloc_cache_empty(unsigned int off, unsigned int cpu, unsigned long irq)
 {
-	void *p = cache_alloc_slow(sc_of_size(size), cpu);
+	void *p = cache_alloc_slow(off / sizeof(struct objcache), cpu);
 
 	port_irq_restore(irq);
 	return p;
@@ -248,17 +255,18 @@ kmalloc_cache_empty(size_t size, unsigned int cpu, unsigned long irq)
 void *kmalloc(size_t size, gfp_t flags)
 {
 	unsigned long irq;
-	unsigned int cpu;
+	unsigned int cpu, off;
 	void *p;
 
 	if (unlikely(size - 1 >= SC_MAX_SIZE ||
 		     (flags & (__GFP_ZERO | __GFP_NOSCAN))))
 		return kmalloc_slow(size, flags);
+	off = oc_off_of_size(size);
 	irq = port_irq_save();
 	cpu = port_cpu_id();
-	p = objcache_pop(objcache_of(cpu, spc_of_size(size)));
+	p = objcache_pop(objcache_at(objcache_row(cpu), off));
 	if (unlikely(!p))
-		return kmalloc_cache_empty(size, cpu, irq);
+		return kmalloc_cache_empty(off, cpu, irq);
 	port_irq_restore(irq);
 	return p;
 }

@@ -56,7 +56,7 @@ static bool cpu_holds_memory(unsigned int cpu)
 	if (READ_ONCE(c->tiny_block))
 		return true;
 	for (spc = 1; spc < NR_SPC; spc++)
-		if (READ_ONCE(objcache_of(cpu, spc)->n) ||
+		if (objcache_count(objcache_of(cpu, spc)) ||
 		    READ_ONCE(c->alloc[spc]) != &empty_span)
 			return true;
 	return large_cache_holds(cpu);

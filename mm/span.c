@@ -51,6 +51,7 @@ void span_init_small(struct span *s, unsigned int spc)
 		obj_tag_set((void *)(s->base + (uintptr_t)i * s->size),
 			    OBJ_FRESH);
 	WRITE_ONCE(s->xstate, SPAN_SMALL);
+	WRITE_ONCE(s->oc_off, OC_OFF(spc));
 	__atomic_store_n(&s->spc, (uint8_t)spc, __ATOMIC_RELEASE);
 	/* Last: a nonzero fast magic sends kfree() down the fast path. */
 	__atomic_store_n(&s->xfmagic, spc == SPC_TINY ? 0 : s->magic,

@@ -43,7 +43,7 @@ static void tiny_block_free(struct span *s, uintptr_t va)
 	irq = port_irq_save();
 	cpu = port_cpu_id();
 	oc = objcache_of(cpu, SPC_TINY);
-	if (likely(oc->n < oc->cap))
+	if (likely(oc->top != oc->hi))
 		objcache_push(oc, (void *)va);
 	else
 		cache_free_slow(SPC_TINY, cpu, (void *)va);

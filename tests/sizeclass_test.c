@@ -236,7 +236,7 @@ static void test_sizeclass_obj_index(struct ktest *t)
 /*
  * kfree()'s fast path tells a slot start from any other offset with the
  * same product: (off * magic) mod 2^32 < magic exactly when size divides
- * off (mm/heap.h, kfree_fast_class()), for every offset of every span
+ * off (mm/heap.h, kfree_fast_push()), for every offset of every span
  * (the page map sends other offsets to other spans).
  */
 static uint32_t start_mismatches(unsigned int c, uint32_t magic,

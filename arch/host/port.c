@@ -77,7 +77,9 @@ __thread int host_this_cpu __attribute__((tls_model("initial-exec"))) = -1;
 __thread bool host_slot_shared __attribute__((tls_model("initial-exec")));
 __thread unsigned int host_lock_depth __attribute__((tls_model("initial-exec")));
 static pid_t slot_tid[PORT_MAX_CPUS];		/* owner's thread id */
-__thread void *host_this_row __attribute__((tls_model("initial-exec")));
+char host_idle_row[HOST_IDLE_ROW_BYTES] __attribute__((aligned(64)));
+__thread void *host_this_row __attribute__((tls_model("initial-exec"))) =
+	host_idle_row;
 static char *row_base;
 static size_t row_stride;
 static pthread_key_t cpu_key;
@@ -102,7 +104,7 @@ static void cpu_slot_exit(void *arg)
 	unsigned int cpu = (unsigned int)(uintptr_t)arg - 1;
 
 	mm_cpu_offline(cpu);
-	host_this_row = NULL;
+	host_this_row = host_idle_row;
 	host_this_cpu = -1;
 	__atomic_fetch_and(&cpu_slots, ~(1ULL << cpu), __ATOMIC_RELEASE);
 }
@@ -209,7 +211,7 @@ void host_cpu_put(void)
 {
 	if (!host_slot_shared)
 		return;
-	host_this_row = NULL;
+	host_this_row = host_idle_row;
 	host_this_cpu = -1;
 	host_slot_shared = false;
 	spin_unlock(&shared_lock);
@@ -227,6 +229,8 @@ void host_cpu_fork_parent(void)
 
 void host_cpu_data_init(void *base, size_t stride)
 {
+	if (stride > HOST_IDLE_ROW_BYTES)
+		port_panic("host: per-CPU row larger than the idle row");
 	row_base = base;
 	row_stride = stride;
 	if (host_this_cpu >= 0)

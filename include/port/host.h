@@ -13,8 +13,13 @@
 extern __thread int host_this_cpu __attribute__((tls_model("initial-exec")));
 /* This thread borrows the shared slot for the current call. */
 extern __thread bool host_slot_shared __attribute__((tls_model("initial-exec")));
-/* This slot's row of per-CPU data, or NULL (see host_cpu_data_init()). */
+/*
+ * This slot's row of per-CPU data, or host_idle_row (zeros) while the
+ * thread holds no slot (see host_cpu_data_init()).
+ */
 extern __thread void *host_this_row __attribute__((tls_model("initial-exec")));
+#define HOST_IDLE_ROW_BYTES	4096
+extern char host_idle_row[HOST_IDLE_ROW_BYTES];
 unsigned int host_cpu_slot_claim(void);
 
 static inline unsigned int __port_cpu_id_inline(void)

@@ -286,7 +286,7 @@ static void start(void)
 	if (memmap_sanitize(&map) || mm_init(&map))
 		start_fail("mm_init failed");
 	top_pa = HOST_PHYS_BASE + initial;
-	host_cpu_data_init(objcaches, sizeof(objcaches[0]));
+	host_cpu_data_init(objcache_rows, sizeof(objcache_rows[0]));
 	kmalloc_set_grow_hook(grow_hook);
 	if (pthread_atfork(fork_prepare, fork_parent, fork_child))
 		start_fail("pthread_atfork");
@@ -558,17 +558,17 @@ static __attribute__((noinline)) void *malloc_slow(size_t n)
  * malloc - allocate @n bytes (see malloc(3)).
  *
  * The fast path is the heap's own, inlined: this thread's row of object
- * caches (one thread-local load, NULL until the thread holds a CPU slot),
- * the class of @n, a pop from the row's cache of the class. A thread
- * that holds a slot has been through enter_slow(), so the row doubles as
- * the thread state.
+ * caches (one thread-local load; a row of empty caches until the thread
+ * holds a CPU slot), the class of @n, a pop from the row's cache of the
+ * class. A thread that holds a slot has been through enter_slow(), so
+ * the row doubles as the thread state.
  */
 EXPORT void *malloc(size_t n)
 {
 	struct objcache *row = host_this_row;
 
-	if (likely(row && n - 1 < SC_MAX_SIZE)) {
-		void *p = objcache_pop(&row[spc_of_size(n)]);
+	if (likely(n - 1 < SC_MAX_SIZE)) {
+		void *p = objcache_pop(objcache_at(row, oc_off_of_size(n)));
 
 		if (likely(p))
 			return p;
@@ -581,7 +581,7 @@ static __attribute__((noinline)) void free_slow(void *p)
 	bool ex;
 
 	if (likely(tls_state == T_LIVE && !in_boot_arena(p))) {
-		kfree(p);
+		kfree_slow(p);
 		put_slot();
 		decay_poll();
 		return;
@@ -598,27 +598,13 @@ static __attribute__((noinline)) void free_slow(void *p)
  * free - give back an object from any function here (see free(3)).
  *
  * The fast path is kfree()'s, inlined: a live small object (checked:
- * slot start, no free tag) pushed on this slot's object cache. Arena
- * objects, NULL and everything else take free_slow().
+ * slot start, no free tag) pushed on this slot's object cache. A full
+ * cache, arena objects, NULL and everything else take free_slow().
  */
 EXPORT void free(void *p)
 {
-	struct objcache *row = host_this_row;
-
-	if (likely(row)) {
-		unsigned int spc = kfree_fast_class((uintptr_t)p);
-
-		if (likely(spc)) {
-			struct objcache *oc = &row[spc];
-
-			if (likely(oc->n < oc->cap))
-				objcache_push(oc, p);
-			else
-				cache_free_slow(spc, (unsigned int)host_this_cpu,
-						p);
-			return;
-		}
-	}
+	if (likely(kfree_fast_push(host_this_row, (uintptr_t)p)))
+		return;
 	free_slow(p);
 }
 
@@ -632,8 +618,8 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (likely(row && n - 1 < SC_MAX_SIZE)) {
-		void *p = objcache_pop(&row[spc_of_size(n)]);
+	if (likely(n - 1 < SC_MAX_SIZE)) {
+		void *p = objcache_pop(objcache_at(row, oc_off_of_size(n)));
 
 		if (likely(p))
 			return memset(p, 0, n);
