@@ -86,11 +86,21 @@ static void list_push(struct frame_node *h, struct frame_node *n)
 	h->next = n;
 }
 
+/*
+ * The node is cleared as it leaves its list: the frame allocator writes
+ * into free memory only the node at the head of each free block, and
+ * takes it out again, so a frame handed out for the first time reads as
+ * zero wherever the port says fresh memory does (PORT_FRESH_MEMORY_ZERO,
+ * which the page map relies on).
+ */
 static void list_del(struct frame_node *n)
 {
 	n->prev->next = n->next;
 	n->next->prev = n->prev;
+	n->next = NULL;
+	n->prev = NULL;
 }
+
 
 /* Is @n the list head of @order or the node of a FREE|@order block? */
 static bool __node_valid(struct frame_zone *z, struct frame_node *n,

@@ -947,6 +947,46 @@ static void test_frame_global(struct ktest *t)
 	frame_dump();
 }
 
+/*
+ * Frames handed out for the first time read as zero where the memory
+ * did: the free-list nodes the zone writes at the heads of free blocks
+ * are cleared as the blocks leave their lists (the host's page map skips
+ * its memset on that promise, PORT_FRESH_MEMORY_ZERO). Zeroed memory,
+ * a zone over it, every frame taken one at a time and by runs of
+ * lengths that are not powers of two: each must read zero.
+ */
+static void test_frame_fresh_zero(struct ktest *t)
+{
+	static const size_t runs[] = { 3, 300, 700, 1000 };
+	phys_addr_t pa;
+	uint64_t dirty = 0, n = 0, j;
+	size_t i;
+
+	tmem_map_reset(&tm);
+	for (j = 0; j < tm.frames * FS / 8; j++)
+		((uint64_t *)port_phys_to_virt(tm.base))[j] = 0;
+	tmem_add(&tm, 0, NF * FS, MEMMAP_USABLE);
+	KT_ASSERT(t, tmem_zone(&tm));
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		pa = frame_zone_alloc_run(tm.z, runs[i]);
+		KT_ASSERT_NE(t, pa, FRAME_NONE);
+		for (j = 0; j < runs[i]; j++) {
+			uint64_t *w = port_phys_to_virt(pa + j * FS);
+
+			dirty += w[0] || w[1];
+		}
+		n += runs[i];
+	}
+	while ((pa = frame_zone_alloc(tm.z, 0)) != FRAME_NONE) {
+		uint64_t *w = port_phys_to_virt(pa);
+
+		dirty += w[0] || w[1];
+		n++;
+	}
+	KT_EXPECT_EQ(t, n, tm.boot.managed);
+	KT_EXPECT_EQ(t, dirty, 0);
+}
+
 static struct ktest_case frame_cases[] = {
 	KTEST_CASE(test_frame_std_zone),
 	KTEST_CASE(test_frame_exhaust_every_order),
@@ -956,6 +996,7 @@ static struct ktest_case frame_cases[] = {
 	KTEST_CASE(test_frame_run_straddle),
 	KTEST_CASE(test_frame_run_scan),
 	KTEST_CASE(test_frame_run_random),
+	KTEST_CASE(test_frame_fresh_zero),
 	KTEST_CASE(test_frame_misuse_double_free),
 	KTEST_CASE(test_frame_misuse_shape),
 	KTEST_CASE(test_frame_misuse_unmanaged),
