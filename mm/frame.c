@@ -101,7 +101,6 @@ static void list_del(struct frame_node *n)
 	n->prev = NULL;
 }
 
-
 /* Is @n the list head of @order or the node of a FREE|@order block? */
 static bool __node_valid(struct frame_zone *z, struct frame_node *n,
 			 unsigned int order)
@@ -712,58 +711,16 @@ static uint64_t __zone_alloc_placed(struct frame_zone *z, unsigned int order,
 }
 
 /*
- * A run of more than half a max-order block when no whole one is free:
- * a free block of MAX_ORDER - 1 that is the upper half of its pair, and
- * the free block that starts right after it (the first half of the next
- * pair) if it is large enough. Two half blocks on either side of a
- * max-order boundary never merge, so this finds runs that the buddy
- * lists alone cannot.
- */
-static uint64_t __run_alloc_straddle(struct frame_zone *z, uint64_t nr)
-{
-	const unsigned int half = MAX_ORDER - 1;
-	unsigned int need = order_for(nr - (1ULL << half)), o2;
-	struct frame_node *h = &z->free_list[half], *n;
-	uint64_t b, next;
-	uint8_t m;
-
-	for (n = h->next; n != h; n = n->next) {
-		if (!__list_node_ok(z, n, half))
-			break;
-		b = node_pfn(n);
-		next = b + (1ULL << half);
-		if (!(b & (1ULL << half)) || !pfn_in_zone(z, next) ||
-		    !block_inited(z, next))
-			continue;
-		m = meta_get(z, next);
-		o2 = m & META_ORDER_MASK;
-		if ((m & META_KIND_MASK) != META_FREE || o2 < need ||
-		    o2 > half || !__list_node_ok(z, pfn_node(next), o2))
-			continue;
-		list_del(n);
-		z->nr_free[half]--;
-		meta_set(z, b, 0);
-		list_del(pfn_node(next));
-		z->nr_free[o2]--;
-		meta_set(z, next, 0);
-		z->free_frames -= (1ULL << half) + (1ULL << o2);
-		__zone_free_range(z, b + nr, next + (1ULL << o2));
-		__run_mark(z, b, nr);
-		return b;
-	}
-	return PFN_NONE;
-}
-
-/*
- * The last resort for a run: the highest stretch of @nr free frames made
- * of any free blocks in a row, whatever their orders and alignment (a run
- * is stored as pieces, so it needs no buddy block of its own). Buddy
- * blocks never merge across their alignment, so after long use free
- * memory lies in pieces that the lists cannot join: the tails of earlier
- * runs, halves on either side of a boundary. Walks the zone block by
- * block (O(blocks), only when the lists and the straddle fail). The run
- * takes the top of its stretch; the rest of the first and last blocks
- * goes back.
+ * The highest stretch of @nr free frames made of any free blocks in a
+ * row, whatever their orders and alignment (a run is stored as pieces,
+ * so it needs no buddy block of its own). Buddy blocks never merge
+ * across their alignment, so after long use free memory lies in pieces
+ * that the lists cannot join: the tails of earlier runs, halves on
+ * either side of a max-order boundary. Walks the zone piece by piece,
+ * a whole untouched block at a time (O(blocks) plus the pieces of the
+ * blocks in use): the first choice for large runs whose length is not a
+ * power of two, the last resort for the others. The run takes the top
+ * of its stretch; the rest of the first and last blocks goes back.
  */
 static uint64_t __run_alloc_scan(struct frame_zone *z, uint64_t nr)
 {
@@ -833,17 +790,23 @@ static uint64_t __run_alloc_scan(struct frame_zone *z, uint64_t nr)
 static uint64_t __run_alloc_small(struct frame_zone *z, uint64_t nr)
 {
 	unsigned int o = order_for(nr);
-	uint64_t pfn = o >= RUN_HIGH_ORDER ? __zone_alloc_placed(z, o, true) :
-					     __zone_alloc(z, o, PFN_NONE);
+	uint64_t pfn;
 
-	if (pfn == PFN_NONE) {
-		if (o == MAX_ORDER) {
-			pfn = __run_alloc_straddle(z, nr);
-			if (pfn != PFN_NONE)
-				return pfn;
-		}
-		return __run_alloc_scan(z, nr);
+	/*
+	 * A large run whose length is not a power of two fits exactly where
+	 * the scan finds room: a buddy block of the next power of two would
+	 * leave a tail of up to half its size that smaller blocks then take,
+	 * and those pin holes between multi-MiB runs until none fits.
+	 */
+	if (o >= RUN_HIGH_ORDER && (nr & (nr - 1))) {
+		pfn = __run_alloc_scan(z, nr);
+		if (pfn != PFN_NONE)
+			return pfn;
 	}
+	pfn = o >= RUN_HIGH_ORDER ? __zone_alloc_placed(z, o, true) :
+				    __zone_alloc(z, o, PFN_NONE);
+	if (pfn == PFN_NONE)
+		return __run_alloc_scan(z, nr);
 	/* Give the tail back first: its pieces are then FREE, not RUN. */
 	__zone_free_range(z, pfn + nr, pfn + (1ULL << o));
 	__run_mark(z, pfn, nr);
@@ -871,13 +834,13 @@ static uint64_t __run_alloc_large(struct frame_zone *z, uint64_t nr)
  * @z: the zone.
  * @nr: number of frames, at least 1 (0 is reported).
  *
- * Up to 2^%FRAME_MAX_ORDER frames: a buddy block of the next power of
- * two, tail given back; above half a max-order block, when no max-order
- * block is free, an upper half block and the free block after it
- * (__run_alloc_straddle()). Beyond: whole free max-order blocks (the search
- * is linear in the number of blocks); the address is then 4 MiB aligned.
- * When none of these finds room, any stretch of free blocks in a row
- * (__run_alloc_scan(), linear in the number of blocks).
+ * Up to 2^%FRAME_MAX_ORDER frames: below a quarter of a max-order block,
+ * or of a power-of-two length, a buddy block of the next power of two
+ * (tail given back); of other lengths, the top of the highest stretch of
+ * free blocks in a row that holds it exactly (__run_alloc_scan(), linear
+ * in the number of blocks). Beyond: whole free max-order blocks (the
+ * search is linear in the number of blocks); the address is then 4 MiB
+ * aligned. When none of these finds room, the scan.
  *
  * Return: physical address, or %FRAME_NONE.
  */

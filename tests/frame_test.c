@@ -384,8 +384,8 @@ static void test_frame_runs(struct ktest *t)
  * either side of a 4 MiB boundary serve it. Every 2 MiB half is taken,
  * then those at 2, 4 and 8 MiB are given back: [2 MiB, 6 MiB) and
  * [8 MiB, 10 MiB) are free, but no whole 4 MiB block. A run of 700
- * frames must start at 2 MiB (the only place), a second one fails, and
- * everything frees back exactly.
+ * frames must lie in [2 MiB, 6 MiB) (the only place; exactly at its
+ * top), a second one fails, and everything frees back exactly.
  */
 static void test_frame_run_straddle(struct ktest *t)
 {
@@ -414,7 +414,7 @@ static void test_frame_run_straddle(struct ktest *t)
 	KT_ASSERT_EQ(t, st.per_order[FRAME_MAX_ORDER], 0);
 	r = frame_zone_alloc_run(tm.z, 700);
 	KT_ASSERT_NE(t, r, FRAME_NONE);
-	KT_EXPECT_EQ(t, r - tm.base, hb);
+	KT_EXPECT_EQ(t, r - tm.base, 3 * hb - 700 * FS);
 	KT_EXPECT_EQ(t, frame_zone_validate(tm.z), 0);
 	KT_EXPECT_EQ(t, frame_zone_alloc_run(tm.z, 700), FRAME_NONE);
 	frame_zone_free_run(tm.z, r, 700);
@@ -432,9 +432,8 @@ static void test_frame_run_straddle(struct ktest *t)
  * 1 MiB quarter of the zone is taken; then the quarters at 3, 4 and
  * 5 MiB are given back: [3 MiB, 6 MiB) is free, as a quarter block (the
  * last of the first 4 MiB block) and a half block (the first of the
- * second), which the buddy lists cannot join and the straddle does not
- * take (no free upper half block). A run of 3 MiB must start at 3 MiB,
- * a second one fails, and everything frees back exactly.
+ * second), which the buddy lists cannot join. A run of 3 MiB must start
+ * at 3 MiB, a second one fails, and everything frees back exactly.
  */
 static void test_frame_run_scan(struct ktest *t)
 {
