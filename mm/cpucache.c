@@ -9,18 +9,32 @@
  * reports it), the slot arrays behind them and the central batch arrays,
  * both allocated by cpucache_init().
  *
- * Sizing, by bytes: a class of object size z caches at most
+ * Sizing, by bytes: a class of object size z starts with a capacity of
  * cap = clamp(CACHE_CLASS_BYTES / z, CACHE_MIN_OBJS, CACHE_MAX_OBJS)
  * objects per CPU and moves batch = cap / 2 at a time to or from its
  * central, whose batches hold at most XFER_BYTES (and XFER_MAX_OBJS,
  * whole batches, at least two). With the generated classes and the
- * default budgets one CPU holds at most 3.3 MiB of free objects (sum of
- * cap * z over the classes; 32 KiB of slot pointers), and all centrals
- * together at most 129 MiB (1024 objects of each class below 4 KiB, 4
- * MiB of each above; 406 KiB of pointers, allocated at mm_init()): a
- * batch of 1000 objects of up to 4 KiB passes through a central without
- * touching a span. Both are given back on memory pressure and by
- * kmalloc_scavenge().
+ * default budgets that is at most 3.3 MiB of free objects per CPU (sum
+ * of cap * z over the classes), and all centrals together hold at most
+ * 129 MiB (1024 objects of each class below 4 KiB, 4 MiB of each above;
+ * 406 KiB of pointers, allocated at mm_init()): a batch of 1000 objects
+ * of up to 4 KiB passes through a central without touching a span.
+ *
+ * Capacity follows traffic: a free that finds its cache full grows the
+ * cache by one batch instead of handing a batch to the central, up to
+ * capmax = min(CACHE_GROW_MAX_OBJS, CACHE_GROW_CLASS_BYTES / z) objects
+ * (never below cap, a multiple of batch), while the CPU's growth over
+ * the starting capacities stays within CACHE_GROW_BYTES; past that
+ * budget it takes a batch of capacity back from another grown class
+ * (round robin; the objects above the shrunk capacity go to its central
+ * or spans). So a working set that frees up to capmax objects of a
+ * class on one CPU comes back from the cache alone, and one CPU holds
+ * at most the starting 3.3 MiB plus CACHE_GROW_BYTES. Slot arrays are
+ * sized for capmax: about 230 KiB of pointers per CPU with the default
+ * budgets (KMA_CACHE_GROW_BYTES=0 gives the fixed capacities and 32 KiB).
+ * A drain (memory pressure, scavenge, CPU offline) puts every capacity
+ * back to its start. Caches and central batches are given back on
+ * memory pressure and by kmalloc_scavenge().
  *
  * Paths (interrupts off, this CPU's cache only):
  *  - alloc, cache empty: take a batch from the central, else carve one
@@ -57,6 +71,9 @@
 #define CACHE_MAX_OBJS		128u
 #define XFER_BYTES		KMA_XFER_BYTES
 #define XFER_MAX_OBJS		1024u
+
+#define CACHE_GROW_CLASS_BYTES	(256u << 10)
+#define CACHE_GROW_MAX_OBJS	1024u
 
 struct span empty_span = { .xowner = -1 };
 
@@ -100,6 +117,20 @@ static uint32_t spc_cap(unsigned int spc)
 	return cap;
 }
 
+/* The most a CPU cache of @spc grows to (see the top of the file). */
+static uint32_t spc_capmax(unsigned int spc)
+{
+	uint32_t cap = spc_cap(spc), batch = cap / 2, n;
+
+	if (CACHE_GROW_BYTES == 0)
+		return cap;
+	n = CACHE_GROW_CLASS_BYTES / spc_size(spc);
+	if (n > CACHE_GROW_MAX_OBJS)
+		n = CACHE_GROW_MAX_OBJS;
+	n -= n % batch;
+	return n > cap ? n : cap;
+}
+
 /**
  * cpucache_init - size every class's CPU caches and central batches, and
  * give them their slot arrays (one frame run).
@@ -115,7 +146,7 @@ int cpucache_init(unsigned int ncpus)
 	void **p;
 
 	for (spc = 1; spc < NR_SPC; spc++)
-		ptrs += (size_t)spc_cap(spc) * ncpus + spc_xfer_cap(spc);
+		ptrs += (size_t)spc_capmax(spc) * ncpus + spc_xfer_cap(spc);
 	npages = (ptrs * sizeof(void *) + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	pa = frame_alloc_run(npages);
 	if (pa == FRAME_NONE)
@@ -129,6 +160,7 @@ int cpucache_init(unsigned int ncpus)
 		uint32_t cap = spc_cap(spc);
 
 		c->cache_cap = cap;
+		c->cache_capmax = spc_capmax(spc);
 		c->batch = cap / 2;
 		c->xfer_cap = spc_xfer_cap(spc);
 		c->xfer = p;
@@ -140,7 +172,7 @@ int cpucache_init(unsigned int ncpus)
 			oc->lo = p;
 			oc->top = p;
 			oc->hi = p + cap;
-			p += cap;
+			p += c->cache_capmax;
 		}
 	}
 	return 0;
@@ -264,6 +296,74 @@ void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu)
 	return p ? p : cache_alloc_slow(spc, cpu);
 }
 
+/*
+ * Objects [@from, @from + @n) of class @spc leave a CPU cache: a whole
+ * batch to the central, or, when it holds enough (or @n is not a whole
+ * batch), checked and back to the spans.
+ */
+static void cache_flush(unsigned int spc, void **from, uint32_t n)
+{
+	if (n == centrals[spc].batch && central_put_batch(spc, from))
+		return;
+	span_free_batch(from, cache_check_tags(from, n));
+}
+
+/*
+ * Take one batch of capacity back from a grown class of @c other than
+ * @except (round robin). False if there is none.
+ */
+static bool cache_steal(struct cpu_cache *c, unsigned int cpu,
+			unsigned int except)
+{
+	unsigned int i, spc;
+
+	for (i = 0; i < NR_SPC; i++) {
+		struct objcache *oc;
+		uint32_t b;
+
+		spc = (c->steal_next + i) % NR_SPC;
+		if (!spc || spc == except)
+			continue;
+		oc = objcache_of(cpu, spc);
+		if ((uint32_t)(oc->hi - oc->lo) <= centrals[spc].cache_cap)
+			continue;
+		b = centrals[spc].batch;
+		oc->hi -= b;
+		if (oc->top > oc->hi) {
+			void **from = oc->hi;
+			uint32_t n = (uint32_t)(oc->top - oc->hi);
+
+			oc->top = oc->hi;
+			cache_flush(spc, from, n);
+		}
+		c->grown -= b * spc_size(spc);
+		c->steal_next = spc + 1;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A free found @oc full: grow it by one batch if the class and the CPU's
+ * budget allow, taking capacity from other classes when the budget is
+ * spent. False if the cache stays full.
+ */
+static bool cache_grow(unsigned int spc, unsigned int cpu,
+		       struct objcache *oc)
+{
+	struct cpu_cache *c = cpu_cache_of(cpu);
+	uint32_t b = centrals[spc].batch, bytes = b * spc_size(spc);
+
+	if ((uint32_t)(oc->hi - oc->lo) + b > centrals[spc].cache_capmax)
+		return false;
+	while (c->grown + bytes > CACHE_GROW_BYTES)
+		if (!cache_steal(c, cpu, spc))
+			return false;
+	oc->hi += b;
+	c->grown += bytes;
+	return true;
+}
+
 /**
  * cache_free_slow - push @p on a full cache: first make room by giving
  * the oldest batch to the central, or back to the spans. Interrupts off.
@@ -283,18 +383,14 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 		return;
 	}
 	kmalloc_cpu_poll(cpu);		/* a drain empties the cache */
-	if (oc->top != oc->hi) {
+	if (oc->top != oc->hi || cache_grow(spc, cpu, oc)) {
 		objcache_push(oc, p);
 		return;
 	}
-	/*
-	 * The top batch leaves whole (no copying within the cache): to the
-	 * central, or, when it holds enough, checked and back to the spans.
-	 */
+	/* The top batch leaves whole (no copying within the cache). */
 	out = oc->top - b;
 	oc->top = out;
-	if (!central_put_batch(spc, out))
-		span_free_batch(out, cache_check_tags(out, b));
+	cache_flush(spc, out, b);
 	objcache_push(oc, p);
 }
 
@@ -320,11 +416,13 @@ void cache_drain(unsigned int cpu)
 		span_free_batch(oc->lo, cache_check_tags(oc->lo,
 							 objcache_count(oc)));
 		oc->top = oc->lo;
+		oc->hi = oc->lo + centrals[spc].cache_cap;
 		if (s == &empty_span)
 			continue;
 		c->alloc[spc] = &empty_span;
 		central_uncache_span(s);
 	}
+	c->grown = 0;
 	port_irq_restore(flags);
 }
 

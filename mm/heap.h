@@ -200,7 +200,8 @@ static inline void span_list_del(struct span_list_head *h, struct span *s)
  * @nxfer:   objects in @xfer;
  * @nlocks:  lock acquisitions (statistics).
  * Read-only after mm_init(): @batch (objects a CPU cache takes or gives
- * at once), @cache_cap (a CPU cache's capacity), @xfer_cap.
+ * at once), @cache_cap (a CPU cache's starting capacity), @cache_capmax
+ * (the most it grows to, a multiple of @batch; see cpucache.c), @xfer_cap.
  */
 struct central {
 	spinlock_t lock;
@@ -213,6 +214,7 @@ struct central {
 	uint32_t xfer_cap;
 	uint32_t batch;
 	uint32_t cache_cap;
+	uint32_t cache_capmax;
 	uint64_t nlocks;
 } __attribute__((aligned(64)));
 
@@ -282,14 +284,29 @@ static inline struct objcache *objcache_of(unsigned int cpu, unsigned int spc)
 	return &objcache_rows[cpu].oc[spc];
 }
 
+/*
+ * Bytes of object capacity one CPU's caches may grow by over their
+ * starting capacities (cpucache.c); -DKMA_CACHE_GROW_BYTES=0 keeps them
+ * fixed.
+ */
+#ifndef KMA_CACHE_GROW_BYTES
+#define KMA_CACHE_GROW_BYTES	1048576u
+#endif
+#define CACHE_GROW_BYTES	KMA_CACHE_GROW_BYTES
+
 /**
  * struct cpu_cache - one CPU's allocation state besides its object
  * caches (Go's mcache).
  * @alloc: the span each class refills from, never NULL (&empty_span).
+ * @grown: bytes of object capacity the CPU's caches hold above their
+ *         starting capacities (at most CACHE_GROW_BYTES, cpucache.c).
+ * @steal_next: the class the next capacity steal looks at first.
  * Touched only by its CPU with interrupts disabled; no lock.
  */
 struct cpu_cache {
 	struct span *alloc[NR_SPC];
+	uint32_t grown;
+	uint32_t steal_next;
 	uintptr_t tiny_block;		/* current tiny block, or 0 */
 	struct span *tiny_span;
 	uint32_t tiny_idx;

@@ -741,6 +741,86 @@ static void test_misuse_write_after_free(struct ktest *t)
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
 }
 
+/* Bytes this CPU's caches hold above their starting capacities. */
+static uint64_t grown_bytes(unsigned int cpu)
+{
+	uint64_t sum = 0;
+	unsigned int spc;
+
+	for (spc = 1; spc < NR_SPC; spc++) {
+		struct objcache *oc = objcache_of(cpu, spc);
+		uint32_t cap = (uint32_t)(oc->hi - oc->lo);
+
+		if (cap > centrals[spc].cache_cap)
+			sum += (uint64_t)(cap - centrals[spc].cache_cap) *
+			       sc_size[spc];
+	}
+	return sum;
+}
+
+/*
+ * A CPU cache grows with its traffic: 900 objects of 64 B freed on one
+ * CPU all stay in its cache (capacity 128 to start, 1024 at most) and
+ * come back from it with no central lock. Then classes from 1 KiB to
+ * 32 KiB grow past the CPU's growth budget: capacity is taken back from
+ * other classes, the bytes grown stay within the budget and match the
+ * CPU's account, and a drain puts every capacity back to its start.
+ */
+static void test_kmalloc_cache_grows(struct ktest *t)
+{
+	static const uint32_t sizes[] = { 1024, 2048, 4096, 8192, 16384,
+					  32768 };
+	static void *objs[1000];
+	unsigned int cpu, spc, k, i;
+	unsigned long irq;
+	struct objcache *oc;
+	uint64_t locks;
+
+	test_mm_quiesce();
+	cpu = port_cpu_id();
+	spc = sc_of_size(64);
+	oc = objcache_of(cpu, spc);
+	KT_EXPECT_EQ(t, (uint32_t)(oc->hi - oc->lo), centrals[spc].cache_cap);
+	KT_EXPECT_EQ(t, grown_bytes(cpu), 0);
+	for (i = 0; i < 900; i++)
+		KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(64, GFP_KERNEL));
+	for (i = 900; i-- > 0;)
+		kfree(objs[i]);
+	if (CACHE_GROW_BYTES == 0) {
+		KT_EXPECT_LE(t, objcache_count(oc), centrals[spc].cache_cap);
+		return;
+	}
+	KT_EXPECT_GE(t, objcache_count(oc), 900);
+	KT_EXPECT_LE(t, (uint32_t)(oc->hi - oc->lo),
+		     centrals[spc].cache_capmax);
+	locks = __atomic_load_n(&centrals[spc].nlocks, __ATOMIC_RELAXED);
+	for (i = 0; i < 900; i++)
+		KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(64, GFP_KERNEL));
+	KT_EXPECT_EQ(t, __atomic_load_n(&centrals[spc].nlocks,
+					__ATOMIC_RELAXED), locks);
+	for (i = 0; i < 900; i++)
+		kfree(objs[i]);
+
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		for (i = 0; i < 200; i++)
+			KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(sizes[k],
+								GFP_KERNEL));
+		for (i = 0; i < 200; i++)
+			kfree(objs[i]);
+		irq = port_irq_save();
+		KT_EXPECT_LE(t, grown_bytes(cpu), CACHE_GROW_BYTES);
+		KT_EXPECT_EQ(t, grown_bytes(cpu), cpu_cache_of(cpu)->grown);
+		port_irq_restore(irq);
+	}
+	/* 64 B gave capacity back to the larger classes. */
+	KT_EXPECT_LT(t, (uint32_t)(oc->hi - oc->lo),
+		     centrals[spc].cache_capmax);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	test_mm_quiesce();
+	KT_EXPECT_EQ(t, grown_bytes(cpu), 0);
+	KT_EXPECT_EQ(t, cpu_cache_of(cpu)->grown, 0);
+}
+
 static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_zero_size),
 	KTEST_CASE(test_kmalloc_every_class),
@@ -761,6 +841,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_misuse_sizes),
 	KTEST_CASE(test_validator_catches_corruption),
 	KTEST_CASE(test_kmalloc_lifo_reuse),
+	KTEST_CASE(test_kmalloc_cache_grows),
 	KTEST_CASE(test_kmalloc_large_reuse),
 	KTEST_CASE(test_kmalloc_krealloc_in_place),
 	KTEST_CASE(test_misuse_double_free_batched),
