@@ -108,6 +108,14 @@ void kfree(const void *p);
 size_t ksize(const void *p);
 
 /**
+ * kmalloc_cpu_row - the address a port that keeps a per-CPU row pointer
+ * (port_cpu_row(), see port.h) stores for CPU @cpu: its row of object
+ * caches. Fixed at link time, valid before mm_init().
+ * @cpu: CPU id, below %PORT_MAX_CPUS.
+ */
+void *kmalloc_cpu_row(unsigned int cpu);
+
+/**
  * kmalloc_drain_cpu - empty @cpu's object cache into the shared lists.
  * @cpu: a CPU not running the allocator now, or the calling CPU.
  */

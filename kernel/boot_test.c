@@ -11,6 +11,7 @@
 #include <ktest.h>
 #include <memmap.h>
 #include <frame.h>
+#include <kmalloc.h>
 #include "kernel.h"
 
 #define TICK_WAIT_NS	3000000000ULL
@@ -38,7 +39,11 @@ static void percpu_probe(void *arg)
 
 	(void)arg;
 	if (id >= PORT_MAX_CPUS || c != &kcpus[id] || c->id != id ||
-	    c->self != c)
+	    c->self != c || c->cache_row != kmalloc_cpu_row(id)
+#ifdef port_cpu_row
+	    || port_cpu_row() != kmalloc_cpu_row(id)
+#endif
+	    )
 		__atomic_fetch_add(&seen_bad, 1, __ATOMIC_RELAXED);
 	else
 		__atomic_fetch_add(&seen_count[id], 1, __ATOMIC_RELAXED);

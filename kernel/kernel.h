@@ -48,6 +48,8 @@
  * @self:         points at this struct (x86-64 reads it as %gs:0).
  * @id:           logical CPU id, what port_cpu_id() returns.
  * @hwid:         firmware id: local APIC id, or MPIDR affinity bits.
+ * @cache_row:    kmalloc_cpu_row(id), what port_cpu_row() returns; set
+ *                for every slot by kmain() before the heap starts.
  * @online:       set by the CPU once it runs generic code.
  * @irq_depth:    nesting level of interrupt handlers now running.
  * @ticks:        timer interrupts taken.
@@ -65,6 +67,7 @@ struct kcpu {
 	struct kcpu *self;
 	unsigned int id;
 	uint32_t hwid;
+	void *cache_row;
 	int online;
 	unsigned int irq_depth;
 	uint64_t ticks;
@@ -89,6 +92,11 @@ _Static_assert(__builtin_offsetof(struct kcpu, id) == KCPU_ID, "kcpu");
 #ifdef PORT_PERCPU_ID_OFFSET
 _Static_assert(__builtin_offsetof(struct kcpu, id) == PORT_PERCPU_ID_OFFSET,
 	       "port_cpu_id() of the inline port header reads kcpu.id");
+#endif
+#ifdef PORT_PERCPU_ROW_OFFSET
+_Static_assert(__builtin_offsetof(struct kcpu, cache_row) ==
+	       PORT_PERCPU_ROW_OFFSET,
+	       "port_cpu_row() of the inline port header reads kcpu.cache_row");
 #endif
 
 /* Every CPU slot; only the first arch_nr_cpus() are used. */

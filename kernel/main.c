@@ -144,9 +144,12 @@ static const char *kernel_bench_mode(void)
 __noreturn void kmain(void)
 {
 	const char *bench;
+	unsigned int i;
 	uint64_t t0;
 	int status;
 
+	for (i = 0; i < PORT_MAX_CPUS; i++)
+		kcpus[i].cache_row = kmalloc_cpu_row(i);
 	arch_early_init();
 	t0 = arch_time_ns();
 	printk("kma: demo kernel, command line \"%s\"\n", arch_cmdline());

@@ -24,13 +24,16 @@
  * cache by one batch instead of handing a batch to the central, up to
  * capmax = min(CACHE_GROW_MAX_OBJS, CACHE_GROW_CLASS_BYTES / z) objects
  * (never below cap, a multiple of batch), while the CPU's growth over
- * the starting capacities stays within CACHE_GROW_BYTES; past that
+ * the starting capacities stays within cache_grow_bytes (CACHE_GROW_BYTES,
+ * 1 MiB, or less so that all CPUs together grow by at most 1/128 of the
+ * memory the frame allocator spans: 128 KiB each for 8 CPUs in 128
+ * MiB); past that
  * budget it takes a batch of capacity back from another grown class
  * (round robin; the objects above the shrunk capacity go to its central
  * or spans). So a working set that frees up to capmax objects of a
  * class on one CPU comes back from the cache alone, and one CPU holds
- * at most the starting 3.3 MiB plus CACHE_GROW_BYTES. Slot arrays are
- * sized for capmax: about 230 KiB of pointers per CPU with the default
+ * at most the starting 3.3 MiB plus cache_grow_bytes. Slot arrays are
+ * sized for capmax: about 210 KiB of pointers per CPU with the default
  * budgets (KMA_CACHE_GROW_BYTES=0 gives the fixed capacities and 32 KiB).
  * A drain (memory pressure, scavenge, CPU offline) puts every capacity
  * back to its start. Caches and central batches are given back on
@@ -86,6 +89,7 @@ struct cpu_cache caches[PORT_MAX_CPUS] = {
 	},
 };
 unsigned int heap_ncpus;
+uint32_t cache_grow_bytes;
 static size_t cache_meta_frames;
 
 static uint32_t spc_size(unsigned int spc)
@@ -142,8 +146,15 @@ int cpucache_init(unsigned int ncpus)
 {
 	size_t ptrs = 0, npages;
 	unsigned int spc, cpu, i;
+	struct frame_stats st;
 	phys_addr_t pa;
+	uint64_t grow;
 	void **p;
+
+	frame_get_stats(&st);
+	grow = st.span_frames * FRAME_SIZE / 128 / (ncpus ? ncpus : 1);
+	cache_grow_bytes = grow < CACHE_GROW_BYTES ? (uint32_t)grow :
+						     CACHE_GROW_BYTES;
 
 	for (spc = 1; spc < NR_SPC; spc++)
 		ptrs += (size_t)spc_capmax(spc) * ncpus + spc_xfer_cap(spc);
@@ -356,7 +367,7 @@ static bool cache_grow(unsigned int spc, unsigned int cpu,
 
 	if ((uint32_t)(oc->hi - oc->lo) + b > centrals[spc].cache_capmax)
 		return false;
-	while (c->grown + bytes > CACHE_GROW_BYTES)
+	while (c->grown + bytes > cache_grow_bytes)
 		if (!cache_steal(c, cpu, spc))
 			return false;
 	oc->hi += b;
@@ -438,6 +449,12 @@ void kmalloc_reclaim(void)
 		central_drain_batches(spc);
 		central_reclaim(spc);
 	}
+}
+
+/* See kmalloc.h. */
+void *kmalloc_cpu_row(unsigned int cpu)
+{
+	return objcache_row(cpu);
 }
 
 /**

@@ -279,6 +279,19 @@ static inline struct objcache *objcache_at(struct objcache *row,
 	return (struct objcache *)((char *)row + off);
 }
 
+/*
+ * This CPU's row, interrupts off: one load from the per-CPU area where the
+ * port keeps it (port_cpu_row(), port.h), else from the CPU id.
+ */
+static inline struct objcache *this_cpu_row(void)
+{
+#ifdef port_cpu_row
+	return (struct objcache *)port_cpu_row();
+#else
+	return objcache_row(port_cpu_id());
+#endif
+}
+
 static inline struct objcache *objcache_of(unsigned int cpu, unsigned int spc)
 {
 	return &objcache_rows[cpu].oc[spc];
@@ -286,13 +299,16 @@ static inline struct objcache *objcache_of(unsigned int cpu, unsigned int spc)
 
 /*
  * Bytes of object capacity one CPU's caches may grow by over their
- * starting capacities (cpucache.c); -DKMA_CACHE_GROW_BYTES=0 keeps them
- * fixed.
+ * starting capacities (cpucache.c): at most CACHE_GROW_BYTES, and at most
+ * 1/128 of the memory the frame allocator spans shared by the CPUs
+ * (cache_grow_bytes, set at mm_init()); -DKMA_CACHE_GROW_BYTES=0 keeps
+ * the capacities fixed.
  */
 #ifndef KMA_CACHE_GROW_BYTES
 #define KMA_CACHE_GROW_BYTES	1048576u
 #endif
 #define CACHE_GROW_BYTES	KMA_CACHE_GROW_BYTES
+extern uint32_t cache_grow_bytes;
 
 /**
  * struct cpu_cache - one CPU's allocation state besides its object

@@ -201,8 +201,7 @@ void kfree(const void *p)
 {
 	unsigned long irq = port_irq_save();
 
-	if (likely(kfree_fast_push(objcache_row(port_cpu_id()),
-				   (uintptr_t)p))) {
+	if (likely(kfree_fast_push(this_cpu_row(), (uintptr_t)p))) {
 		port_irq_restore(irq);
 		return;
 	}
@@ -240,9 +239,10 @@ static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags)
 
 /* kmalloc() found this CPU's cache empty: refill, pop, restore irqs. */
 static __attribute__((noinline)) void *
-kmalloc_cache_empty(unsigned int off, unsigned int cpu, unsigned long irq)
+kmalloc_cache_empty(unsigned int off, unsigned long irq)
 {
-	void *p = cache_alloc_slow(off / sizeof(struct objcache), cpu);
+	void *p = cache_alloc_slow(off / sizeof(struct objcache),
+				   port_cpu_id());
 
 	port_irq_restore(irq);
 	return p;
@@ -255,7 +255,7 @@ kmalloc_cache_empty(unsigned int off, unsigned int cpu, unsigned long irq)
 void *kmalloc(size_t size, gfp_t flags)
 {
 	unsigned long irq;
-	unsigned int cpu, off;
+	unsigned int off;
 	void *p;
 
 	if (unlikely(size - 1 >= SC_MAX_SIZE ||
@@ -263,10 +263,9 @@ void *kmalloc(size_t size, gfp_t flags)
 		return kmalloc_slow(size, flags);
 	off = oc_off_of_size(size);
 	irq = port_irq_save();
-	cpu = port_cpu_id();
-	p = objcache_pop(objcache_at(objcache_row(cpu), off));
+	p = objcache_pop(objcache_at(this_cpu_row(), off));
 	if (unlikely(!p))
-		return kmalloc_cache_empty(off, cpu, irq);
+		return kmalloc_cache_empty(off, irq);
 	port_irq_restore(irq);
 	return p;
 }

@@ -16,7 +16,7 @@
  * Exception frame (struct trap_frame in trap.c): x0..x30, elr, spsr, sp,
  * 34 double words, 272 bytes, a multiple of 16.
  */
-#define KCPU_STACK_TOP	56	/* offsetof(struct kcpu, stack_top) */
+#define KCPU_STACK_TOP	64	/* offsetof(struct kcpu, stack_top) */
 #define FRAME_SIZE	272
 #define SCTLR_EL1_RES1	0x30d00800	/* RES1; MMU, caches off; LE */
 #define HCR_EL2_RW	(1 << 31)	/* EL1 is AArch64 */

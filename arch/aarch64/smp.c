@@ -22,7 +22,7 @@ uint64_t aarch64_cpu_mpidr[PORT_MAX_CPUS];
 static uint8_t cpu_stacks[PORT_MAX_CPUS][CPU_STACK_SIZE]
 	__attribute__((aligned(16)));
 
-_Static_assert(__builtin_offsetof(struct kcpu, stack_top) == 56,
+_Static_assert(__builtin_offsetof(struct kcpu, stack_top) == 64,
 	       "entry.S KCPU_STACK_TOP");
 
 /**

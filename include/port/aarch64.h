@@ -12,6 +12,7 @@
 #define KMA_PORT_AARCH64_H
 
 #define PORT_PERCPU_ID_OFFSET	8
+#define PORT_PERCPU_ROW_OFFSET	16
 
 static inline unsigned int __port_cpu_id_inline(void)
 {
@@ -19,6 +20,14 @@ static inline unsigned int __port_cpu_id_inline(void)
 
 	__asm__ __volatile__("mrs %0, tpidr_el1" : "=r"(area));
 	return *(const volatile unsigned int *)(area + PORT_PERCPU_ID_OFFSET);
+}
+
+static inline void *__port_cpu_row_inline(void)
+{
+	const char *area;
+
+	__asm__ __volatile__("mrs %0, tpidr_el1" : "=r"(area));
+	return *(void *const volatile *)(area + PORT_PERCPU_ROW_OFFSET);
 }
 
 static inline unsigned long __port_irq_save_inline(void)
@@ -36,6 +45,7 @@ static inline void __port_irq_restore_inline(unsigned long flags)
 }
 
 #define port_cpu_id()		__port_cpu_id_inline()
+#define port_cpu_row()		__port_cpu_row_inline()
 #define port_irq_save()		__port_irq_save_inline()
 #define port_irq_restore(f)	__port_irq_restore_inline(f)
 

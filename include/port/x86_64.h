@@ -12,6 +12,7 @@
 #define KMA_PORT_X86_64_H
 
 #define PORT_PERCPU_ID_OFFSET	8
+#define PORT_PERCPU_ROW_OFFSET	16
 
 static inline unsigned int __port_cpu_id_inline(void)
 {
@@ -20,6 +21,15 @@ static inline unsigned int __port_cpu_id_inline(void)
 	__asm__ __volatile__("movl %%gs:%c1, %0"
 			     : "=r"(id) : "i"(PORT_PERCPU_ID_OFFSET));
 	return id;
+}
+
+static inline void *__port_cpu_row_inline(void)
+{
+	void *row;
+
+	__asm__ __volatile__("movq %%gs:%c1, %0"
+			     : "=r"(row) : "i"(PORT_PERCPU_ROW_OFFSET));
+	return row;
 }
 
 static inline unsigned long __port_irq_save_inline(void)
@@ -38,6 +48,7 @@ static inline void __port_irq_restore_inline(unsigned long flags)
 }
 
 #define port_cpu_id()		__port_cpu_id_inline()
+#define port_cpu_row()		__port_cpu_row_inline()
 #define port_irq_save()		__port_irq_save_inline()
 #define port_irq_restore(f)	__port_irq_restore_inline(f)
 
