@@ -26,8 +26,10 @@
  * (never below cap, a multiple of batch), while the CPU's growth over
  * the starting capacities stays within cache_grow_bytes (CACHE_GROW_BYTES,
  * 1 MiB, or less so that all CPUs together grow by at most 1/128 of the
- * memory the frame allocator spans: 128 KiB each for 8 CPUs in 128
- * MiB); past that
+ * memory the frame allocator spans: 512 KiB each for 8 CPUs in 512 MiB;
+ * below CACHE_GROW_MIN_BYTES no growth at all, as for 8 CPUs in 128 MiB,
+ * where the larger slot arrays and the memory held would cost the
+ * contiguity multi-MiB runs need); past that
  * budget it takes a batch of capacity back from another grown class
  * (round robin; the objects above the shrunk capacity go to its central
  * or spans). So a working set that frees up to capmax objects of a
@@ -75,6 +77,7 @@
 #define XFER_BYTES		KMA_XFER_BYTES
 #define XFER_MAX_OBJS		1024u
 
+#define CACHE_GROW_MIN_BYTES	(256u << 10)
 #define CACHE_GROW_CLASS_BYTES	(256u << 10)
 #define CACHE_GROW_MAX_OBJS	1024u
 
@@ -126,7 +129,7 @@ static uint32_t spc_capmax(unsigned int spc)
 {
 	uint32_t cap = spc_cap(spc), batch = cap / 2, n;
 
-	if (CACHE_GROW_BYTES == 0)
+	if (!cache_grow_bytes)
 		return cap;
 	n = CACHE_GROW_CLASS_BYTES / spc_size(spc);
 	if (n > CACHE_GROW_MAX_OBJS)
@@ -153,6 +156,8 @@ int cpucache_init(unsigned int ncpus)
 
 	frame_get_stats(&st);
 	grow = st.span_frames * FRAME_SIZE / 128 / (ncpus ? ncpus : 1);
+	if (grow < CACHE_GROW_MIN_BYTES)
+		grow = 0;	/* small machine: fixed capacities */
 	cache_grow_bytes = grow < CACHE_GROW_BYTES ? (uint32_t)grow :
 						     CACHE_GROW_BYTES;
 

@@ -300,9 +300,9 @@ static inline struct objcache *objcache_of(unsigned int cpu, unsigned int spc)
 /*
  * Bytes of object capacity one CPU's caches may grow by over their
  * starting capacities (cpucache.c): at most CACHE_GROW_BYTES, and at most
- * 1/128 of the memory the frame allocator spans shared by the CPUs
- * (cache_grow_bytes, set at mm_init()); -DKMA_CACHE_GROW_BYTES=0 keeps
- * the capacities fixed.
+ * 1/128 of the memory the frame allocator spans shared by the CPUs, or
+ * nothing if that is under 256 KiB (cache_grow_bytes, set at mm_init());
+ * -DKMA_CACHE_GROW_BYTES=0 keeps the capacities fixed.
  */
 #ifndef KMA_CACHE_GROW_BYTES
 #define KMA_CACHE_GROW_BYTES	1048576u

@@ -787,7 +787,7 @@ static void test_kmalloc_cache_grows(struct ktest *t)
 		KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(64, GFP_KERNEL));
 	for (i = 900; i-- > 0;)
 		kfree(objs[i]);
-	if (CACHE_GROW_BYTES == 0) {
+	if (!cache_grow_bytes) {
 		KT_EXPECT_LE(t, objcache_count(oc), centrals[spc].cache_cap);
 		return;
 	}
