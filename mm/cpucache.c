@@ -21,7 +21,10 @@
  * of up to 4 KiB passes through a central without touching a span.
  *
  * Capacity follows traffic: a free that finds its cache full grows the
- * cache by one batch instead of handing a batch to the central, up to
+ * cache by one batch instead of handing a batch to the central, if an
+ * allocation of the class found the cache empty since it last grew (a
+ * CPU that only frees a class, the consumer of a producer/consumer
+ * pair, keeps handing its batches back to the producer), up to
  * capmax = min(CACHE_GROW_MAX_OBJS, CACHE_GROW_CLASS_BYTES / z) objects
  * (never below cap, a multiple of batch), while the CPU's growth over
  * the starting capacities stays within cache_grow_bytes (CACHE_GROW_BYTES,
@@ -156,10 +159,11 @@ int cpucache_init(unsigned int ncpus)
 
 	frame_get_stats(&st);
 	grow = st.span_frames * FRAME_SIZE / 128 / (ncpus ? ncpus : 1);
+	if (grow > CACHE_GROW_BYTES)
+		grow = CACHE_GROW_BYTES;
 	if (grow < CACHE_GROW_MIN_BYTES)
 		grow = 0;	/* small machine: fixed capacities */
-	cache_grow_bytes = grow < CACHE_GROW_BYTES ? (uint32_t)grow :
-						     CACHE_GROW_BYTES;
+	cache_grow_bytes = (uint32_t)grow;
 
 	for (spc = 1; spc < NR_SPC; spc++)
 		ptrs += (size_t)spc_capmax(spc) * ncpus + spc_xfer_cap(spc);
@@ -285,6 +289,7 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 		return NULL;
 	}
 	kmalloc_cpu_poll(cpu);
+	c->missed[spc / 64] |= 1ULL << (spc % 64);
 	for (;;) {
 		p = objcache_pop(oc);
 		if (p)
@@ -370,13 +375,15 @@ static bool cache_grow(unsigned int spc, unsigned int cpu,
 	struct cpu_cache *c = cpu_cache_of(cpu);
 	uint32_t b = centrals[spc].batch, bytes = b * spc_size(spc);
 
-	if ((uint32_t)(oc->hi - oc->lo) + b > centrals[spc].cache_capmax)
+	if ((uint32_t)(oc->hi - oc->lo) + b > centrals[spc].cache_capmax ||
+	    !(c->missed[spc / 64] & (1ULL << (spc % 64))))
 		return false;
 	while (c->grown + bytes > cache_grow_bytes)
 		if (!cache_steal(c, cpu, spc))
 			return false;
 	oc->hi += b;
 	c->grown += bytes;
+	c->missed[spc / 64] &= ~(1ULL << (spc % 64));
 	return true;
 }
 

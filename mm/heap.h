@@ -317,10 +317,13 @@ extern uint32_t cache_grow_bytes;
  * @grown: bytes of object capacity the CPU's caches hold above their
  *         starting capacities (at most CACHE_GROW_BYTES, cpucache.c).
  * @steal_next: the class the next capacity steal looks at first.
+ * @missed: bit per class: an allocation found the cache empty since the
+ *          cache last grew (only a class this CPU allocates from grows).
  * Touched only by its CPU with interrupts disabled; no lock.
  */
 struct cpu_cache {
 	struct span *alloc[NR_SPC];
+	uint64_t missed[(NR_SPC + 63) / 64];
 	uint32_t grown;
 	uint32_t steal_next;
 	uintptr_t tiny_block;		/* current tiny block, or 0 */

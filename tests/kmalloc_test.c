@@ -759,8 +759,8 @@ static uint64_t grown_bytes(unsigned int cpu)
 }
 
 /*
- * A CPU cache grows with its traffic: of 900 objects of 64 B freed on one
- * CPU, as many as the CPU's growth budget allows (all of them with 1 MiB;
+ * A CPU cache grows with its traffic: of 900 objects of 64 B allocated
+ * and freed on one CPU, round after round, as many as the CPU's growth budget allows (all of them with 1 MiB;
  * capacity 128 to start, 1024 at most) stay in its cache and come back
  * from it with no central lock. Then classes from 1 KiB to
  * 32 KiB grow past the CPU's growth budget: capacity is taken back from
@@ -772,7 +772,7 @@ static void test_kmalloc_cache_grows(struct ktest *t)
 	static const uint32_t sizes[] = { 1024, 2048, 4096, 8192, 16384,
 					  32768 };
 	static void *objs[1000];
-	unsigned int cpu, spc, k, i, b, want;
+	unsigned int cpu, spc, k, i, r, b, want;
 	unsigned long irq;
 	struct objcache *oc;
 	uint64_t locks;
@@ -783,10 +783,13 @@ static void test_kmalloc_cache_grows(struct ktest *t)
 	oc = objcache_of(cpu, spc);
 	KT_EXPECT_EQ(t, (uint32_t)(oc->hi - oc->lo), centrals[spc].cache_cap);
 	KT_EXPECT_EQ(t, grown_bytes(cpu), 0);
-	for (i = 0; i < 900; i++)
-		KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(64, GFP_KERNEL));
-	for (i = 900; i-- > 0;)
-		kfree(objs[i]);
+	/* A cache grows by a batch per round that missed on allocation. */
+	for (r = 0; r < 20; r++) {
+		for (i = 0; i < 900; i++)
+			KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(64, GFP_KERNEL));
+		for (i = 900; i-- > 0;)
+			kfree(objs[i]);
+	}
 	if (!cache_grow_bytes) {
 		KT_EXPECT_LE(t, objcache_count(oc), centrals[spc].cache_cap);
 		return;
@@ -811,11 +814,13 @@ static void test_kmalloc_cache_grows(struct ktest *t)
 		kfree(objs[i]);
 
 	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
-		for (i = 0; i < 200; i++)
-			KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(sizes[k],
-								GFP_KERNEL));
-		for (i = 0; i < 200; i++)
-			kfree(objs[i]);
+		for (r = 0; r < 60; r++) {
+			for (i = 0; i < 200; i++)
+				KT_ASSERT_NOT_NULL(t, objs[i] =
+						   kmalloc(sizes[k], GFP_KERNEL));
+			for (i = 0; i < 200; i++)
+				kfree(objs[i]);
+		}
 		irq = port_irq_save();
 		KT_EXPECT_LE(t, grown_bytes(cpu), cache_grow_bytes);
 		KT_EXPECT_EQ(t, grown_bytes(cpu), cpu_cache_of(cpu)->grown);
