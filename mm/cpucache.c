@@ -32,8 +32,8 @@
  * memory the frame allocator spans: 512 KiB each for 8 CPUs in 512 MiB;
  * below CACHE_GROW_MIN_BYTES no growth at all, as for 8 CPUs in 128 MiB,
  * where the larger slot arrays and the memory held would cost the
- * contiguity multi-MiB runs need); past that
- * budget it takes a batch of capacity back from another grown class
+ * contiguity multi-MiB runs need); past that budget it takes a batch
+ * of capacity back from another grown class
  * (round robin; the objects above the shrunk capacity go to its central
  * or spans). So a working set that frees up to capmax objects of a
  * class on one CPU comes back from the cache alone, and one CPU holds

@@ -373,9 +373,9 @@ static inline void obj_tag_set(void *p, uintptr_t kind)
  * is never installed or tested.
  *   fast_slot_start(): @off is the start of a slot of a span whose fast
  *     magic is @fmagic (0: not a span kfree() may take fast);
- *   fast_untagged(): @va carries no object tag (is not free already);
- *   fast_tag_of(), fast_untagged_as(), fast_tag_set(): the same check
- *     and the free's tag write with the tag computed once;
+ *   fast_tag_of(), fast_untagged_as(): @va carries no object tag (is
+ *     not free already), the tag computed once for the check and for
+ *     fast_tag_set(), the free's tag write;
  *   fast_tag_freed() / fast_untag(): tag an object a free caches, clear
  *     the tag of one an allocation hands out.
  */
@@ -383,11 +383,6 @@ static inline void obj_tag_set(void *p, uintptr_t kind)
 static inline bool fast_slot_start(uint32_t off, uint32_t fmagic)
 {
 	return (uint32_t)((uint64_t)off * fmagic) < fmagic;
-}
-
-static inline bool fast_untagged(uintptr_t va)
-{
-	return obj_tag_kind((void *)va) >= OBJ_TAG_KINDS;
 }
 
 /* The tag a free writes (OBJ_FREED), computed once for check and write. */
@@ -422,11 +417,6 @@ static inline void fast_untag(void *p)
 static inline bool fast_slot_start(uint32_t off, uint32_t fmagic)
 {
 	return fmagic != 0;
-}
-
-static inline bool fast_untagged(uintptr_t va)
-{
-	return true;
 }
 
 static inline uintptr_t fast_tag_of(uintptr_t va)

@@ -182,7 +182,7 @@ __attribute__((noinline)) void kfree_slow(const void *p)
 
 	if (!s || !fast_slot_start((uint32_t)(va - s->base),
 				   READ_ONCE(s->xfmagic)) ||
-	    !fast_untagged(va)) {
+	    !fast_untagged_as(va, fast_tag_of(va))) {
 		kfree_classify(s, va);
 		return;
 	}
