@@ -192,8 +192,10 @@ void kmalloc_set_scavenge_threshold(uint64_t bytes);
  * kmalloc_decay_tick - end a decay period if one has passed: the memory
  * that stayed free through the whole period goes back (whole free heap
  * chunks to the frame allocator; on a port that gives memory back to a
- * host, the pages of free spans and free frame blocks of 64 KiB and more).
- * Call it from time to time with a monotonic clock: a timer tick, an idle
+ * host, the pages of free spans and free frame blocks of 64 KiB and more),
+ * and each CPU, at its next allocator slow path, gives back the capacity
+ * its object caches grew by for classes that found their cache empty on
+ * no allocation during the period. Call it from time to time with a monotonic clock: a timer tick, an idle
  * loop, an allocator slow path (the drop-in does). Any context that may
  * call kfree(); cheap when no period has ended (two loads).
  * @now_ms: the time, in milliseconds.

@@ -21,25 +21,32 @@
  * of up to 4 KiB passes through a central without touching a span.
  *
  * Capacity follows traffic: a free that finds its cache full grows the
- * cache by one batch instead of handing a batch to the central, if an
- * allocation of the class found the cache empty since it last grew (a
- * CPU that only frees a class, the consumer of a producer/consumer
- * pair, keeps handing its batches back to the producer), up to
- * capmax = min(CACHE_GROW_MAX_OBJS, CACHE_GROW_CLASS_BYTES / z) objects
- * (never below cap, a multiple of batch), while the CPU's growth over
- * the starting capacities stays within cache_grow_bytes (CACHE_GROW_BYTES,
- * 1 MiB, or less so that all CPUs together grow by at most 1/128 of the
- * memory the frame allocator spans: 512 KiB each for 8 CPUs in 512 MiB;
- * below CACHE_GROW_MIN_BYTES no growth at all, as for 8 CPUs in 128 MiB,
- * where the larger slot arrays and the memory held would cost the
- * contiguity multi-MiB runs need); past that budget it takes a batch
- * of capacity back from another grown class
- * (round robin; the objects above the shrunk capacity go to its central
- * or spans). So a working set that frees up to capmax objects of a
- * class on one CPU comes back from the cache alone, and one CPU holds
- * at most the starting 3.3 MiB plus cache_grow_bytes. Slot arrays are
- * sized for capmax: about 210 KiB of pointers per CPU with the default
- * budgets (KMA_CACHE_GROW_BYTES=0 gives the fixed capacities and 32 KiB).
+ * cache by as many batches as allocations of the class found it empty
+ * since it last grew (what the working set lacked), instead of handing a
+ * batch to the central; a CPU that only frees a class (the consumer of a
+ * producer/consumer pair) never misses, so it keeps handing its batches
+ * back to the producer. A class grows up to
+ * capmax = min(CACHE_GROW_MAX_OBJS, min(CACHE_GROW_CLASS_BYTES,
+ * cache_grow_bytes) / z) objects (never below cap, a multiple of batch),
+ * while the CPU's growth over the starting capacities stays within
+ * cache_grow_bytes (CACHE_GROW_BYTES, 4 MiB, as a thread cache of
+ * tcmalloc, or less so that all CPUs together grow by at most 1/128 of
+ * the memory the frame allocator spans: 512 KiB each for 8 CPUs in
+ * 512 MiB; below CACHE_GROW_MIN_BYTES no growth at all, as for 8 CPUs in
+ * 128 MiB, where the larger slot arrays and the memory held would cost
+ * the contiguity multi-MiB runs need); past that budget it takes a batch
+ * of capacity back from another grown class (round robin; the objects
+ * above the shrunk capacity go to its central or spans). So a working
+ * set that frees up to capmax objects of a class on one CPU comes back
+ * from the cache alone after one round, and one CPU holds at most the
+ * starting 3.3 MiB plus cache_grow_bytes. Growth decays: at the end of
+ * each decay period (kmalloc_decay_tick(), heap.cache_gen) a CPU, at its
+ * next slow path, puts every grown class that missed on no allocation
+ * during the period back to its starting capacity (cache_decay()); a
+ * class served wholly from its grown cache also shrinks then, and grows
+ * again at its next round, one batch move per miss. Slot arrays are sized
+ * for capmax: under 512 KiB of pointers per CPU with the default budgets
+ * (KMA_CACHE_GROW_BYTES=0 gives the fixed capacities and 32 KiB).
  * A drain (memory pressure, scavenge, CPU offline) puts every capacity
  * back to its start. Caches and central batches are given back on
  * memory pressure and by kmalloc_scavenge().
@@ -81,7 +88,7 @@
 #define XFER_MAX_OBJS		1024u
 
 #define CACHE_GROW_MIN_BYTES	(256u << 10)
-#define CACHE_GROW_CLASS_BYTES	(256u << 10)
+#define CACHE_GROW_CLASS_BYTES	(4u << 20)
 #define CACHE_GROW_MAX_OBJS	1024u
 
 struct span empty_span = { .xowner = -1 };
@@ -134,7 +141,8 @@ static uint32_t spc_capmax(unsigned int spc)
 
 	if (!cache_grow_bytes)
 		return cap;
-	n = CACHE_GROW_CLASS_BYTES / spc_size(spc);
+	n = (CACHE_GROW_CLASS_BYTES < cache_grow_bytes ?
+	     CACHE_GROW_CLASS_BYTES : cache_grow_bytes) / spc_size(spc);
 	if (n > CACHE_GROW_MAX_OBJS)
 		n = CACHE_GROW_MAX_OBJS;
 	n -= n % batch;
@@ -289,7 +297,10 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 		return NULL;
 	}
 	kmalloc_cpu_poll(cpu);
-	c->missed[spc / 64] |= 1ULL << (spc % 64);
+	cache_decay_poll(c, cpu);
+	if (c->miss[spc] != UINT16_MAX)
+		c->miss[spc]++;
+	c->used[spc / 64] |= 1ULL << (spc % 64);
 	for (;;) {
 		p = objcache_pop(oc);
 		if (p)
@@ -330,6 +341,30 @@ static void cache_flush(unsigned int spc, void **from, uint32_t n)
 }
 
 /*
+ * Shrink @cpu's cache of @spc to @cap objects (a multiple of the batch,
+ * at least the starting capacity): the objects above it go to the
+ * central or back to their spans, a batch at a time, and the capacity
+ * given up leaves the CPU's account of growth.
+ */
+static void cache_shrink(struct cpu_cache *c, unsigned int cpu,
+			 unsigned int spc, uint32_t cap)
+{
+	struct objcache *oc = objcache_of(cpu, spc);
+	uint32_t b = centrals[spc].batch, had = (uint32_t)(oc->hi - oc->lo);
+
+	while (oc->top > oc->lo + cap) {
+		uint32_t n = (uint32_t)(oc->top - (oc->lo + cap));
+
+		if (n > b)
+			n = b;
+		oc->top -= n;
+		cache_flush(spc, oc->top, n);
+	}
+	oc->hi = oc->lo + cap;
+	c->grown -= (had - cap) * spc_size(spc);
+}
+
+/*
  * Take one batch of capacity back from a grown class of @c other than
  * @except (round robin). False if there is none.
  */
@@ -340,24 +375,16 @@ static bool cache_steal(struct cpu_cache *c, unsigned int cpu,
 
 	for (i = 0; i < NR_SPC; i++) {
 		struct objcache *oc;
-		uint32_t b;
+		uint32_t cap;
 
 		spc = (c->steal_next + i) % NR_SPC;
 		if (!spc || spc == except)
 			continue;
 		oc = objcache_of(cpu, spc);
-		if ((uint32_t)(oc->hi - oc->lo) <= centrals[spc].cache_cap)
+		cap = (uint32_t)(oc->hi - oc->lo);
+		if (cap <= centrals[spc].cache_cap)
 			continue;
-		b = centrals[spc].batch;
-		oc->hi -= b;
-		if (oc->top > oc->hi) {
-			void **from = oc->hi;
-			uint32_t n = (uint32_t)(oc->top - oc->hi);
-
-			oc->top = oc->hi;
-			cache_flush(spc, from, n);
-		}
-		c->grown -= b * spc_size(spc);
+		cache_shrink(c, cpu, spc, cap - centrals[spc].batch);
 		c->steal_next = spc + 1;
 		return true;
 	}
@@ -365,26 +392,56 @@ static bool cache_steal(struct cpu_cache *c, unsigned int cpu,
 }
 
 /*
- * A free found @oc full: grow it by one batch if the class and the CPU's
- * budget allow, taking capacity from other classes when the budget is
- * spent. False if the cache stays full.
+ * A free found @oc full: grow it by as many batches as allocations of
+ * the class found it empty since it last grew (what the working set
+ * lacked), within the class's limit and the CPU's budget, taking
+ * capacity from other classes when the budget is spent. False if the
+ * cache stays full.
  */
 static bool cache_grow(unsigned int spc, unsigned int cpu,
 		       struct objcache *oc)
 {
 	struct cpu_cache *c = cpu_cache_of(cpu);
-	uint32_t b = centrals[spc].batch, bytes = b * spc_size(spc);
+	uint32_t b = centrals[spc].batch, z = spc_size(spc);
+	uint32_t room = centrals[spc].cache_capmax -
+			(uint32_t)(oc->hi - oc->lo);
+	uint32_t g = (uint32_t)c->miss[spc] * b;
 
-	if ((uint32_t)(oc->hi - oc->lo) + b > centrals[spc].cache_capmax ||
-	    !(c->missed[spc / 64] & (1ULL << (spc % 64))))
+	c->miss[spc] = 0;
+	if (g > room)
+		g = room;
+	while (g && c->grown + g * z > cache_grow_bytes) {
+		if (cache_steal(c, cpu, spc))
+			continue;
+		g = (cache_grow_bytes - c->grown) / z / b * b;
+	}
+	if (!g)
 		return false;
-	while (c->grown + bytes > cache_grow_bytes)
-		if (!cache_steal(c, cpu, spc))
-			return false;
-	oc->hi += b;
-	c->grown += bytes;
-	c->missed[spc / 64] &= ~(1ULL << (spc % 64));
+	oc->hi += g;
+	c->grown += g * z;
 	return true;
+}
+
+/*
+ * cache_decay - a decay period ended (kmalloc_decay_tick()): every class
+ * of @c that grew but found its cache empty on no allocation during the
+ * period goes back to its starting capacity, so capacity a CPU gained
+ * for a working set it no longer has is given back within two periods.
+ */
+void cache_decay(struct cpu_cache *c, unsigned int cpu)
+{
+	unsigned int spc;
+
+	for (spc = 1; c->grown && spc < NR_SPC; spc++) {
+		struct objcache *oc = objcache_of(cpu, spc);
+
+		if ((uint32_t)(oc->hi - oc->lo) > centrals[spc].cache_cap &&
+		    !(c->used[spc / 64] & (1ULL << (spc % 64))))
+			cache_shrink(c, cpu, spc, centrals[spc].cache_cap);
+	}
+	for (spc = 0; spc < (NR_SPC + 63) / 64; spc++)
+		c->used[spc] = 0;
+	c->decay_seen = __atomic_load_n(&heap.cache_gen, __ATOMIC_RELAXED);
 }
 
 /**
@@ -406,6 +463,7 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 		return;
 	}
 	kmalloc_cpu_poll(cpu);		/* a drain empties the cache */
+	cache_decay_poll(cpu_cache_of(cpu), cpu);
 	if (oc->top != oc->hi || cache_grow(spc, cpu, oc)) {
 		objcache_push(oc, p);
 		return;
@@ -446,6 +504,8 @@ void cache_drain(unsigned int cpu)
 		central_uncache_span(s);
 	}
 	c->grown = 0;
+	for (spc = 0; spc < NR_SPC; spc++)
+		c->miss[spc] = 0;
 	port_irq_restore(flags);
 }
 

@@ -26,9 +26,16 @@
  *    released before cost a system call again, not a fault). The frame
  *    allocator keeps no ages, so this part goes by amount.
  *
- * Not covered: objects in the per-CPU caches and the centrals' batches,
- * the per-CPU large-span caches, partly used spans; the pressure ladder
- * and kmalloc_scavenge() reach those.
+ *  - heap.cache_gen counts the period's end for the CPU caches: each CPU,
+ *    at its next allocator slow path, gives back the capacity its classes
+ *    grew by if they found their cache empty on no allocation during the
+ *    period (cache_decay(), cpucache.c); the objects above it go to the
+ *    centrals and the spans.
+ *
+ * Not covered: objects within the CPU caches' starting capacities and
+ * the centrals' batches, the per-CPU large-span caches, partly used
+ * spans, a CPU that makes no slow call; the pressure ladder and
+ * kmalloc_scavenge() reach those.
  */
 #include <frame.h>
 #include "heap.h"
@@ -49,6 +56,7 @@ uint64_t kmalloc_decay_tick(uint64_t now_ms)
 					 __ATOMIC_RELAXED))
 		return 0;		/* another caller ends this period */
 	done = heap_decay();
+	__atomic_fetch_add(&heap.cache_gen, 1, __ATOMIC_RELAXED);
 	low = __atomic_exchange_n(&heap.resident_low,
 				  __atomic_load_n(&heap.resident_free,
 						  __ATOMIC_RELAXED),

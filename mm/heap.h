@@ -305,7 +305,7 @@ static inline struct objcache *objcache_of(unsigned int cpu, unsigned int spc)
  * -DKMA_CACHE_GROW_BYTES=0 keeps the capacities fixed.
  */
 #ifndef KMA_CACHE_GROW_BYTES
-#define KMA_CACHE_GROW_BYTES	1048576u
+#define KMA_CACHE_GROW_BYTES	(4u << 20)
 #endif
 #define CACHE_GROW_BYTES	KMA_CACHE_GROW_BYTES
 extern uint32_t cache_grow_bytes;
@@ -314,18 +314,26 @@ extern uint32_t cache_grow_bytes;
  * struct cpu_cache - one CPU's allocation state besides its object
  * caches (Go's mcache).
  * @alloc: the span each class refills from, never NULL (&empty_span).
+ * @miss: per class, allocations that found the cache empty since the
+ *        cache last grew (saturating): a full cache grows by that many
+ *        batches, so only a class this CPU allocates from grows, and by
+ *        what it lacked.
+ * @used: bit per class: an allocation found the cache empty since the
+ *        last decay period ended; a grown class without it shrinks back
+ *        to its starting capacity when this CPU sees the period's end.
  * @grown: bytes of object capacity the CPU's caches hold above their
  *         starting capacities (at most CACHE_GROW_BYTES, cpucache.c).
  * @steal_next: the class the next capacity steal looks at first.
- * @missed: bit per class: an allocation found the cache empty since the
- *          cache last grew (only a class this CPU allocates from grows).
+ * @decay_seen: the last decay period (heap.cache_gen) this CPU acted on.
  * Touched only by its CPU with interrupts disabled; no lock.
  */
 struct cpu_cache {
 	struct span *alloc[NR_SPC];
-	uint64_t missed[(NR_SPC + 63) / 64];
+	uint16_t miss[NR_SPC];
+	uint64_t used[(NR_SPC + 63) / 64];
 	uint32_t grown;
 	uint32_t steal_next;
+	uint32_t decay_seen;
 	uintptr_t tiny_block;		/* current tiny block, or 0 */
 	struct span *tiny_span;
 	uint32_t tiny_idx;
@@ -543,6 +551,8 @@ struct mheap {
 	uint32_t decay_epoch;		/* decay periods ended (heap.lock) */
 	uint64_t decay_ms;		/* decay period, 0: off (atomic) */
 	uint64_t decay_last;		/* last period's end, ms (atomic) */
+	uint32_t cache_gen;		/* periods ended, for the CPU caches
+					   (atomic) */
 	uint64_t large_bytes, large_objs;
 	uint64_t huge_bytes;
 	uint64_t meta_frames;		/* frames used by fixalloc */
@@ -617,6 +627,15 @@ void *cache_alloc_slow(unsigned int spc, unsigned int cpu);
 void cache_free_slow(unsigned int spc, unsigned int cpu, void *p);
 void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu);
 void cache_drain(unsigned int cpu);
+void cache_decay(struct cpu_cache *c, unsigned int cpu);
+
+/* Act on the end of a decay period once per CPU (one load otherwise). */
+static inline void cache_decay_poll(struct cpu_cache *c, unsigned int cpu)
+{
+	if (unlikely(c->decay_seen !=
+		     __atomic_load_n(&heap.cache_gen, __ATOMIC_RELAXED)))
+		cache_decay(c, cpu);
+}
 void kmalloc_reclaim(void);
 
 /* pressure.c */

@@ -759,10 +759,11 @@ static uint64_t grown_bytes(unsigned int cpu)
 }
 
 /*
- * A CPU cache grows with its traffic: of 900 objects of 64 B allocated
- * and freed on one CPU, round after round, as many as the CPU's growth budget allows (all of them with 1 MiB;
- * capacity 128 to start, 1024 at most) stay in its cache and come back
- * from it with no central lock. Then classes from 1 KiB to
+ * A CPU cache grows with its traffic, by what it lacked: after one round
+ * of 900 objects of 64 B allocated and freed on one CPU, as many as the
+ * CPU's growth budget allows (all of them with 1 MiB or more; capacity
+ * 128 to start, 1024 at most) stay in its cache and come back from it in
+ * the next round with no central lock. Then classes from 1 KiB to
  * 32 KiB grow past the CPU's growth budget: capacity is taken back from
  * other classes, the bytes grown stay within the budget and match the
  * CPU's account, and a drain puts every capacity back to its start.
@@ -783,8 +784,8 @@ static void test_kmalloc_cache_grows(struct ktest *t)
 	oc = objcache_of(cpu, spc);
 	KT_EXPECT_EQ(t, (uint32_t)(oc->hi - oc->lo), centrals[spc].cache_cap);
 	KT_EXPECT_EQ(t, grown_bytes(cpu), 0);
-	/* A cache grows by a batch per round that missed on allocation. */
-	for (r = 0; r < 20; r++) {
+	/* One round: the cache grows by every batch the allocations lacked. */
+	for (r = 0; r < 1; r++) {
 		for (i = 0; i < 900; i++)
 			KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(64, GFP_KERNEL));
 		for (i = 900; i-- > 0;)
@@ -835,6 +836,80 @@ static void test_kmalloc_cache_grows(struct ktest *t)
 	KT_EXPECT_EQ(t, cpu_cache_of(cpu)->grown, 0);
 }
 
+/* Objects of @size allocated, then freed in reverse: @n of them. */
+static void cache_round(struct ktest *t, size_t size, unsigned int n)
+{
+	static void *objs[1000];
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(size, GFP_KERNEL));
+	while (n-- > 0)
+		kfree(objs[n]);
+}
+
+/* This CPU's capacity for @spc objects. */
+static uint32_t cache_capacity(unsigned int cpu, unsigned int spc)
+{
+	struct objcache *oc = objcache_of(cpu, spc);
+
+	return (uint32_t)(oc->hi - oc->lo);
+}
+
+/*
+ * Grown capacity decays: at the end of a decay period, a class that
+ * grew and found its cache empty on no allocation since the period
+ * before goes back to its starting capacity at the CPU's next slow path,
+ * while a class that kept missing keeps its growth; the CPU's account
+ * of growth stays exact. The periods' ends are made by hand here, as
+ * kmalloc_decay_tick() makes them (heap.cache_gen), under a period too
+ * long for the kernels' timers to end one meanwhile; release_test checks
+ * that kmalloc_decay_tick() ends them.
+ */
+static void test_kmalloc_cache_decays(struct ktest *t)
+{
+	const uint64_t period = 1ULL << 40;
+	unsigned int cpu, s64, s1k;
+	uint64_t old_ms;
+	unsigned long irq;
+
+	old_ms = READ_ONCE(heap.decay_ms);
+	kmalloc_set_decay_ms(period);
+	test_mm_quiesce();
+	cpu = port_cpu_id();
+	s64 = sc_of_size(64);
+	s1k = sc_of_size(1024);
+	cache_round(t, 64, 900);
+	cache_round(t, 1024, 200);
+	if (!cache_grow_bytes) {	/* fixed capacities on this machine */
+		KT_EXPECT_EQ(t, cache_capacity(cpu, s64),
+			     centrals[s64].cache_cap);
+		kmalloc_set_decay_ms(old_ms);
+		return;
+	}
+	KT_EXPECT_GT(t, cache_capacity(cpu, s64), centrals[s64].cache_cap);
+	KT_EXPECT_GT(t, cache_capacity(cpu, s1k), centrals[s1k].cache_cap);
+
+	/* Period 1: both classes missed; nothing shrinks. */
+	__atomic_fetch_add(&heap.cache_gen, 1, __ATOMIC_RELAXED);
+	cache_round(t, 4096, 1);	/* a slow path on this CPU */
+	KT_EXPECT_GT(t, cache_capacity(cpu, s64), centrals[s64].cache_cap);
+	KT_EXPECT_GT(t, cache_capacity(cpu, s1k), centrals[s1k].cache_cap);
+
+	/* Period 2: only 1 KiB missed (a round beyond its capacity). */
+	cache_round(t, 1024, 1000);
+	__atomic_fetch_add(&heap.cache_gen, 1, __ATOMIC_RELAXED);
+	cache_round(t, 8192, 1);
+	KT_EXPECT_EQ(t, cache_capacity(cpu, s64), centrals[s64].cache_cap);
+	KT_EXPECT_GT(t, cache_capacity(cpu, s1k), centrals[s1k].cache_cap);
+	irq = port_irq_save();
+	KT_EXPECT_EQ(t, grown_bytes(cpu), cpu_cache_of(cpu)->grown);
+	port_irq_restore(irq);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	kmalloc_set_decay_ms(old_ms);
+	test_mm_quiesce();
+}
+
 static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_zero_size),
 	KTEST_CASE(test_kmalloc_every_class),
@@ -856,6 +931,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_validator_catches_corruption),
 	KTEST_CASE(test_kmalloc_lifo_reuse),
 	KTEST_CASE(test_kmalloc_cache_grows),
+	KTEST_CASE(test_kmalloc_cache_decays),
 	KTEST_CASE(test_kmalloc_large_reuse),
 	KTEST_CASE(test_kmalloc_krealloc_in_place),
 	KTEST_CASE(test_misuse_double_free_batched),

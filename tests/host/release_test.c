@@ -20,6 +20,7 @@
 #include <kmalloc.h>
 #include <kma_host.h>
 #include "../test_mm.h"
+#include "../../mm/heap.h"
 
 extern uint64_t host_released_bytes;
 
@@ -171,13 +172,16 @@ static void large_round(struct ktest *t, struct large_job *j)
  * 4 MiB of large objects freed below the threshold stay resident through
  * the end of the period in which they were freed and go back at the end
  * of the next; the same memory freed and allocated again within every
- * period stays resident (touching it again costs no page faults).
+ * period stays resident (touching it again costs no page faults). Each
+ * period's end is also one for the CPU caches (heap.cache_gen, whose
+ * effect kmalloc_test's test_kmalloc_cache_decays checks).
  */
 static void test_decay(struct ktest *t)
 {
 	const uint64_t t0 = 1u << 30;	/* ms; the ticks before it were 0 */
 	struct large_job j;
 	uint64_t got, tick;
+	uint32_t gen;
 	long r1, flt;
 	unsigned int k;
 
@@ -188,8 +192,13 @@ static void test_decay(struct ktest *t)
 	kmalloc_decay_tick(t0 - 100);
 	kmalloc_decay_tick(t0);
 	large_round(t, &j);
+	gen = __atomic_load_n(&heap.cache_gen, __ATOMIC_RELAXED);
 	KT_EXPECT_EQ(t, kmalloc_decay_tick(t0 + 50), 0);  /* not yet */
+	KT_EXPECT_EQ(t, __atomic_load_n(&heap.cache_gen, __ATOMIC_RELAXED),
+		     gen);
 	kmalloc_decay_tick(t0 + 100);
+	KT_EXPECT_EQ(t, __atomic_load_n(&heap.cache_gen, __ATOMIC_RELAXED),
+		     gen + 1);
 	r1 = rss_kib();
 	got = kmalloc_decay_tick(t0 + 200);
 	ktest_log(t, "RSS %ld KiB touched, %ld after free, %ld after one "

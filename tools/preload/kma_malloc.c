@@ -12,7 +12,8 @@
  * physical address space (host_mem_map()).
  * The memory map handed to mm_init() declares its first KMA_INITIAL_MB
  * (raised to hold the frame allocator's metadata and the heap's page map
- * for the whole reserve, about 9 bytes per frame) usable and the rest
+ * for the whole reserve, about 9 bytes per frame, and the CPU caches'
+ * slot arrays) usable and the rest
  * MEMMAP_HOTPLUG; when the heap runs out, the first rung of its pressure
  * ladder (grow_hook(), installed with kmalloc_set_grow_hook()) hands the
  * next chunk (as large as everything added so far, and at least the
@@ -261,17 +262,20 @@ static void start(void)
 {
 	static struct memmap_region regions[8];
 	struct memmap map;
-	uint64_t initial;
+	uint64_t initial, meta;
 
 	reserve = reserve_size(env_mib("KMA_RESERVE_MB", RESERVE_DEFAULT));
 	initial = env_mib("KMA_INITIAL_MB", INITIAL_DEFAULT);
 	/*
-	 * Room for the frame allocator's metadata (about a byte a frame) and
-	 * the heap's page map (8 bytes a frame); both are only touched where
-	 * memory is used.
+	 * Room for the frame allocator's metadata (about a byte a frame),
+	 * the heap's page map (8 bytes a frame) and the CPU caches' slot
+	 * arrays (under 512 KiB per CPU slot with the default growth
+	 * budget); all are only touched where memory is used.
 	 */
-	if (initial < reserve / 2048 + reserve / 512 + 8 * MIB)
-		initial = reserve / 2048 + reserve / 512 + 8 * MIB;
+	meta = reserve / 2048 + reserve / 512 + 8 * MIB +
+	       (uint64_t)PORT_MAX_CPUS * (512 << 10);
+	if (initial < meta)
+		initial = meta;
 	if (initial > reserve)
 		initial = reserve;
 	if (pthread_key_create(&exit_key, thread_exit))
