@@ -39,8 +39,27 @@
 #define NR_SPC		(SC_NR + 1)
 #define TINY_BLOCK	16
 
+/*
+ * Word loads and stores that may race: relaxed atomics, one plain load
+ * or store of a naturally aligned word. On Arm, where GCC gives atomic
+ * accesses no offset addressing (one more instruction per field), they
+ * are volatile accesses instead (the Linux kernel's idiom, the same
+ * instruction), but under ThreadSanitizer, which would report those.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define KMA_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define KMA_TSAN 1
+#endif
+#endif
+#if defined(KMA_TSAN) || !defined(__arm__) && !defined(__aarch64__)
 #define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#else
+#define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#endif
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 
@@ -108,7 +127,7 @@ struct span {
 	uint32_t xfmagic;		/* magic for kfree()'s fast path: set
 				 * only while SMALL and not tiny, else 0
 				 * (which fails the fast check); atomic */
-	uint16_t oc_off;		/* byte offset of the class's objcache
+	uint32_t oc_off;		/* byte offset of the class's objcache
 				 * in a row; valid while xfmagic is set */
 
 	/*
@@ -529,7 +548,10 @@ struct mheap {
 	phys_addr_t pa_base;		/* 2 MiB aligned */
 	uintptr_t va_base;		/* port_phys_to_virt(pa_base) */
 	uintptr_t va_len;		/* bytes the page map covers */
-	struct span **map;		/* one entry per page (pagemap.c) */
+	uintptr_t *map;			/* the page map (pagemap.c): one
+					   entry per page, the page's span
+					   minus pagemap_no_span() (0: none),
+					   that span just below the map */
 	struct pagemap_region *regions;	/* one per 2 MiB */
 	size_t nregions;
 	size_t map_frames;		/* frames holding map and regions */
@@ -657,6 +679,43 @@ void tiny_retire(struct cpu_cache *c);
 void tiny_free(const char *fn, struct span *s, uintptr_t va);
 size_t tiny_size(struct span *s, uintptr_t va);
 
+/*
+ * Just below the page map's first entry lies its "no span", an all-zero
+ * struct span; an entry holds the page's span minus the no span's
+ * address, so that a page with no span (entry 0, the map's state when
+ * fresh) reads as the no span and kfree()'s fast path needs no NULL
+ * test: its fast magic is 0, which no slot passes. The span is the entry
+ * plus the map's address, already in a register, and the constant
+ * between the two folds into the displacements of the span's loads.
+ */
+#define PAGEMAP_NO_SPAN_OFF	((sizeof(struct span) + 63) & ~(size_t)63)
+
+static inline struct span *pagemap_no_span(void)
+{
+	return (struct span *)((uintptr_t)heap.map - PAGEMAP_NO_SPAN_OFF);
+}
+
+/* The entry of the page at byte offset @off from heap.va_base. */
+static inline uintptr_t *pagemap_slot(uintptr_t off)
+{
+	return &heap.map[off >> PAGE_SHIFT];
+}
+
+static inline uintptr_t pagemap_entry(const struct span *s)
+{
+	return s ? (uintptr_t)s - (uintptr_t)pagemap_no_span() : 0;
+}
+
+/* The span of the page at byte offset @off in the map; never NULL. */
+static inline struct span *pagemap_at(uintptr_t off)
+{
+	uintptr_t *map = heap.map;
+	/* Unordered: the reader's next loads depend on the entry. */
+	uintptr_t e = READ_ONCE(map[off >> PAGE_SHIFT]);
+
+	return (struct span *)(e + (uintptr_t)map - PAGEMAP_NO_SPAN_OFF);
+}
+
 /**
  * span_of - the span holding virtual address @va, or NULL. Lock-free: one
  * load from the flat page map after a bounds check.
@@ -665,11 +724,12 @@ size_t tiny_size(struct span *s, uintptr_t va);
 static inline struct span *span_of(uintptr_t va)
 {
 	uintptr_t off = va - heap.va_base;
+	struct span *s;
 
 	if (unlikely(off >= heap.va_len))
 		return NULL;
-	/* Relaxed: the reader's next loads depend on the pointer. */
-	return __atomic_load_n(&heap.map[off >> PAGE_SHIFT], __ATOMIC_RELAXED);
+	s = pagemap_at(off);
+	return s != pagemap_no_span() ? s : NULL;
 }
 
 /* span.c */
@@ -696,15 +756,17 @@ void span_free_batch(void *const *objs, uint32_t n);
  */
 static inline bool kfree_fast_push(struct objcache *row, uintptr_t va)
 {
-	struct span *s = span_of(va);
+	uintptr_t off = va - heap.va_base;
 	struct objcache *oc;
+	struct span *s;
 	uintptr_t tag;
 	uint32_t fmagic;
 	void **top;
 
-	if (unlikely(!s))
+	if (unlikely(off >= heap.va_len))
 		return false;
-	fmagic = __atomic_load_n(&s->xfmagic, __ATOMIC_RELAXED);
+	s = pagemap_at(off);		/* the no span if none: fmagic 0 */
+	fmagic = READ_ONCE(s->xfmagic);
 	if (unlikely(!fast_slot_start((uint32_t)(va - s->base), fmagic)))
 		return false;
 	tag = fast_tag_of(va);

@@ -6,8 +6,11 @@
  * check, so the span of any address is found with at most two dependent
  * loads, the map entry and then the span's fields).
  *
- * Owns: heap.map (one span pointer per 4 KiB page, 8 bytes per page on
- * 64-bit targets: 0.195% of the memory covered), heap.regions (one
+ * Owns: heap.map (one entry per 4 KiB page, 8 bytes per page on 64-bit
+ * targets: 0.195% of the memory covered; an entry is its span's address
+ * minus that of the map's all-zero "no span", 0 for none, the no span
+ * in the PAGEMAP_NO_SPAN_OFF bytes below the first entry; see
+ * pagemap_entry() in heap.h), heap.regions (one
  * struct pagemap_region per 2 MiB: pages mapped and whether the region
  * is a heap chunk, used by the validator and the page heap).
  *
@@ -41,8 +44,9 @@ int pagemap_init(phys_addr_t lo, phys_addr_t hi)
 {
 	size_t pages = (size_t)((hi - lo) >> PAGE_SHIFT);
 	size_t nreg = (size_t)((hi - lo) >> CHUNK_SHIFT);
-	size_t map_bytes = pages * sizeof(struct span *);
-	size_t bytes = map_bytes + nreg * sizeof(struct pagemap_region);
+	size_t map_bytes = pages * sizeof(uintptr_t);
+	size_t bytes = PAGEMAP_NO_SPAN_OFF + map_bytes +
+		       nreg * sizeof(struct pagemap_region);
 	size_t nframes = (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	phys_addr_t pa;
 	char *p;
@@ -53,7 +57,8 @@ int pagemap_init(phys_addr_t lo, phys_addr_t hi)
 	p = port_phys_to_virt(pa);
 	if (!PORT_FRESH_MEMORY_ZERO)
 		mm_memset(p, 0, nframes * PAGE_SIZE);
-	heap.map = (struct span **)p;
+	p += PAGEMAP_NO_SPAN_OFF;
+	heap.map = (uintptr_t *)p;
 	heap.regions = (struct pagemap_region *)(p + map_bytes);
 	heap.nregions = nreg;
 	heap.map_frames = nframes;
@@ -70,7 +75,8 @@ int pagemap_init(phys_addr_t lo, phys_addr_t hi)
  */
 void pagemap_set(uintptr_t va, uint32_t npages, struct span *s)
 {
-	struct span **slot = &heap.map[(va - heap.va_base) >> PAGE_SHIFT];
+	uintptr_t *slot = pagemap_slot(va - heap.va_base);
+	uintptr_t e = pagemap_entry(s);
 	uint32_t i;
 
 	for (i = 0; i < npages; i++, va += PAGE_SIZE) {
@@ -80,7 +86,7 @@ void pagemap_set(uintptr_t va, uint32_t npages, struct span *s)
 			r->used++;
 		else if (slot[i] && !s)
 			r->used--;
-		__atomic_store_n(&slot[i], s, __ATOMIC_RELEASE);
+		__atomic_store_n(&slot[i], e, __ATOMIC_RELEASE);
 	}
 }
 
@@ -142,7 +148,6 @@ unsigned int pagemap_validate(uint64_t *chunks)
 	*chunks = 0;
 	for (i = 0; i < heap.nregions; i++) {
 		struct pagemap_region *r = &heap.regions[i];
-		struct span **leaf = &heap.map[i << CHUNK_ORDER];
 		uintptr_t base = heap.va_base + (i << CHUNK_SHIFT);
 		uint32_t used = 0, k;
 
@@ -150,8 +155,8 @@ unsigned int pagemap_validate(uint64_t *chunks)
 		if (!r->used && !r->chunk)
 			continue;	/* untouched: never read, stays cold */
 		for (k = 0; k < CHUNK_PAGES; k++) {
-			struct span *s = leaf[k];
 			uintptr_t va = base + k * PAGE_SIZE;
+			struct span *s = span_of(va);
 
 			if (!s) {
 				if (r->chunk)
