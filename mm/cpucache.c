@@ -63,9 +63,10 @@
  *    written after its free) is reported and left out (see OBJ_TAG_KEY
  *    in heap.h).
  *
- * Memory pressure, scavenging, CPU offline: cache_drain() gives every
- * object and the span back; kmalloc_reclaim() empties the centrals'
- * batches and gives empty spans to the page heap.
+ * Memory pressure, scavenging, CPU offline, a host thread's exit:
+ * cache_drain() gives every object (whole batches to the central) and
+ * the span back; kmalloc_reclaim() empties the centrals' batches and
+ * gives empty spans to the page heap.
  */
 #include <frame.h>
 #include <mm_report.h>
@@ -476,8 +477,12 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 }
 
 /**
- * cache_drain - give every object of @cpu's cache back to its span and
- * the spans back to their centrals.
+ * cache_drain - give every object of @cpu's cache back, whole batches to
+ * their central while it has room and the rest to their spans, and the
+ * spans back to their centrals: a thread that exits (host) or a CPU that
+ * goes offline leaves its objects where the next one takes them a batch
+ * per lock; the pressure ladder's and the scavenger's reclaim, which
+ * follows, empties the centrals' batches into the spans.
  * @cpu: the calling CPU, or one that is not using the allocator.
  */
 void cache_drain(unsigned int cpu)
@@ -494,8 +499,14 @@ void cache_drain(unsigned int cpu)
 		struct objcache *oc = objcache_of(cpu, spc);
 		struct span *s = c->alloc[spc];
 
-		span_free_batch(oc->lo, cache_check_tags(oc->lo,
-							 objcache_count(oc)));
+		uint32_t n = objcache_count(oc), b = centrals[spc].batch;
+
+		/* Whole batches to the central while it has room (cheap for
+		 * the next CPU or thread to take), the rest to the spans. */
+		for (; n >= b; n -= b)
+			cache_flush(spc, oc->lo + n - b, b);
+		if (n)
+			cache_flush(spc, oc->lo, n);
 		oc->top = oc->lo;
 		oc->hi = oc->lo + centrals[spc].cache_cap;
 		if (s == &empty_span)

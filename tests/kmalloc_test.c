@@ -720,7 +720,9 @@ static void test_misuse_double_free_batched(struct ktest *t)
 
 /*
  * A write into a freed object sitting in a CPU cache is reported when the
- * object goes back to its span, and the object is left out.
+ * object goes back to its span (a drain moves it with its batch to the
+ * central, the reclaim that follows to the span), and the object is left
+ * out.
  */
 static void test_misuse_write_after_free(struct ktest *t)
 {
@@ -730,7 +732,7 @@ static void test_misuse_write_after_free(struct ktest *t)
 	kfree(p);
 	p[0] = 0x1234;			/* use after free */
 	report_capture_begin();
-	kmalloc_drain_cpu(port_cpu_id());
+	test_mm_quiesce();		/* drain, then reclaim */
 	report_capture_end();
 	expect_report(t, MM_ERR_CORRUPT, "written after its free");
 	KT_EXPECT(t, report_msg_has("class"));
