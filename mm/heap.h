@@ -601,7 +601,7 @@ void fixalloc_trim(struct fixalloc *fa);
 
 /* pagemap.c (heap.lock held, but for pagemap_init) */
 int pagemap_init(phys_addr_t lo, phys_addr_t hi);
-void pagemap_set(uintptr_t va, uint32_t npages, struct span *s);
+void pagemap_set(uintptr_t va, uint32_t npages, struct span *s, bool mapped);
 bool pagemap_covers(uintptr_t va, size_t bytes);
 void pagemap_set_chunk(uintptr_t va, bool chunk);
 unsigned int pagemap_chunk_kind(uintptr_t va);

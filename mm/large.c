@@ -304,7 +304,7 @@ static struct span *huge_register(phys_addr_t pa, size_t npages,
 	WRITE_ONCE(s->xstate, SPAN_HUGE);
 	s->size = (uint32_t)(bytes > UINT32_MAX ? 0 : bytes);
 	s->xowner = -1;
-	pagemap_set(va, s->npages, s);
+	pagemap_set(va, s->npages, s, false);
 	heap_count(&heap.huge_bytes, (int64_t)npages * PAGE_SIZE);
 	spin_unlock_irqrestore(&heap.lock, flags);
 	return s;
@@ -335,7 +335,7 @@ void heap_huge_free(struct span *s)
 	npages = s->npages;
 	order = s->huge_order;
 	WRITE_ONCE(s->xstate, SPAN_DEAD);
-	pagemap_set(va, npages, NULL);
+	pagemap_set(va, npages, NULL, true);
 	heap_meta_free(&heap.span_fa, s);
 	heap_count(&heap.huge_bytes, -(int64_t)npages * PAGE_SIZE);
 	spin_unlock_irqrestore(&heap.lock, flags);

@@ -150,7 +150,7 @@ static int heap_grow(void)
 	s->base = va;
 	s->npages = CHUNK_PAGES;
 	s->xowner = -1;
-	pagemap_set(va, CHUNK_PAGES, s);
+	pagemap_set(va, CHUNK_PAGES, s, false);
 	free_insert(s);
 	s->released = 0;
 	s->idle_epoch = heap.decay_epoch;
@@ -305,7 +305,7 @@ struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 		tail->npages = (uint32_t)((end - tail->base) >> PAGE_SHIFT);
 		tail->released = s->released;	/* s: the pages' old span */
 		tail->idle_epoch = s->idle_epoch;
-		pagemap_set(tail->base, tail->npages, tail);
+		pagemap_set(tail->base, tail->npages, tail, true);
 		free_insert(tail);
 	}
 	if (spare[0])
@@ -318,7 +318,7 @@ struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 		heap_count(&heap.large_bytes, (int64_t)npages * PAGE_SIZE);
 		heap.large_objs++;
 	}
-	pagemap_set(piece->base, piece->npages, piece);
+	pagemap_set(piece->base, piece->npages, piece, true);
 	spin_unlock_irqrestore(&heap.lock, flags);
 	return piece;
 }
@@ -364,7 +364,7 @@ bool heap_grow_large(struct span *s, size_t size)
 		} else {
 			heap_meta_free(&heap.span_fa, n);
 		}
-		pagemap_set(end, extra, s);
+		pagemap_set(end, extra, s, true);
 		s->npages = want;
 		s->size = (uint32_t)size;
 		heap_count(&heap.large_bytes, (int64_t)extra * PAGE_SIZE);
@@ -416,7 +416,7 @@ void heap_free_span(struct span *s, bool large)
 	if (same_chunk(s->base - PAGE_SIZE, s->base) &&
 	    (n = span_of(s->base - PAGE_SIZE)) && READ_ONCE(n->xstate) == SPAN_FREE) {
 		free_remove(n);
-		pagemap_set(s->base, s->npages, n);
+		pagemap_set(s->base, s->npages, n, true);
 		n->npages += s->npages;
 		heap_meta_free(&heap.span_fa, s);
 		released = released && n->released;
@@ -427,7 +427,7 @@ void heap_free_span(struct span *s, bool large)
 	if (same_chunk(end, s->base) && (n = span_of(end)) &&
 	    READ_ONCE(n->xstate) == SPAN_FREE) {
 		free_remove(n);
-		pagemap_set(n->base, n->npages, s);
+		pagemap_set(n->base, n->npages, s, true);
 		s->npages += n->npages;
 		released = released && n->released;
 		heap_meta_free(&heap.span_fa, n);
@@ -448,7 +448,7 @@ static void __chunk_return(struct span *s)
 	bool released = s->released;
 
 	free_remove(s);
-	pagemap_set(va, CHUNK_PAGES, NULL);
+	pagemap_set(va, CHUNK_PAGES, NULL, true);
 	pagemap_set_chunk(va, false);
 	heap_meta_free(&heap.span_fa, s);
 	if (!released) {

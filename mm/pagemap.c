@@ -19,10 +19,10 @@
  * (PORT_FRESH_MEMORY_ZERO, the host's fresh anonymous mapping), in which
  * case the pages of the map are only touched where the heap lives.
  *
- * Locking: writers hold heap.lock; entries are published with release
- * stores after the span they point to is set up. Readers load an entry
- * and then the span it points to (an address dependency, which every
- * supported CPU orders).
+ * Locking: writers hold heap.lock; entries are published after a release
+ * fence that follows the set-up of the span they point to. Readers load
+ * an entry and then the span it points to (an address dependency, which
+ * every supported CPU orders).
  */
 #include <frame.h>
 #include "heap.h"
@@ -70,23 +70,42 @@ int pagemap_init(phys_addr_t lo, phys_addr_t hi)
  * @va: page-aligned address inside the map.
  * @npages: pages.
  * @s: the span, or NULL to unmap.
+ * @mapped: whether those pages are mapped now (to one span or several),
+ *          all of them, or none of them: the regions' use counts follow
+ *          from it without reading the entries (the validator checks
+ *          them), so a huge object's map is one store per page.
  *
  * Caller holds heap.lock.
  */
-void pagemap_set(uintptr_t va, uint32_t npages, struct span *s)
+void pagemap_set(uintptr_t va, uint32_t npages, struct span *s, bool mapped)
 {
-	uintptr_t *slot = pagemap_slot(va - heap.va_base);
+	uintptr_t off = va - heap.va_base;
+	uintptr_t *slot = pagemap_slot(off);
 	uintptr_t e = pagemap_entry(s);
-	uint32_t i;
 
-	for (i = 0; i < npages; i++, va += PAGE_SIZE) {
-		struct pagemap_region *r = region_of(va);
+	/* The span's set-up before any entry that points to it. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	/* A region at a time: its use count changes once. */
+	while (npages) {
+		struct pagemap_region *r = &heap.regions[off >> CHUNK_SHIFT];
+		uint32_t n = CHUNK_PAGES -
+			     (uint32_t)((off >> PAGE_SHIFT) & (CHUNK_PAGES - 1));
+		uint32_t i;
 
-		if (!slot[i] && s)
-			r->used++;
-		else if (slot[i] && !s)
-			r->used--;
-		__atomic_store_n(&slot[i], e, __ATOMIC_RELEASE);
+		if (n > npages)
+			n = npages;
+		for (i = 0; i + 4 <= n; i += 4) {
+			__atomic_store_n(&slot[i], e, __ATOMIC_RELAXED);
+			__atomic_store_n(&slot[i + 1], e, __ATOMIC_RELAXED);
+			__atomic_store_n(&slot[i + 2], e, __ATOMIC_RELAXED);
+			__atomic_store_n(&slot[i + 3], e, __ATOMIC_RELAXED);
+		}
+		for (; i < n; i++)
+			__atomic_store_n(&slot[i], e, __ATOMIC_RELAXED);
+		r->used = (uint16_t)(r->used + (s ? n : 0) - (mapped ? n : 0));
+		slot += n;
+		off += (uintptr_t)n << PAGE_SHIFT;
+		npages -= n;
 	}
 }
 
