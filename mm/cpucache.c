@@ -330,12 +330,15 @@ void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu)
 }
 
 /*
- * Objects [@from, @from + @n) of class @spc leave a CPU cache: a whole
+ * Objects [@from, @from + @n) of class @spc leave @c's cache: a whole
  * batch to the central, or, when it holds enough (or @n is not a whole
- * batch), checked and back to the spans.
+ * batch), checked and back to the spans. Counted in c->flushed, which
+ * the page heap reads before it grows (heap_reclaim_due()).
  */
-static void cache_flush(unsigned int spc, void **from, uint32_t n)
+static void cache_flush(struct cpu_cache *c, unsigned int spc, void **from,
+			uint32_t n)
 {
+	WRITE_ONCE(c->flushed, c->flushed + (uint64_t)n * spc_size(spc));
 	if (n == centrals[spc].batch && central_put_batch(spc, from))
 		return;
 	span_free_batch(from, cache_check_tags(from, n));
@@ -359,7 +362,7 @@ static void cache_shrink(struct cpu_cache *c, unsigned int cpu,
 		if (n > b)
 			n = b;
 		oc->top -= n;
-		cache_flush(spc, oc->top, n);
+		cache_flush(c, spc, oc->top, n);
 	}
 	oc->hi = oc->lo + cap;
 	c->grown -= (had - cap) * spc_size(spc);
@@ -472,7 +475,7 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 	/* The top batch leaves whole (no copying within the cache). */
 	out = oc->top - b;
 	oc->top = out;
-	cache_flush(spc, out, b);
+	cache_flush(cpu_cache_of(cpu), spc, out, b);
 	objcache_push(oc, p);
 }
 
@@ -504,9 +507,9 @@ void cache_drain(unsigned int cpu)
 		/* Whole batches to the central while it has room (cheap for
 		 * the next CPU or thread to take), the rest to the spans. */
 		for (; n >= b; n -= b)
-			cache_flush(spc, oc->lo + n - b, b);
+			cache_flush(c, spc, oc->lo + n - b, b);
 		if (n)
-			cache_flush(spc, oc->lo, n);
+			cache_flush(c, spc, oc->lo, n);
 		oc->top = oc->lo;
 		oc->hi = oc->lo + centrals[spc].cache_cap;
 		if (s == &empty_span)

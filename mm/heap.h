@@ -344,6 +344,8 @@ extern uint32_t cache_grow_bytes;
  *         starting capacities (at most CACHE_GROW_BYTES, cpucache.c).
  * @steal_next: the class the next capacity steal looks at first.
  * @decay_seen: the last decay period (heap.cache_gen) this CPU acted on.
+ * @flushed: bytes of objects that left this CPU's caches for the centrals
+ *           or the spans, ever (read racily by heap_reclaim_due()).
  * Touched only by its CPU with interrupts disabled; no lock.
  */
 struct cpu_cache {
@@ -353,6 +355,7 @@ struct cpu_cache {
 	uint32_t grown;
 	uint32_t steal_next;
 	uint32_t decay_seen;
+	uint64_t flushed;
 	uintptr_t tiny_block;		/* current tiny block, or 0 */
 	struct span *tiny_span;
 	uint32_t tiny_idx;
@@ -575,6 +578,8 @@ struct mheap {
 	uint64_t decay_last;		/* last period's end, ms (atomic) */
 	uint32_t cache_gen;		/* periods ended, for the CPU caches
 					   (atomic) */
+	uint64_t reclaim_mark;		/* sum of the CPUs' flushed bytes at
+					   the last reclaim before a growth */
 	uint64_t large_bytes, large_objs;
 	uint64_t huge_bytes;
 	uint64_t meta_frames;		/* frames used by fixalloc */

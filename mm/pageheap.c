@@ -45,6 +45,12 @@
  * cut at the highest such start in the free span; a free tail after it
  * gets a descriptor of its own.
  *
+ * Before the heap grows by a chunk, when the objects that left the CPU
+ * caches since the last time add up to an eighth of the heap, the
+ * centrals' batches and empty spans come back first (kmalloc_reclaim(),
+ * heap_reclaim_due()), so a working set that changes shape reuses the
+ * pages of the spans it emptied (as Go sweeps before it grows).
+ *
  * The scavenger gives wholly free chunks back to the frame allocator when
  * idle memory passes heap.scavenge_threshold, or all of them on request.
  */
@@ -162,6 +168,31 @@ fail:
 }
 
 /*
+ * Whether the heap should take back the free objects held in the
+ * centrals and spans before it grows: when the objects that left the CPU
+ * caches since the last time add up to an eighth of the heap (and at
+ * least a chunk). A working set that changes shape (freed objects of
+ * some classes, new spans wanted by others) then reuses the pages of
+ * spans that emptied instead of growing, as Go's heap sweeps before it
+ * grows; the cost, a sweep of every span, is paid once per eighth of the
+ * heap freed. heap.lock held.
+ */
+static bool heap_reclaim_due(void)
+{
+	uint64_t sum = 0, want = heap.sys_bytes / 8;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < heap_ncpus; cpu++)
+		sum += READ_ONCE(cpu_cache_of(cpu)->flushed);
+	if (want < CHUNK_SIZE)
+		want = CHUNK_SIZE;
+	if (sum - heap.reclaim_mark < want)
+		return false;
+	heap.reclaim_mark = sum;
+	return true;
+}
+
+/*
  * Spans of one size looked at for the lowest address: packing live spans
  * low leaves whole chunks free at the top for the scavenger and for the
  * frame allocator's multi-MiB runs.
@@ -226,8 +257,10 @@ struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 	unsigned int kind = large ? HEAP_KIND_LARGE : HEAP_KIND_SMALL;
 	struct span *s, *piece, *tail = NULL, *spare[2];
 	uintptr_t at = 0, end = 0;
+	bool reclaimed = false;
 	unsigned long flags;
 
+again:
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
 	/*
@@ -237,14 +270,22 @@ struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large)
 	 * multi-MiB runs need whole chunks back), a new chunk first.
 	 */
 	s = free_find_aligned(kind, npages, align, &at);
+#ifndef PORT_MEM_RELEASE_NONE
+	if (!s)
+		s = free_find_aligned(!kind, npages, align, &at);
+#endif
+	if (!s && !reclaimed && heap_reclaim_due()) {
+		spin_unlock_irqrestore(&heap.lock, flags);
+		kmalloc_reclaim();
+		reclaimed = true;
+		goto again;
+	}
 #ifdef PORT_MEM_RELEASE_NONE
 	if (!s && !heap_grow())
 		s = free_find_aligned(kind, npages, align, &at);
 	if (!s)
 		s = free_find_aligned(!kind, npages, align, &at);
 #else
-	if (!s)
-		s = free_find_aligned(!kind, npages, align, &at);
 	if (!s && !heap_grow())
 		s = free_find_aligned(kind, npages, align, &at);
 #endif

@@ -912,6 +912,44 @@ static void test_kmalloc_cache_decays(struct ktest *t)
 	test_mm_quiesce();
 }
 
+/*
+ * Before the page heap grows it takes back what the centrals and spans
+ * hold once enough has been freed (heap_reclaim_due()): 8 MiB of 1 KiB
+ * objects freed, then 8 MiB of 64 B objects allocated, reuse the pages
+ * of the spans the first emptied; without that the heap grows by the
+ * whole 8 MiB again.
+ */
+static void test_kmalloc_reclaim_before_grow(struct ktest *t)
+{
+	enum { N1K = 8192, N64 = 8 * 16384 };
+	static struct kmalloc_stats st_buf;
+	struct kmalloc_stats *st = &st_buf;
+	void **objs = kmalloc(N64 * sizeof(void *), GFP_KERNEL);
+	uint64_t sys_freed;
+	unsigned int i;
+
+	KT_ASSERT_NOT_NULL(t, objs);
+	test_mm_quiesce();
+	for (i = 0; i < N1K; i++)
+		KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(1024, GFP_KERNEL));
+	for (i = 0; i < N1K; i++)
+		kfree(objs[i]);
+	kmalloc_get_stats(st);
+	sys_freed = st->heap_sys;
+	for (i = 0; i < N64; i++)
+		KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(64, GFP_KERNEL));
+	kmalloc_get_stats(st);
+	ktest_log(t, "heap %llu KiB after the 1 KiB objects' free, %llu KiB "
+		  "with the 64 B objects", (unsigned long long)sys_freed >> 10,
+		  (unsigned long long)st->heap_sys >> 10);
+	KT_EXPECT_LE(t, st->heap_sys, sys_freed + (3u << 20));
+	for (i = 0; i < N64; i++)
+		kfree(objs[i]);
+	kfree(objs);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	test_mm_quiesce();
+}
+
 static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_zero_size),
 	KTEST_CASE(test_kmalloc_every_class),
@@ -934,6 +972,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_lifo_reuse),
 	KTEST_CASE(test_kmalloc_cache_grows),
 	KTEST_CASE(test_kmalloc_cache_decays),
+	KTEST_CASE(test_kmalloc_reclaim_before_grow),
 	KTEST_CASE(test_kmalloc_large_reuse),
 	KTEST_CASE(test_kmalloc_krealloc_in_place),
 	KTEST_CASE(test_misuse_double_free_batched),
