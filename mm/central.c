@@ -127,6 +127,7 @@ uint32_t central_get_batch(unsigned int spc, void **out)
 	c->nlocks++;
 	n = c->nxfer < c->batch ? c->nxfer : c->batch;
 	WRITE_ONCE(c->nxfer, c->nxfer - n);	/* peeked at without the lock */
+	WRITE_ONCE(c->taken, 1);
 	mm_memcpy(out, &c->xfer[c->nxfer], n * sizeof(void *));
 	spin_unlock(&c->lock);
 	return n;

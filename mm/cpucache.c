@@ -34,9 +34,10 @@
  * the memory the frame allocator spans: 512 KiB each for 8 CPUs in
  * 512 MiB; below CACHE_GROW_MIN_BYTES no growth at all, as for 8 CPUs in
  * 128 MiB, where the larger slot arrays and the memory held would cost
- * the contiguity multi-MiB runs need); past that budget it takes a batch
- * of capacity back from another grown class (round robin; the objects
- * above the shrunk capacity go to its central or spans). So a working
+ * the contiguity multi-MiB runs need); past that budget it takes the
+ * capacity it needs back, in whole batches, from the other class that
+ * grew by the most bytes (the fewest flushes per byte; the objects above
+ * the shrunk capacity go to its central or spans). So a working
  * set that frees up to capmax objects of a class on one CPU comes back
  * from the cache alone after one round, and one CPU holds at most the
  * starting 3.3 MiB plus cache_grow_bytes. Growth decays: at the end of
@@ -369,30 +370,42 @@ static void cache_shrink(struct cpu_cache *c, unsigned int cpu,
 }
 
 /*
- * Take one batch of capacity back from a grown class of @c other than
- * @except (round robin). False if there is none.
+ * Take capacity back for @need bytes of growth from the class of @c,
+ * other than @except, that grew by the most bytes: whole batches of it,
+ * as many as cover @need, down to its starting capacity at most (the
+ * fewest flushes per byte freed: a class of large objects gives its
+ * budget back in a few batches, one of small objects in many). False if
+ * no other class has grown.
  */
 static bool cache_steal(struct cpu_cache *c, unsigned int cpu,
-			unsigned int except)
+			unsigned int except, uint32_t need)
 {
-	unsigned int i, spc;
+	unsigned int spc, best = 0;
+	uint32_t most = 0, cap, b, z, k;
 
-	for (i = 0; i < NR_SPC; i++) {
-		struct objcache *oc;
-		uint32_t cap;
+	for (spc = 1; spc < NR_SPC; spc++) {
+		struct objcache *oc = objcache_of(cpu, spc);
+		uint32_t grown;
 
-		spc = (c->steal_next + i) % NR_SPC;
-		if (!spc || spc == except)
-			continue;
-		oc = objcache_of(cpu, spc);
 		cap = (uint32_t)(oc->hi - oc->lo);
-		if (cap <= centrals[spc].cache_cap)
+		if (spc == except || cap <= centrals[spc].cache_cap)
 			continue;
-		cache_shrink(c, cpu, spc, cap - centrals[spc].batch);
-		c->steal_next = spc + 1;
-		return true;
+		grown = (cap - centrals[spc].cache_cap) * spc_size(spc);
+		if (grown > most) {
+			most = grown;
+			best = spc;
+		}
 	}
-	return false;
+	if (!best)
+		return false;
+	cap = (uint32_t)(objcache_of(cpu, best)->hi - objcache_of(cpu, best)->lo);
+	b = centrals[best].batch;
+	z = spc_size(best);
+	k = (need + b * z - 1) / (b * z) * b;	/* objects, whole batches */
+	if (k > cap - centrals[best].cache_cap)
+		k = cap - centrals[best].cache_cap;
+	cache_shrink(c, cpu, best, cap - k);
+	return true;
 }
 
 /*
@@ -415,7 +428,8 @@ static bool cache_grow(unsigned int spc, unsigned int cpu,
 	if (g > room)
 		g = room;
 	while (g && c->grown + g * z > cache_grow_bytes) {
-		if (cache_steal(c, cpu, spc))
+		if (cache_steal(c, cpu, spc,
+				c->grown + g * z - cache_grow_bytes))
 			continue;
 		g = (cache_grow_bytes - c->grown) / z / b * b;
 	}
@@ -533,6 +547,28 @@ void kmalloc_reclaim(void)
 
 	for (spc = 1; spc < NR_SPC; spc++) {
 		central_drain_batches(spc);
+		central_reclaim(spc);
+	}
+}
+
+/**
+ * kmalloc_reclaim_idle - what the page heap takes back before it grows
+ * (heap_reclaim_due()): the batches of every central none of whose
+ * batches was taken since the last call go back to their spans (a class
+ * in use keeps its batches: a class whose working set moves through its
+ * central would otherwise carve its spans anew after every reclaim), and
+ * every central's empty spans, swept, go to the page heap.
+ */
+void kmalloc_reclaim_idle(void)
+{
+	unsigned int spc;
+
+	for (spc = 1; spc < NR_SPC; spc++) {
+		struct central *c = &centrals[spc];
+
+		if (!READ_ONCE(c->taken))
+			central_drain_batches(spc);
+		WRITE_ONCE(c->taken, 0);
 		central_reclaim(spc);
 	}
 }

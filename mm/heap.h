@@ -234,6 +234,9 @@ struct central {
 	uint32_t batch;
 	uint32_t cache_cap;
 	uint32_t cache_capmax;
+	uint32_t taken;			/* a batch was taken since the last
+					   kmalloc_reclaim_idle() (lock
+					   held to set, read racily) */
 	uint64_t nlocks;
 } __attribute__((aligned(64)));
 
@@ -342,7 +345,6 @@ extern uint32_t cache_grow_bytes;
  *        to its starting capacity when this CPU sees the period's end.
  * @grown: bytes of object capacity the CPU's caches hold above their
  *         starting capacities (at most CACHE_GROW_BYTES, cpucache.c).
- * @steal_next: the class the next capacity steal looks at first.
  * @decay_seen: the last decay period (heap.cache_gen) this CPU acted on.
  * @flushed: bytes of objects that left this CPU's caches for the centrals
  *           or the spans, ever (read racily by heap_reclaim_due()).
@@ -353,7 +355,6 @@ struct cpu_cache {
 	uint16_t miss[NR_SPC];
 	uint64_t used[(NR_SPC + 63) / 64];
 	uint32_t grown;
-	uint32_t steal_next;
 	uint32_t decay_seen;
 	uint64_t flushed;
 	uintptr_t tiny_block;		/* current tiny block, or 0 */
@@ -664,6 +665,7 @@ static inline void cache_decay_poll(struct cpu_cache *c, unsigned int cpu)
 		cache_decay(c, cpu);
 }
 void kmalloc_reclaim(void);
+void kmalloc_reclaim_idle(void);
 
 /* pressure.c */
 void kmalloc_pressure(size_t need);

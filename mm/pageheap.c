@@ -46,10 +46,11 @@
  * gets a descriptor of its own.
  *
  * Before the heap grows by a chunk, when the objects that left the CPU
- * caches since the last time add up to an eighth of the heap, the
- * centrals' batches and empty spans come back first (kmalloc_reclaim(),
- * heap_reclaim_due()), so a working set that changes shape reuses the
- * pages of the spans it emptied (as Go sweeps before it grows).
+ * caches since the last time add up to an eighth of the heap, the idle
+ * centrals' batches and every central's empty spans come back first
+ * (kmalloc_reclaim_idle(), heap_reclaim_due()), so a working set that
+ * changes shape reuses the pages of the spans it emptied (as Go sweeps
+ * before it grows).
  *
  * The scavenger gives wholly free chunks back to the frame allocator when
  * idle memory passes heap.scavenge_threshold, or all of them on request.
@@ -276,7 +277,7 @@ again:
 #endif
 	if (!s && !reclaimed && heap_reclaim_due()) {
 		spin_unlock_irqrestore(&heap.lock, flags);
-		kmalloc_reclaim();
+		kmalloc_reclaim_idle();
 		reclaimed = true;
 		goto again;
 	}
