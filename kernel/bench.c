@@ -9,7 +9,13 @@
  * BENCH_PAIRS kmalloc+kfree pairs (the CPU cache's fast path), then
  * BENCH_ROUNDS batches of BENCH_BATCH allocations followed by their frees
  * (16 per batch above 32 KiB; spans taken from and given back to the
- * central lists).
+ * central lists). Each size starts from a quiesced heap (caches drained,
+ * memory scavenged, one untimed pair), so its figures are its own and not the
+ * cost of giving back what the sizes before it left (the reclaim a
+ * growing page heap does once an eighth of it has been freed, and the
+ * capacity a CPU cache takes from other classes); the batches are timed
+ * after one untimed round, in the steady state a working set of that
+ * size reaches (the caches grown to hold it where their bounds allow).
  *
  * Columns, per operation (elapsed arch_time_ns() over the operations):
  *   pair    one kmalloc and one kfree, back to back
@@ -159,13 +165,27 @@ static void bench_loop(void)
 	bench_line("loop", t, (uint64_t)BENCH_ROUNDS * BENCH_BATCH, NULL);
 }
 
+/* One batch round, untimed: the steady state the timed rounds measure. */
+static void bench_warm_batch(uint32_t size, gfp_t gfp, unsigned int nb)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb; i++)
+		batch[i] = kmalloc(size, gfp);
+	for (i = 0; i < nb; i++)
+		kfree(batch[i]);
+}
+
 static void bench_size(uint32_t size, gfp_t gfp)
 {
 	uint64_t t[3] = { 0, 0, 0 }, locks[2];
 	unsigned int nb = size > (32u << 10) ? BENCH_LARGE_BATCH : BENCH_BATCH;
 	char label[16];
 
+	kernel_mm_quiesce();
+	kfree(kmalloc(size, gfp));	/* the cache's first refill, untimed */
 	PAIR_LOOP(kmalloc, kfree, size, gfp, t);
+	bench_warm_batch(size, gfp, nb);
 	kmalloc_get_stats(&st0);
 	BATCH_LOOP(kmalloc, kfree, size, gfp, nb, t);
 	kmalloc_get_stats(&st1);
