@@ -743,6 +743,14 @@ static void test_misuse_write_after_free(struct ktest *t)
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
 }
 
+/* This CPU's capacity for @spc objects. */
+static uint32_t cache_capacity(unsigned int cpu, unsigned int spc)
+{
+	struct objcache *oc = objcache_of(cpu, spc);
+
+	return (uint32_t)(oc->hi - oc->lo);
+}
+
 /* Bytes this CPU's caches hold above their starting capacities. */
 static uint64_t grown_bytes(unsigned int cpu)
 {
@@ -775,6 +783,7 @@ static void test_kmalloc_cache_grows(struct ktest *t)
 	static const uint32_t sizes[] = { 1024, 2048, 4096, 8192, 16384,
 					  32768 };
 	static void *objs[1000];
+	uint32_t cap[sizeof(sizes) / sizeof(sizes[0])];
 	unsigned int cpu, spc, k, i, r, b, want;
 	unsigned long irq;
 	struct objcache *oc;
@@ -828,10 +837,13 @@ static void test_kmalloc_cache_grows(struct ktest *t)
 		KT_EXPECT_LE(t, grown_bytes(cpu), cache_grow_bytes);
 		KT_EXPECT_EQ(t, grown_bytes(cpu), cpu_cache_of(cpu)->grown);
 		port_irq_restore(irq);
+		cap[k] = cache_capacity(cpu, sc_of_size(sizes[k]));
+		KT_EXPECT_GT(t, cap[k], centrals[sc_of_size(sizes[k])].cache_cap);
 	}
-	/* 64 B gave capacity back to the larger classes. */
-	KT_EXPECT_LT(t, (uint32_t)(oc->hi - oc->lo),
-		     centrals[spc].cache_capmax);
+	/* Classes grown before gave capacity back to the later ones. */
+	for (k = 0, i = 0; k + 1 < sizeof(sizes) / sizeof(sizes[0]); k++)
+		i += cache_capacity(cpu, sc_of_size(sizes[k])) < cap[k];
+	KT_EXPECT_GT(t, i, 0);
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
 	test_mm_quiesce();
 	KT_EXPECT_EQ(t, grown_bytes(cpu), 0);
@@ -848,14 +860,6 @@ static void cache_round(struct ktest *t, size_t size, unsigned int n)
 		KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(size, GFP_KERNEL));
 	while (n-- > 0)
 		kfree(objs[n]);
-}
-
-/* This CPU's capacity for @spc objects. */
-static uint32_t cache_capacity(unsigned int cpu, unsigned int spc)
-{
-	struct objcache *oc = objcache_of(cpu, spc);
-
-	return (uint32_t)(oc->hi - oc->lo);
 }
 
 /*
