@@ -109,14 +109,15 @@ static void central_settle(struct central *c, struct span *s, bool release)
 }
 
 /**
- * central_get_batch - take up to one batch of free objects for a CPU
- * cache. Interrupts are off.
+ * central_get_batch - take up to @nb batches of free objects for a CPU
+ * cache, under one lock. Interrupts are off.
  * @spc: span class.
  * @out: receives the objects (tagged).
+ * @nb: batches wanted, at least 1.
  *
  * Return: objects taken, 0 when the central holds no batch.
  */
-uint32_t central_get_batch(unsigned int spc, void **out)
+uint32_t central_get_batch(unsigned int spc, void **out, uint32_t nb)
 {
 	struct central *c = &centrals[spc];
 	uint32_t n;
@@ -125,7 +126,7 @@ uint32_t central_get_batch(unsigned int spc, void **out)
 		return 0;
 	spin_lock(&c->lock);
 	c->nlocks++;
-	n = c->nxfer < c->batch ? c->nxfer : c->batch;
+	n = c->nxfer < nb * c->batch ? c->nxfer : nb * c->batch;
 	WRITE_ONCE(c->nxfer, c->nxfer - n);	/* peeked at without the lock */
 	WRITE_ONCE(c->taken, 1);
 	mm_memcpy(out, &c->xfer[c->nxfer], n * sizeof(void *));
@@ -134,30 +135,32 @@ uint32_t central_get_batch(unsigned int spc, void **out)
 }
 
 /**
- * central_put_batch - give the central one batch of free objects from a
- * CPU cache. Interrupts are off.
+ * central_put_batch - give the central up to @nb whole batches of free
+ * objects from a CPU cache, under one lock. Interrupts are off.
  * @spc: span class.
- * @objs: centrals[spc].batch objects, tagged.
+ * @objs: @nb * centrals[spc].batch objects, tagged; when the central has
+ *        room for fewer batches it takes the last ones.
+ * @nb: batches offered, at least 1.
  *
- * Return: true if taken, false if the central holds as many as it may
- * (the caller gives the objects back to their spans).
+ * Return: batches taken, as many as the central has room for (the
+ * caller gives the others back to their spans).
  */
-bool central_put_batch(unsigned int spc, void *const *objs)
+uint32_t central_put_batch(unsigned int spc, void *const *objs, uint32_t nb)
 {
 	struct central *c = &centrals[spc];
-	bool ok;
+	uint32_t room, k;
 
 	if (READ_ONCE(c->nxfer) + c->batch > c->xfer_cap)
-		return false;
+		return 0;
 	spin_lock(&c->lock);
 	c->nlocks++;
-	ok = c->nxfer + c->batch <= c->xfer_cap;
-	if (ok) {
-		mm_memcpy(&c->xfer[c->nxfer], objs, c->batch * sizeof(void *));
-		WRITE_ONCE(c->nxfer, c->nxfer + c->batch);
-	}
+	room = c->xfer_cap >= c->nxfer ? (c->xfer_cap - c->nxfer) / c->batch : 0;
+	k = nb < room ? nb : room;
+	mm_memcpy(&c->xfer[c->nxfer], objs + (size_t)(nb - k) * c->batch,
+		  (size_t)k * c->batch * sizeof(void *));
+	WRITE_ONCE(c->nxfer, c->nxfer + k * c->batch);
 	spin_unlock(&c->lock);
-	return ok;
+	return k;
 }
 
 /**

@@ -56,10 +56,14 @@
  *  - alloc, cache empty: take a batch from the central, else carve one
  *    from this CPU's span of the class (span_take_batch(): one bitmap
  *    store per window, no lock), trading an exhausted span with the
- *    central (one lock per span);
+ *    central (one lock per span); when no free of the class found the
+ *    cache full since its last refill (this CPU only allocates the
+ *    class), as many batches as the cache holds, under one lock;
  *  - free, cache full: give the top batch to the central (one lock),
  *    or, when the central is full, back to the objects' spans
- *    (span_free_obj(): one atomic OR each);
+ *    (span_free_obj(): one atomic OR each); when no allocation of the
+ *    class missed since the cache last gave objects away (this CPU only
+ *    frees the class), the whole cache, under one lock;
  *  - an object whose tag is gone when it goes back to its span (it was
  *    written after its free) is reported and left out (see OBJ_TAG_KEY
  *    in heap.h).
@@ -265,10 +269,19 @@ static struct span *cache_span(struct cpu_cache *c, unsigned int spc,
 static bool cache_fill(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 {
 	struct objcache *oc = objcache_of(cpu, spc);
-	uint32_t want = centrals[spc].batch, n;
+	uint32_t want = centrals[spc].batch, n, nb = 1;
 	struct span *s;
 
-	n = central_get_batch(spc, oc->lo);
+	/*
+	 * No free of the class found the cache full here since it was last
+	 * refilled: this CPU only allocates the class (the producer of a
+	 * pair), and the central refills the whole cache under one lock.
+	 */
+	if (!(c->spilled[spc / 64] & (1ULL << (spc % 64))))
+		nb = (uint32_t)(oc->hi - oc->lo) / want;
+	c->spilled[spc / 64] &= ~(1ULL << (spc % 64));
+	c->refilled[spc / 64] |= 1ULL << (spc % 64);
+	n = central_get_batch(spc, oc->lo, nb ? nb : 1);
 	oc->top = oc->lo + n;
 	while (n < want && (s = cache_span(c, spc, cpu))) {
 		n += span_take_batch(s, oc->top, want - n);
@@ -339,10 +352,14 @@ void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu)
 static void cache_flush(struct cpu_cache *c, unsigned int spc, void **from,
 			uint32_t n)
 {
+	uint32_t b = centrals[spc].batch, nb = n / b, k = 0;
+
 	WRITE_ONCE(c->flushed, c->flushed + (uint64_t)n * spc_size(spc));
-	if (n == centrals[spc].batch && central_put_batch(spc, from))
-		return;
-	span_free_batch(from, cache_check_tags(from, n));
+	if (nb && n == nb * b)
+		k = central_put_batch(spc, from, nb);
+	n -= k * b;			/* the central took the last k batches */
+	if (n)
+		span_free_batch(from, cache_check_tags(from, n));
 }
 
 /*
@@ -473,6 +490,7 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 					       unsigned int cpu, void *p)
 {
 	struct objcache *oc = objcache_of(cpu, spc);
+	struct cpu_cache *c = cpu_cache_of(cpu);
 	uint32_t b = centrals[spc].batch;
 	void **out;
 
@@ -481,15 +499,27 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 		return;
 	}
 	kmalloc_cpu_poll(cpu);		/* a drain empties the cache */
-	cache_decay_poll(cpu_cache_of(cpu), cpu);
+	cache_decay_poll(c, cpu);
 	if (oc->top != oc->hi || cache_grow(spc, cpu, oc)) {
 		objcache_push(oc, p);
 		return;
 	}
-	/* The top batch leaves whole (no copying within the cache). */
-	out = oc->top - b;
+	/*
+	 * No allocation of the class missed here since the cache last gave
+	 * objects away: this CPU only frees the class (the consumer of a
+	 * producer/consumer pair), and the whole cache goes to the central
+	 * under one lock. Otherwise the top batch leaves whole (no copying
+	 * within the cache).
+	 */
+	if (!(c->refilled[spc / 64] & (1ULL << (spc % 64))) &&
+	    objcache_count(oc) % b == 0)
+		out = oc->lo;
+	else
+		out = oc->top - b;
+	c->refilled[spc / 64] &= ~(1ULL << (spc % 64));
+	c->spilled[spc / 64] |= 1ULL << (spc % 64);
+	cache_flush(c, spc, out, (uint32_t)(oc->top - out));
 	oc->top = out;
-	cache_flush(cpu_cache_of(cpu), spc, out, b);
 	objcache_push(oc, p);
 }
 
@@ -520,10 +550,10 @@ void cache_drain(unsigned int cpu)
 
 		/* Whole batches to the central while it has room (cheap for
 		 * the next CPU or thread to take), the rest to the spans. */
-		for (; n >= b; n -= b)
-			cache_flush(c, spc, oc->lo + n - b, b);
-		if (n)
-			cache_flush(c, spc, oc->lo, n);
+		if (n >= b)
+			cache_flush(c, spc, oc->lo + n % b, n - n % b);
+		if (n % b)
+			cache_flush(c, spc, oc->lo, n % b);
 		oc->top = oc->lo;
 		oc->hi = oc->lo + centrals[spc].cache_cap;
 		if (s == &empty_span)

@@ -346,6 +346,12 @@ extern uint32_t cache_grow_bytes;
  * @grown: bytes of object capacity the CPU's caches hold above their
  *         starting capacities (at most CACHE_GROW_BYTES, cpucache.c).
  * @decay_seen: the last decay period (heap.cache_gen) this CPU acted on.
+ * @refilled: bit per class: an allocation found the cache empty since
+ *            the cache last gave objects away (clear: this CPU only
+ *            frees the class, and a full cache goes to the central whole).
+ * @spilled: bit per class: a free found the cache full since it was last
+ *           refilled (clear: this CPU only allocates the class, and an
+ *           empty cache is refilled whole).
  * @flushed: bytes of objects that left this CPU's caches for the centrals
  *           or the spans, ever (read racily by heap_reclaim_due()).
  * Touched only by its CPU with interrupts disabled; no lock.
@@ -357,6 +363,8 @@ struct cpu_cache {
 	uint32_t grown;
 	uint32_t decay_seen;
 	uint64_t flushed;
+	uint64_t refilled[(NR_SPC + 63) / 64];
+	uint64_t spilled[(NR_SPC + 63) / 64];
 	uintptr_t tiny_block;		/* current tiny block, or 0 */
 	struct span *tiny_span;
 	uint32_t tiny_idx;
@@ -835,8 +843,8 @@ static inline int32_t span_obj_index(const struct span *s, uintptr_t va)
 }
 
 /* central.c */
-uint32_t central_get_batch(unsigned int spc, void **out);
-bool central_put_batch(unsigned int spc, void *const *objs);
+uint32_t central_get_batch(unsigned int spc, void **out, uint32_t nb);
+uint32_t central_put_batch(unsigned int spc, void *const *objs, uint32_t nb);
 void central_drain_batches(unsigned int spc);
 struct span *central_cache_span(unsigned int spc, unsigned int cpu);
 void central_uncache_span(struct span *s);

@@ -388,6 +388,71 @@ static void test_kmalloc_threads_pressure_drains_idle(struct ktest *t)
 	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
 }
 
+/* Frees every object of a->objs on a thread (CPU) of its own. */
+struct flow_arg {
+	void **objs;
+	unsigned int n;
+	uint64_t locks;		/* the class's central locks it took */
+	unsigned int spc;
+};
+
+static void *flow_free_all(void *arg)
+{
+	struct flow_arg *a = arg;
+	uint64_t l0 = __atomic_load_n(&centrals[a->spc].nlocks,
+				      __ATOMIC_RELAXED);
+	unsigned int i;
+
+	for (i = 0; i < a->n; i++)
+		kfree(a->objs[i]);
+	a->locks = __atomic_load_n(&centrals[a->spc].nlocks,
+				   __ATOMIC_RELAXED) - l0;
+	kmalloc_drain_cpu(port_cpu_id());
+	return NULL;
+}
+
+/*
+ * A CPU that only frees a class hands its whole cache to the central
+ * under one lock when it fills (not a batch, half of it), and a CPU that
+ * only allocates it refills its whole cache from the central under one
+ * lock: 1000 objects of 4 KiB freed on another thread (as many as the
+ * central's batches hold) take one central lock per cache's capacity
+ * (16), not per batch (8), and 1000 allocated back from the central's
+ * batches as few.
+ */
+static void test_kmalloc_threads_one_way_flows(struct ktest *t)
+{
+	static void *objs[1000];
+	unsigned int spc = sc_of_size(4096), cap, i;
+	struct flow_arg a = { objs, 1000, 0, spc };
+	uint64_t l0, locks;
+	pthread_t th;
+
+	test_mm_quiesce();
+	cap = centrals[spc].cache_cap;
+	for (i = 0; i < a.n; i++)
+		KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(4096, GFP_KERNEL));
+	pthread_create(&th, NULL, flow_free_all, &a);
+	pthread_join(th, NULL);
+	ktest_log(t, "%u frees on another CPU: %llu central locks (capacity "
+		  "%u, batch %u)", a.n, (unsigned long long)a.locks, cap,
+		  centrals[spc].batch);
+	KT_EXPECT_LE(t, a.locks, a.n / cap + 2);
+	/* The central now holds batches: take 1000 back, a cache a lock. */
+	kmalloc_drain_cpu(port_cpu_id());
+	l0 = __atomic_load_n(&centrals[spc].nlocks, __ATOMIC_RELAXED);
+	for (i = 0; i < 1000; i++)
+		KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(4096, GFP_KERNEL));
+	locks = __atomic_load_n(&centrals[spc].nlocks, __ATOMIC_RELAXED) - l0;
+	ktest_log(t, "1000 allocations from the central: %llu locks",
+		  (unsigned long long)locks);
+	KT_EXPECT_LE(t, locks, 1000 / cap + 2);
+	for (i = 0; i < 1000; i++)
+		kfree(objs[i]);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	test_mm_quiesce();
+}
+
 static struct ktest_case kmalloc_threads_cases[] = {
 	KTEST_CASE(test_kmalloc_threads_producer_consumer),
 	KTEST_CASE(test_kmalloc_threads_cross_free_reused),
@@ -395,6 +460,7 @@ static struct ktest_case kmalloc_threads_cases[] = {
 	KTEST_CASE(test_kmalloc_threads_double_free_in_remote_cache),
 	KTEST_CASE(test_kmalloc_threads_churn),
 	KTEST_CASE(test_kmalloc_threads_pressure_drains_idle),
+	KTEST_CASE(test_kmalloc_threads_one_way_flows),
 	{}
 };
 KTEST_SUITE(kmalloc_threads, kmalloc_threads_cases);
