@@ -18,6 +18,7 @@ arch=${2:-x86_64}
 
 # "command package" pairs.
 base="make:make gcc:gcc python3:python3"
+pytests="@/usr/lib/python3.11/test/test_queue.py:libpython3.11-testsuite"
 host="clang:clang ld.lld:lld llvm-ar:llvm"
 tsan="@/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.tsan-x86_64.a:libclang-rt-14-dev"
 q86="qemu-system-x86_64:qemu-system-x86"
@@ -30,7 +31,7 @@ bench="valgrind:valgrind gnuplot:gnuplot-nox sqlite3:sqlite3 git:git \
 @/usr/lib/*/libmimalloc.so.2:libmimalloc2.0"
 
 case "$what" in
-test)	need="$base $host $tsan $q86 $iso $qarm $bench" ;;
+test)	need="$base $pytests $host $tsan $q86 $iso $qarm $bench" ;;
 run)	if [ "$arch" = aarch64 ]; then need="$base $qarm"; else need="$base $q86"; fi ;;
 bench)	need="$base $host $bench" ;;
 iso)	need="$base $iso" ;;
