@@ -11,11 +11,14 @@
  *
  * Sizing, by bytes: a class of object size z starts with a capacity of
  * cap = clamp(CACHE_CLASS_BYTES / z, CACHE_MIN_OBJS, CACHE_MAX_OBJS)
- * objects per CPU and moves batch = cap / 2 at a time to or from its
- * central, whose batches hold at most XFER_BYTES (and XFER_MAX_OBJS,
- * whole batches, at least two). With the generated classes and the
- * default budgets that is at most 3.3 MiB of free objects per CPU (sum
- * of cap * z over the classes), and all centrals together hold at most
+ * objects per CPU, and at least CACHE_FLOW_OBJS (32) up to 4 KiB, so that
+ * a CPU that only frees or only allocates a class, which moves its whole
+ * cache under one lock, moves 32 objects or more per lock; it moves
+ * batch = cap / 2 at a time otherwise, to or from its central, whose
+ * batches hold at most XFER_BYTES (and XFER_MAX_OBJS, whole batches, at
+ * least two). With the generated classes and the default budgets that is
+ * at most 3.6 MiB of free objects per CPU (sum of cap * z over the
+ * classes), and all centrals together hold at most
  * 129 MiB (1024 objects of each class below 4 KiB, 4 MiB of each above;
  * 406 KiB of pointers, allocated at mm_init()): a batch of 1000 objects
  * of up to 4 KiB passes through a central without touching a span.
@@ -40,7 +43,7 @@
  * the shrunk capacity go to its central or spans). So a working
  * set that frees up to capmax objects of a class on one CPU comes back
  * from the cache alone after one round, and one CPU holds at most the
- * starting 3.3 MiB plus cache_grow_bytes. Growth decays: at the end of
+ * starting 3.6 MiB plus cache_grow_bytes. Growth decays: at the end of
  * each decay period (kmalloc_decay_tick(), heap.cache_gen) a CPU, at its
  * next slow path, puts every grown class that missed on no allocation
  * during the period back to its starting capacity (cache_decay()); a
@@ -89,6 +92,8 @@
 #endif
 #define CACHE_CLASS_BYTES	KMA_CACHE_CLASS_BYTES
 #define CACHE_MIN_OBJS		4u
+#define CACHE_FLOW_OBJS		32u	/* at least, up to CACHE_FLOW_SIZE */
+#define CACHE_FLOW_SIZE		4096u
 #define CACHE_MAX_OBJS		128u
 #define XFER_BYTES		KMA_XFER_BYTES
 #define XFER_MAX_OBJS		1024u
@@ -135,6 +140,8 @@ static uint32_t spc_cap(unsigned int spc)
 
 	if (cap < CACHE_MIN_OBJS)
 		cap = CACHE_MIN_OBJS;
+	if (cap < CACHE_FLOW_OBJS && spc_size(spc) <= CACHE_FLOW_SIZE)
+		cap = CACHE_FLOW_OBJS;
 	if (cap > CACHE_MAX_OBJS)
 		cap = CACHE_MAX_OBJS;
 	return cap;

@@ -417,8 +417,8 @@ static void *flow_free_all(void *arg)
  * only allocates it refills its whole cache from the central under one
  * lock: 1000 objects of 4 KiB freed on another thread (as many as the
  * central's batches hold) take one central lock per cache's capacity
- * (16), not per batch (8), and 1000 allocated back from the central's
- * batches as few.
+ * (32), not per batch (16), and 1000 allocated back from the central's
+ * batches about as few.
  */
 static void test_kmalloc_threads_one_way_flows(struct ktest *t)
 {
@@ -446,7 +446,8 @@ static void test_kmalloc_threads_one_way_flows(struct ktest *t)
 	locks = __atomic_load_n(&centrals[spc].nlocks, __ATOMIC_RELAXED) - l0;
 	ktest_log(t, "1000 allocations from the central: %llu locks",
 		  (unsigned long long)locks);
-	KT_EXPECT_LE(t, locks, 1000 / cap + 2);
+	/* + a few: what the central's whole batches left is carved anew */
+	KT_EXPECT_LE(t, locks, 1000 / cap + 4);
 	for (i = 0; i < 1000; i++)
 		kfree(objs[i]);
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
