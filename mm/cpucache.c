@@ -405,24 +405,23 @@ static bool cache_steal(struct cpu_cache *c, unsigned int cpu,
 			unsigned int except, uint32_t need)
 {
 	unsigned int spc, best = 0;
-	uint32_t most = 0, cap, b, z, k;
+	uint32_t most = 0, cap = 0, b, z, k;
 
 	for (spc = 1; spc < NR_SPC; spc++) {
 		struct objcache *oc = objcache_of(cpu, spc);
-		uint32_t grown;
+		uint32_t n = (uint32_t)(oc->hi - oc->lo), grown;
 
-		cap = (uint32_t)(oc->hi - oc->lo);
-		if (spc == except || cap <= centrals[spc].cache_cap)
+		if (spc == except || n <= centrals[spc].cache_cap)
 			continue;
-		grown = (cap - centrals[spc].cache_cap) * spc_size(spc);
+		grown = (n - centrals[spc].cache_cap) * spc_size(spc);
 		if (grown > most) {
 			most = grown;
 			best = spc;
+			cap = n;
 		}
 	}
 	if (!best)
 		return false;
-	cap = (uint32_t)(objcache_of(cpu, best)->hi - objcache_of(cpu, best)->lo);
 	b = centrals[best].batch;
 	z = spc_size(best);
 	k = (need + b * z - 1) / (b * z) * b;	/* objects, whole batches */
@@ -574,18 +573,33 @@ void cache_drain(unsigned int cpu)
 	port_irq_restore(flags);
 }
 
+/*
+ * Every central's batches (or, @idle_only, those of centrals nobody took
+ * a batch from since the last such call) into their spans, and every
+ * central's empty spans, swept, to the page heap.
+ */
+static void reclaim(bool idle_only)
+{
+	unsigned int spc;
+
+	for (spc = 1; spc < NR_SPC; spc++) {
+		struct central *c = &centrals[spc];
+
+		if (!idle_only || !READ_ONCE(c->taken))
+			central_drain_batches(spc);
+		if (idle_only)
+			WRITE_ONCE(c->taken, 0);
+		central_reclaim(spc);
+	}
+}
+
 /**
  * kmalloc_reclaim - empty every central's batches into their spans and
  * give every empty span to the page heap.
  */
 void kmalloc_reclaim(void)
 {
-	unsigned int spc;
-
-	for (spc = 1; spc < NR_SPC; spc++) {
-		central_drain_batches(spc);
-		central_reclaim(spc);
-	}
+	reclaim(false);
 }
 
 /**
@@ -598,16 +612,7 @@ void kmalloc_reclaim(void)
  */
 void kmalloc_reclaim_idle(void)
 {
-	unsigned int spc;
-
-	for (spc = 1; spc < NR_SPC; spc++) {
-		struct central *c = &centrals[spc];
-
-		if (!READ_ONCE(c->taken))
-			central_drain_batches(spc);
-		WRITE_ONCE(c->taken, 0);
-		central_reclaim(spc);
-	}
+	reclaim(true);
 }
 
 /* See kmalloc.h. */
