@@ -6,7 +6,8 @@
 
 preload_api: tools/preload/preload_test.c, built against the system's
     headers and run with LD_PRELOAD (and a small KMA_INITIAL_MB, so that
-    the heap must grow).
+    the heap must grow, and KMA_DECAY_MS=2, so that decay periods end
+    often, in every thread state the cases reach).
 preload_programs: real programs from Debian packages - python3 building
     large dicts and strings, sqlite3 on a scripted workload, git making
     and inspecting a repository - run without and with the preload; each
@@ -181,7 +182,8 @@ def main():
             print("# preload_api does not build:\n# " +
                   b.stderr.replace("\n", "\n# "))
         else:
-            env = dict(os.environ, LD_PRELOAD=LIB, KMA_INITIAL_MB="16")
+            env = dict(os.environ, LD_PRELOAD=LIB, KMA_INITIAL_MB="16",
+                       KMA_DECAY_MS="2")
             try:
                 t = subprocess.run([API_BIN], env=env, capture_output=True,
                                    text=True, timeout=120)

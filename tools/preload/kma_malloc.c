@@ -165,15 +165,23 @@ static __attribute__((noreturn)) void start_fail(const char *why)
 	abort();
 }
 
-static uint64_t env_mib(const char *name, uint64_t dflt)
+/* A decimal environment variable, or @dflt if unset, empty or not a number. */
+static uint64_t env_num(const char *name, uint64_t dflt)
 {
 	const char *s = getenv(name);	/* getenv() does not allocate */
 	uint64_t v = 0;
 
-	if (!s || !*s)
+	if (!s || *s < '0' || *s > '9')
 		return dflt;
 	while (*s >= '0' && *s <= '9')
 		v = v * 10 + (uint64_t)(*s++ - '0');
+	return *s ? dflt : v;
+}
+
+static uint64_t env_mib(const char *name, uint64_t dflt)
+{
+	uint64_t v = env_num(name, 0);
+
 	return v ? v * MIB : dflt;
 }
 
@@ -262,7 +270,7 @@ static void start(void)
 {
 	static struct memmap_region regions[8];
 	struct memmap map;
-	uint64_t initial, meta;
+	uint64_t initial, meta, decay;
 
 	reserve = reserve_size(env_mib("KMA_RESERVE_MB", RESERVE_DEFAULT));
 	initial = env_mib("KMA_INITIAL_MB", INITIAL_DEFAULT);
@@ -292,6 +300,9 @@ static void start(void)
 	top_pa = HOST_PHYS_BASE + initial;
 	host_cpu_data_init(objcache_rows, sizeof(objcache_rows[0]));
 	kmalloc_set_grow_hook(grow_hook);
+	decay = env_num("KMA_DECAY_MS", ~0ULL);
+	if (decay != ~0ULL)
+		kmalloc_set_decay_ms(decay);
 	if (pthread_atfork(fork_prepare, fork_parent, fork_child))
 		start_fail("pthread_atfork");
 }
@@ -444,7 +455,11 @@ static void *do_alloc(size_t n, size_t align, gfp_t gfp)
 /*
  * The heap's time-based decay (kmalloc_decay_tick()) runs from the slow
  * paths: a thread reads the clock at one slow call in 64 (a coarse clock,
- * no system call). A program that stops calling malloc keeps what it
+ * no system call). It runs before put_slot(): ending a period can free a
+ * metadata frame into this CPU's frame cache, which claims a slot, and a
+ * shared slot claimed after put_slot() would stay with a thread that may
+ * not call again (every other borrower then waits for it forever).
+ * KMA_DECAY_MS sets the period (0: no decay). A program that stops calling malloc keeps what it
  * holds until it calls again, as with jemalloc without its background
  * thread.
  */
@@ -550,8 +565,8 @@ static __attribute__((noinline)) void *malloc_slow(size_t n)
 
 	if (likely(tls_state == T_LIVE && n && n <= KMALLOC_MAX_SIZE)) {
 		p = kmalloc(n, GFP_KERNEL);
-		put_slot();
 		decay_poll();
+		put_slot();
 		if (likely(p))
 			return p;
 	}
@@ -586,8 +601,8 @@ static __attribute__((noinline)) void free_slow(void *p)
 
 	if (likely(tls_state == T_LIVE && !in_boot_arena(p))) {
 		kfree_slow(p);
-		put_slot();
 		decay_poll();
+		put_slot();
 		return;
 	}
 	/* Before the start completes only arena objects exist. */

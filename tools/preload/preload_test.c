@@ -9,7 +9,8 @@
  * the memalign family, calloc zeroing, realloc contents, growth beyond
  * the initial memory (run with KMA_INITIAL_MB small), more threads over
  * time than CPU slots, frees from thread-exit destructors, fork with
- * threads running, and CPU slots in the child of a fork.
+ * threads running, CPU slots in the child of a fork, and the shared slot
+ * given back by calls that end a decay period.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -453,6 +454,107 @@ static void t_fork(void)
 		pthread_join(t[i], NULL);
 }
 
+/*
+ * A borrowed shared slot goes back at the end of every call, even a call
+ * whose slow path ends a decay period (the run sets KMA_DECAY_MS small).
+ * In a child: 70 holders keep every owned slot; then, round after round,
+ * a borrower frees a burst of spans and makes the call that polls the
+ * decay clock (its 64th slow call) its last before it blocks; a fresh
+ * borrower must then allocate, which it cannot while the blocked one
+ * keeps the slot. alarm() turns that deadlock into a failure.
+ */
+#define HOLDERS		70
+#define BURST		31
+static pthread_barrier_t hold_bar, done_bar;
+static pthread_mutex_t park_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t park_cv = PTHREAD_COND_INITIALIZER;
+static int parked, unpark;
+
+static void *holder(void *arg)
+{
+	(void)arg;
+	free(malloc(16));
+	pthread_barrier_wait(&hold_bar);
+	pthread_barrier_wait(&done_bar);
+	return NULL;
+}
+
+static void *borrower(void *arg)
+{
+	void *v[BURST], *last;
+	int i;
+
+	(void)arg;
+	/* The first call registers the thread; the next 63 are counted. */
+	free(malloc(16));
+	for (i = 0; i < BURST; i++)
+		v[i] = malloc(48 << 10);
+	for (i = 0; i < BURST; i++)
+		free(v[i]);
+	usleep(5000);			/* past the decay period */
+	last = malloc(8);		/* the 64th: it polls the clock */
+	pthread_mutex_lock(&park_mu);
+	parked++;
+	pthread_cond_broadcast(&park_cv);
+	while (!unpark)
+		pthread_cond_wait(&park_cv, &park_mu);
+	pthread_mutex_unlock(&park_mu);
+	free(last);
+	return NULL;
+}
+
+static void *prober(void *arg)
+{
+	(void)arg;
+	free(malloc(24));
+	return (void *)1;
+}
+
+static int slot_child(void)
+{
+	pthread_t h[HOLDERS], b[20], p;
+	void *r;
+	int i, ok = 1;
+
+	alarm(60);
+	pthread_barrier_init(&hold_bar, NULL, HOLDERS + 1);
+	pthread_barrier_init(&done_bar, NULL, HOLDERS + 1);
+	for (i = 0; i < HOLDERS; i++)
+		if (pthread_create(&h[i], NULL, holder, NULL))
+			return 1;
+	pthread_barrier_wait(&hold_bar);
+	for (i = 0; i < 20 && ok; i++) {
+		if (pthread_create(&b[i], NULL, borrower, NULL))
+			return 1;
+		pthread_mutex_lock(&park_mu);
+		while (parked <= i)
+			pthread_cond_wait(&park_cv, &park_mu);
+		pthread_mutex_unlock(&park_mu);
+		r = NULL;
+		ok = !pthread_create(&p, NULL, prober, NULL) &&
+		     !pthread_join(p, &r) && r;
+	}
+	pthread_mutex_lock(&park_mu);
+	unpark = 1;
+	pthread_cond_broadcast(&park_cv);
+	pthread_mutex_unlock(&park_mu);
+	while (i--)
+		pthread_join(b[i], NULL);
+	pthread_barrier_wait(&done_bar);
+	for (i = 0; i < HOLDERS; i++)
+		pthread_join(h[i], NULL);
+	return ok ? 0 : 1;
+}
+
+static void t_shared_slot_decay(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(slot_child());
+	CHECK(child_ok(pid));
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -470,6 +572,7 @@ static const struct {
 	{ "threads_100000_lifetimes", t_thread_lifetimes },
 	{ "exit_destructors", t_exit_destructors },
 	{ "fork", t_fork },
+	{ "shared_slot_after_decay", t_shared_slot_decay },
 };
 
 int main(void)
