@@ -319,8 +319,13 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t flags)
 	if (size > KMALLOC_MAX_SIZE)
 		return large_alloc(size, flags);	/* reports */
 	s = heap_huge_alloc_aligned(size, align);
-	if (!s)
-		return NULL;
+	if (!s) {
+		kmalloc_pressure(size + align);
+		s = heap_huge_alloc_aligned(size, align);
+		if (!s)
+			return NULL;
+	}
+	heap_reuse_resident(size);
 	if (flags & __GFP_ZERO)
 		mm_memset((void *)s->base, 0, size);
 	return (void *)s->base;

@@ -261,22 +261,40 @@ struct span *heap_huge_alloc(size_t bytes)
  * @align: power of two above PAGE_SIZE, at most 2^FRAME_MAX_ORDER pages.
  *
  * Served by one buddy block of the frame allocator, which is naturally
- * aligned.
+ * aligned; above the largest block, by a run whose length is a multiple
+ * of @align (a run is aligned to the largest power of two dividing its
+ * length), so at most @align - PAGE_SIZE bytes are added.
  *
  * Return: the span, or NULL.
  */
 struct span *heap_huge_alloc_aligned(size_t bytes, size_t align)
 {
 	size_t npages = (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	size_t apages = align / PAGE_SIZE;
 	unsigned int order = 0;
 	phys_addr_t pa;
 
-	if (npages < align / PAGE_SIZE)
-		npages = align / PAGE_SIZE;
+	if (npages < apages)
+		npages = apages;
+	if (npages > (1UL << FRAME_MAX_ORDER)) {
+		npages = (npages + apages - 1) & ~(apages - 1);
+		if (npages > UINT32_MAX)
+			return NULL;
+		pa = frame_alloc_run(npages);
+		if (pa == FRAME_NONE)
+			return NULL;
+		if (pa & (align - 1)) {		/* against the run's contract */
+			frame_free_run(pa, npages);
+			mm_report(MM_ERR_CORRUPT, (uintptr_t)pa, align,
+				  "frame_alloc_run(%zu) gave 0x%llx, not "
+				  "aligned to %zu", npages,
+				  (unsigned long long)pa, align);
+			return NULL;
+		}
+		return huge_register(pa, npages, 0xff, bytes);
+	}
 	while ((1UL << order) < npages)
 		order++;
-	if (order > FRAME_MAX_ORDER)
-		return NULL;
 	pa = frame_alloc(order);
 	if (pa == FRAME_NONE)
 		return NULL;

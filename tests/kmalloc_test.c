@@ -134,6 +134,37 @@ static void test_kmalloc_aligned_variant(struct ktest *t)
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
 }
 
+/*
+ * Sizes beyond the frame allocator's largest block (4 MiB) with an
+ * alignment above a page: served by a run, never NULL while memory is
+ * free.
+ */
+static void test_kmalloc_aligned_beyond_block(struct ktest *t)
+{
+	static const struct {
+		size_t size, align;
+	} c[] = {
+		{ (5u << 20), 8192 },
+		{ (4u << 20) + 1, CHUNK_SIZE },
+		{ (6u << 20) + 12345, 65536 },
+		{ (8u << 20), CHUNK_SIZE },
+		{ (4u << 20) + PAGE_SIZE, 2 * PAGE_SIZE },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *p = kmalloc_aligned(c[i].size, c[i].align, GFP_KERNEL);
+
+		KT_ASSERT_NOT_NULL(t, p);
+		KT_EXPECT_EQ(t, (uintptr_t)p % c[i].align, 0);
+		KT_EXPECT_GE(t, ksize(p), c[i].size);
+		p[0] = 1;
+		p[c[i].size - 1] = 2;
+		kfree(p);
+	}
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
 static void test_kmalloc_kzalloc_reused(struct ktest *t)
 {
 	static void *objs[600];
@@ -959,6 +990,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_every_class),
 	KTEST_CASE(test_kmalloc_alignment),
 	KTEST_CASE(test_kmalloc_aligned_variant),
+	KTEST_CASE(test_kmalloc_aligned_beyond_block),
 	KTEST_CASE(test_kmalloc_kzalloc_reused),
 	KTEST_CASE(test_kmalloc_krealloc),
 	KTEST_CASE(test_kmalloc_shadow_random),
