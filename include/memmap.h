@@ -124,10 +124,11 @@ int memmap_sanitize(struct memmap *m);
  *        memmap_sanitize(), no priority applies).
  *
  * Splits the entries the range cuts, drops what it covers, and merges the
- * new entry with touching entries of the same type, so that the map stays
- * sanitized (usable entries must still be whole frames: callers pass
- * frame-aligned ranges when @type is %MEMMAP_USABLE). Used to mark
- * metadata carved at init and memory added later.
+ * new entry with touching entries of the same type, then trims usable
+ * entries inward to whole frames, so that the map stays sanitized in any
+ * order of calls: a frame that holds a byte of another type (or of a
+ * hole) is never usable, whatever the alignment of @base and @size. Used
+ * to mark metadata carved at init and memory added later.
  *
  * Return: 0, or -1 (reported) if the table has no room for the split, in
  * which case the map is unchanged.

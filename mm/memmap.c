@@ -443,6 +443,9 @@ int memmap_set_range(struct memmap *m, phys_addr_t base, uint64_t size,
 	if (right.size)
 		m->regions[j++] = right;
 	memmap_merge(m);
+	/* A range not on frame boundaries leaves usable frames partly
+	 * covered by another type (or a hole): those are not usable. */
+	memmap_trim_usable(m);
 	return 0;
 }
 

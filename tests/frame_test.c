@@ -183,6 +183,46 @@ static void unfill(uint64_t n, unsigned int order)
 	}
 }
 
+/*
+ * A map marked with memmap_set_range() after sanitizing, off frame
+ * boundaries, goes to the allocator as it is (no second sanitize): no
+ * frame holding a reserved byte is ever handed out.
+ */
+static void test_frame_set_range_unaligned(struct ktest *t)
+{
+	static const uint64_t rsv[][2] = {
+		{ 0x4100, 0x80 }, { 0x7ff8, 0x10 }, { 0x20000, 0x1 },
+		{ 0x31fff, 0x2 },
+	};
+	struct frame_stats st;
+	phys_addr_t pa;
+	uint64_t n = 0, bad = 0;
+	unsigned int i;
+
+	tmem_map_reset(&tm);
+	tmem_add(&tm, 0, 0x40000, MEMMAP_USABLE);
+	KT_ASSERT_EQ(t, memmap_sanitize(&tm.map), 0);
+	for (i = 0; i < sizeof(rsv) / sizeof(rsv[0]); i++)
+		KT_ASSERT_EQ(t, memmap_set_range(&tm.map, tm.base + rsv[i][0],
+						 rsv[i][1], MEMMAP_RESERVED),
+			     0);
+	tm.z = frame_zone_create(&tm.map);
+	KT_ASSERT_NOT_NULL(t, tm.z);
+	frame_zone_get_stats(tm.z, &st);
+	while ((pa = frame_zone_alloc(tm.z, 0)) != FRAME_NONE) {
+		for (i = 0; i < sizeof(rsv) / sizeof(rsv[0]); i++)
+			if (pa < tm.base + rsv[i][0] + rsv[i][1] &&
+			    pa + FS > tm.base + rsv[i][0])
+				bad++;
+		n++;
+	}
+	KT_EXPECT_EQ(t, bad, 0);
+	KT_EXPECT_EQ(t, n, st.free);
+	/* 64 frames less the 6 that hold reserved bytes, less those the
+	 * zone carved for its metadata. */
+	KT_EXPECT_EQ(t, st.managed + (st.metadata_bytes + FS - 1) / FS, 58);
+}
+
 static void test_frame_exhaust_every_order(struct ktest *t)
 {
 	struct frame_stats st;
@@ -988,6 +1028,7 @@ static void test_frame_fresh_zero(struct ktest *t)
 
 static struct ktest_case frame_cases[] = {
 	KTEST_CASE(test_frame_std_zone),
+	KTEST_CASE(test_frame_set_range_unaligned),
 	KTEST_CASE(test_frame_exhaust_every_order),
 	KTEST_CASE(test_frame_shadow_random),
 	KTEST_CASE(test_frame_alloc_below),

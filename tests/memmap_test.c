@@ -329,6 +329,42 @@ static void test_memmap_set_range(struct ktest *t)
 	KT_EXPECT_EQ(t, memmap_type_at(&m, 0x2000), 0);
 }
 
+/*
+ * A reservation off frame boundaries inside usable memory: the frames
+ * holding its bytes stop being usable (frame_test.c checks that the
+ * frame allocator never hands them out); a usable range off boundaries
+ * adds whole frames only.
+ */
+static void test_memmap_set_range_unaligned(struct ktest *t)
+{
+	static const struct memmap_region exp1[] = {
+		R(0, 0x4000, U), R(0x4100, 0x80, RS), R(0x5000, 0xb000, U),
+	};
+	static const struct memmap_region exp2[] = {
+		R(0, 0x4000, U), R(0x4100, 0x80, RS), R(0x5000, 0x2000, U),
+		R(0x7010, 0x20, K), R(0x8000, 0x8000, U),
+	};
+	static const struct memmap_region exp3[] = {
+		R(0, 0x7000, U), R(0x7010, 0x20, K), R(0x8000, 0x8000, U),
+	};
+	struct memmap_region tab[8];
+	struct memmap m;
+
+	memmap_init(&m, tab, 8);
+	memmap_add(&m, 0, 0x10000, U);
+	KT_ASSERT_EQ(t, memmap_sanitize(&m), 0);
+	KT_EXPECT_EQ(t, memmap_set_range(&m, 0x4100, 0x80, RS), 0);
+	KT_EXPECT(t, map_equal(t, &m, exp1, 3, "reserved inside"));
+	KT_EXPECT_EQ(t, memmap_set_range(&m, 0x7010, 0x20, K), 0);
+	KT_EXPECT(t, map_equal(t, &m, exp2, 5, "second"));
+	/* The rest of a cut frame was dropped with it: usable bytes off
+	 * frame boundaries add nothing, the whole frame does. */
+	KT_EXPECT_EQ(t, memmap_set_range(&m, 0x4100, 0x80, U), 0);
+	KT_EXPECT_EQ(t, memmap_type_at(&m, 0x4100), 0);
+	KT_EXPECT_EQ(t, memmap_set_range(&m, 0x4000, 0x1000, U), 0);
+	KT_EXPECT(t, map_equal(t, &m, exp3, 3, "usable again"));
+}
+
 /* ---------------------------------------------------------- reference */
 
 #define WIN		0x10000		/* model window: 16 frames */
@@ -497,23 +533,44 @@ static void test_memmap_random_vs_model(struct ktest *t)
 			model_paint(want[i].base - win,
 				    want[i].base - win + want[i].size,
 				    want[i].type, true);
-		/* Random frame-aligned set_range() calls, then the model. */
+		/*
+		 * Random set_range() calls, on frame boundaries or off them.
+		 * After each, the model drops usable frames that another type
+		 * or a hole cuts, as the map does (and what is dropped stays
+		 * dropped: the model is rebuilt from its own trimmed form).
+		 */
 		for (i = 0; i < 3; i++) {
-			uint64_t a = rnd_below(WIN / FRAME_SIZE) * FRAME_SIZE;
-			uint64_t sz = rnd_below(WIN / FRAME_SIZE - a /
-						FRAME_SIZE + 1) * FRAME_SIZE;
+			uint64_t a = rnd_point(), b = rnd_point();
 			uint32_t type = rnd_below(5) ? rnd_type() : 0;
+			size_t k;
 
+			if (a > b) {
+				uint64_t x = a;
+
+				a = b;
+				b = x;
+			}
+			if (b > limit)
+				b = limit;
+			if (a > b)
+				a = b;
 			if (type == 77)
 				type = RS;
-			if (memmap_set_range(&m, win + a, sz, type)) {
+			if (memmap_set_range(&m, win + a, b - a, type)) {
 				bad++;
 				break;
 			}
-			model_paint(a, a + sz < limit ? a + sz : limit, type,
-				    true);
+			if (a < b)
+				model_paint(a, b, type, true);
+			nw = model_expect(want, win, limit, true);
+			for (k = 0; k < NU; k++)
+				model[k] = 0;
+			for (k = 0; k < nw; k++)
+				model_paint(want[k].base - win,
+					    want[k].base - win + want[k].size,
+					    want[k].type, true);
 		}
-		nw = model_expect(want, win, limit, false);
+		nw = model_expect(want, win, limit, true);
 		if (!map_equal(t, &m, want, nw, "set_range"))
 			bad++;
 		for (i = 0; i < 16; i++) {
@@ -554,6 +611,7 @@ static struct ktest_case memmap_cases[] = {
 	KTEST_CASE(test_memmap_many_entries),
 	KTEST_CASE(test_memmap_full_add),
 	KTEST_CASE(test_memmap_set_range),
+	KTEST_CASE(test_memmap_set_range_unaligned),
 	KTEST_CASE(test_memmap_random_vs_model),
 	KTEST_CASE(test_memmap_names_and_dump),
 	{}
