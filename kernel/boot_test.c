@@ -119,6 +119,28 @@ static void test_boot_memory(struct ktest *t)
 }
 
 /*
+ * The firmware total counts RAM once where the firmware describes it
+ * twice (overlapping device-tree memory nodes, or an e820 entry repeated)
+ * and ignores reservations over it.
+ */
+static void test_boot_fw_ram_overlap(struct ktest *t)
+{
+	struct memmap_region tab[8];
+	struct memmap raw;
+	uint64_t high;
+
+	memmap_init(&raw, tab, 8);
+	memmap_add(&raw, 0x40000000, 0x08000000, MEMMAP_USABLE);
+	memmap_add(&raw, 0x44000000, 0x08000000, MEMMAP_USABLE);
+	memmap_add(&raw, 0x40000000, 0x08000000, MEMMAP_USABLE);
+	memmap_add(&raw, 0x41000000, 0x00100000, MEMMAP_RESERVED);
+	memmap_add(&raw, 0xfff00000, 0x00200000, MEMMAP_USABLE);
+	KT_EXPECT_EQ(t, kernel_fw_ram_of(&raw, &high),
+		     0x0c000000ULL + 0x00200000);
+	KT_EXPECT_EQ(t, high, 0x00100000);
+}
+
+/*
  * The frame allocator manages exactly the usable map, and memory above
  * 4 GiB really is handed out and works: take max-order blocks until one
  * lies above 4 GiB (or memory runs out), write and read back a pattern at
@@ -170,6 +192,7 @@ static struct ktest_case boot_cases[] = {
 	KTEST_CASE(test_boot_percpu),
 	KTEST_CASE(test_boot_timer),
 	KTEST_CASE(test_boot_memory),
+	KTEST_CASE(test_boot_fw_ram_overlap),
 	KTEST_CASE(test_boot_frames),
 	{}
 };

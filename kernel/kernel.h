@@ -195,6 +195,7 @@ void kernel_mem_init(void);
 extern struct memmap boot_map;
 extern uint64_t kernel_fw_ram;
 extern uint64_t kernel_fw_ram_high;
+uint64_t kernel_fw_ram_of(const struct memmap *raw, uint64_t *high);
 
 /**
  * smp_call_all - run @fn(@arg) on every online CPU, the caller included,

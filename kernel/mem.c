@@ -21,20 +21,38 @@ struct memmap boot_map;
 uint64_t kernel_fw_ram;
 uint64_t kernel_fw_ram_high;		/* of which above 4 GiB */
 
-static void mem_count_fw_ram(void)
+/**
+ * kernel_fw_ram_of - the RAM a raw (unsanitized) map reports: the union
+ * of its usable entries, so that entries that overlap (two device-tree
+ * memory nodes over the same bank) count once; reservations are ignored.
+ * Uses a static table: boot CPU only, one caller at a time.
+ * @raw: the map as the arch filled it.
+ * @high: set to the part above 4 GiB.
+ *
+ * Return: bytes (whole frames: the union is sanitized).
+ */
+uint64_t kernel_fw_ram_of(const struct memmap *raw, uint64_t *high)
 {
+	static struct memmap_region tab[BOOT_MAP_CAP];
 	const struct memmap_region *r;
+	struct memmap u;
+	uint64_t sum = 0;
 
-	for_each_memmap_region(&boot_map, r) {
+	*high = 0;
+	memmap_init(&u, tab, BOOT_MAP_CAP);
+	for_each_memmap_region(raw, r)
+		if (r->type == MEMMAP_USABLE)
+			memmap_add(&u, r->base, r->size, MEMMAP_USABLE);
+	memmap_sanitize(&u);
+	for_each_memmap_region(&u, r) {
 		uint64_t end = r->base + r->size;
 
-		if (r->type != MEMMAP_USABLE)
-			continue;
-		kernel_fw_ram += r->size;
+		sum += r->size;
 		if (end > (1ULL << 32))
-			kernel_fw_ram_high += end - (r->base > (1ULL << 32) ?
-						     r->base : (1ULL << 32));
+			*high += end - (r->base > (1ULL << 32) ? r->base :
+							       (1ULL << 32));
 	}
+	return sum;
 }
 
 /* mem=SIZE: usable memory at and above SIZE becomes reserved. */
@@ -78,7 +96,7 @@ void kernel_mem_init(void)
 	memmap_init(&boot_map, boot_map_storage, BOOT_MAP_CAP);
 	if (arch_memmap(&boot_map))
 		panic("mem: no usable boot memory map");
-	mem_count_fw_ram();
+	kernel_fw_ram = kernel_fw_ram_of(&boot_map, &kernel_fw_ram_high);
 	if (memmap_sanitize(&boot_map))
 		panic("mem: boot memory map does not fit %u entries",
 		      BOOT_MAP_CAP);
