@@ -359,7 +359,7 @@ static unsigned int span_check(struct span *s, unsigned int spc, uint8_t list)
 			valid = (1ULL << (s->nobjs - w * 64)) - 1;
 		if ((a & ~valid) || (f & ~valid))
 			bad++;
-		n += (uint32_t)__builtin_popcountll(a);
+		n += (uint32_t)mm_popcount64(a);
 	}
 	if (s->freeindex == 0 && n != s->nalloc)
 		bad++;

@@ -329,7 +329,7 @@ static void v_totals(struct vstate *v, uint64_t cached)
 			      (unsigned long long)z->nr_free[o]);
 	}
 	for (w = 0; w < z->nr_words; w++)
-		popc += (uint64_t)__builtin_popcountll(z->free_max[w]);
+		popc += (uint64_t)mm_popcount64(z->free_max[w]);
 	if (popc != z->nr_free[MAX_ORDER])
 		VFAIL(v, 0, "free_max has %llu bits, count says %llu",
 		      (unsigned long long)popc,

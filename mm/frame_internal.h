@@ -30,6 +30,7 @@
 #include <frame.h>
 #include <memmap.h>
 #include <spinlock.h>
+#include "bitops.h"
 
 #define MAX_ORDER		FRAME_MAX_ORDER
 #define BLOCK_FRAMES		(1UL << MAX_ORDER)	/* frames per max block */

@@ -19,6 +19,7 @@
 #include <spinlock.h>
 #include <kmalloc.h>
 #include <mm_report.h>
+#include "bitops.h"
 #include "sizeclass.h"
 
 #define PAGE_SHIFT	12

@@ -154,7 +154,7 @@ void span_sweep(struct span *s)
 		if (f)
 			__atomic_fetch_and(&s->xfree_bits[w], ~f,
 					   __ATOMIC_SEQ_CST);
-		n += (uint32_t)__builtin_popcountll(a);
+		n += (uint32_t)mm_popcount64(a);
 	}
 	s->nalloc = n;
 	s->freeindex = 0;
@@ -175,7 +175,7 @@ uint32_t span_live_objs(const struct span *s)
 		uint64_t f = __atomic_load_n(&s->xfree_bits[w], __ATOMIC_ACQUIRE);
 		uint64_t a = __atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED);
 
-		n += (uint32_t)__builtin_popcountll(a & ~f);
+		n += (uint32_t)mm_popcount64(a & ~f);
 	}
 	return n;
 }
