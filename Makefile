@@ -117,7 +117,7 @@ X86_64_MARCH ?= $(X86_ISA)
 
 ifeq ($(ARCH),host)
 ARCH_CFLAGS := -pthread -fno-omit-frame-pointer $(HOST_MARCH) \
-	-DPORT_INLINE_HEADER='<port/host.h>'
+	-DPORT_INLINE_HEADER='<kma/port/host.h>'
 ifeq ($(SAN),asan)
 ARCH_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined
 endif
@@ -133,7 +133,7 @@ ARCH_CFLAGS := -ffreestanding -fno-builtin -nostdinc -isystem $(COMPILER_INC) \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -DKMA_KERNEL
 # port_cpu_id() and port_irq_save/restore() inline in every caller.
-ARCH_CFLAGS += -DPORT_INLINE_HEADER='<port/$(ARCH).h>'
+ARCH_CFLAGS += -DPORT_INLINE_HEADER='<kma/port/$(ARCH).h>'
 ifeq ($(ARCH),x86_64)
 ARCH_CFLAGS += -m64 -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
 	-mno-avx $(X86_64_MARCH)
@@ -190,7 +190,7 @@ $(BUILD)/mm/%.o: mm/%.c Makefile
 	$(Q)if sed -e 's/^[^:]*://' $(@:.o=.d) | tr ' ' '\n' | \
 		grep -E '(^|/)(arch|boot|kernel)/'; then \
 		echo "error: $< includes a header from arch/, boot/ or kernel/;" \
-		     "mm/ may only use include/ (see include/port.h)" >&2; \
+		     "mm/ may only use include/ (see include/kma/port.h)" >&2; \
 		rm -f $@; exit 1; fi
 
 $(BUILD)/%.o: %.c Makefile

@@ -8,7 +8,7 @@
  * checksum before anything in it is trusted. MADT entries are walked with
  * each entry's length checked against the table's end. No state.
  */
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "boot.h"
 
 #define ACPI_HDR_LEN		36

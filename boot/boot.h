@@ -18,8 +18,8 @@
 #ifndef KMA_BOOT_H
 #define KMA_BOOT_H
 
-#include <port.h>
-#include <memmap.h>
+#include <kma/port.h>
+#include <kma/memmap.h>
 
 /**
  * struct boot_access - how a parser reads physical memory.

@@ -27,7 +27,7 @@
  * No state outside the caller's structures, no locks.
  */
 #include <stdarg.h>
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "fdt.h"
 
 /* A token as fdt_next() returns it. */

@@ -13,7 +13,7 @@
  * Every tag is bounds-checked against total_size before it is read. No
  * state.
  */
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "boot.h"
 
 #define MB2_TAG_END		0

@@ -13,7 +13,7 @@
  * Every pointer in the structure goes through the boot_access accessor
  * before it is read. No state.
  */
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "boot.h"
 
 struct hvm_start_info {

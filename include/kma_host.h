@@ -16,8 +16,8 @@
 #define KMA_HOST_H
 
 #include <stddef.h>
-#include <port.h>
-#include <memmap.h>
+#include <kma/port.h>
+#include <kma/memmap.h>
 
 /* Physical address at which the host's "RAM" starts. */
 #define HOST_PHYS_BASE	0x0ULL
@@ -69,7 +69,7 @@ void host_protect(phys_addr_t lo, phys_addr_t hi);
  * @stride: bytes from one row to the next.
  *
  * From then on a thread that holds slot n finds base + n * stride in the
- * thread-local host_this_row (include/port/host.h); while it holds none,
+ * thread-local host_this_row (include/kma/port/host.h); while it holds none,
  * host_this_row points to HOST_IDLE_ROW_BYTES of zeros (host_idle_row),
  * never NULL: a row of per-CPU data whose all-zero state sends every
  * fast path to its slow path, so one thread-local load gives a caller

@@ -36,8 +36,8 @@
  *
  * State: batch[], the stats buffers and class_size[], boot CPU only.
  */
-#include <kmalloc.h>
-#include <mm_report.h>
+#include <kma/kmalloc.h>
+#include <kma/mm_report.h>
 #include "kernel.h"
 
 #define BENCH_PAIRS	2000

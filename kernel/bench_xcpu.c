@@ -57,9 +57,9 @@
  * xcpu_job and the stats buffers between A and B with release/acquire
  * ordering. Only the CPU whose turn it is touches them.
  */
-#include <frame.h>
-#include <kmalloc.h>
-#include <mm_report.h>
+#include <kma/frame.h>
+#include <kma/kmalloc.h>
+#include <kma/mm_report.h>
 #include "kernel.h"
 
 #define XCPU_BATCH	1000

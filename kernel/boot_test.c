@@ -9,9 +9,9 @@
  * smp_call_all() and read by the caller after it returns.
  */
 #include <ktest.h>
-#include <memmap.h>
-#include <frame.h>
-#include <kmalloc.h>
+#include <kma/memmap.h>
+#include <kma/frame.h>
+#include <kma/kmalloc.h>
 #include "kernel.h"
 
 #define TICK_WAIT_NS	3000000000ULL

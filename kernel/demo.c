@@ -8,8 +8,8 @@
  *
  * State: held[] is written and read by the boot CPU only.
  */
-#include <frame.h>
-#include <kmalloc.h>
+#include <kma/frame.h>
+#include <kma/kmalloc.h>
 #include "kernel.h"
 
 #define DEMO_ITERS	300

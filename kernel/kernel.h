@@ -40,8 +40,8 @@
 #define KMA_KERNEL_H
 
 #include <stdarg.h>
-#include <port.h>
-#include <memmap.h>
+#include <kma/port.h>
+#include <kma/memmap.h>
 
 /**
  * struct kcpu - one CPU's private area.

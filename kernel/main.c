@@ -38,8 +38,8 @@
  * kernel_timer_handler, kernel_timer_hz. irq_alloc_on is atomic.
  */
 #include <ktest.h>
-#include <kmalloc.h>
-#include <mm_report.h>
+#include <kma/kmalloc.h>
+#include <kma/mm_report.h>
 #include "kernel.h"
 
 

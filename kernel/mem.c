@@ -8,10 +8,10 @@
  * kernel_fw_ram, the RAM total the firmware reported before any
  * reservation (the boot test compares it with what QEMU was given).
  */
-#include <memmap.h>
-#include <frame.h>
-#include <kmalloc.h>
-#include <mm_report.h>
+#include <kma/memmap.h>
+#include <kma/frame.h>
+#include <kma/kmalloc.h>
+#include <kma/mm_report.h>
 #include "kernel.h"
 
 #define BOOT_MAP_CAP	512

@@ -9,7 +9,7 @@
  * report; a nested panic on the panicking CPU ends the run at once.
  */
 #include <stdarg.h>
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "kernel.h"
 
 /* Exit status of a panicked run (the host sees it through arch_halt()). */

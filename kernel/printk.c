@@ -18,8 +18,8 @@
  * (log_head - 1) % LOG_BUF_SIZE.
  */
 #include <stdarg.h>
-#include <mm_report.h>
-#include <spinlock.h>
+#include <kma/mm_report.h>
+#include <kma/spinlock.h>
 #include "kernel.h"
 
 #define LOG_BUF_SIZE	(1u << 16)

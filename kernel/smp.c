@@ -14,8 +14,8 @@
  * caller at a time (the boot CPU), so the slot needs no lock.
  */
 #include "kernel.h"
-#include <kmalloc.h>
-#include <spinlock.h>
+#include <kma/kmalloc.h>
+#include <kma/spinlock.h>
 
 struct kcpu kcpus[PORT_MAX_CPUS];
 

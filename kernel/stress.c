@@ -24,9 +24,9 @@
  * read by the caller after smp_call_all() returns. nr_done is atomic.
  * The class table (classes, nr_classes) is written before the CPUs start.
  */
-#include <frame.h>
-#include <kmalloc.h>
-#include <spinlock.h>
+#include <kma/frame.h>
+#include <kma/kmalloc.h>
+#include <kma/spinlock.h>
 #include "kernel.h"
 
 #define LIVE_SMALL	48

@@ -21,8 +21,8 @@
  * between smp_call_all() calls.
  */
 #include <ktest.h>
-#include <kmalloc.h>
-#include <frame.h>
+#include <kma/kmalloc.h>
+#include <kma/frame.h>
 #include "kernel.h"
 
 #define STRESS_ITERS_DEFAULT	1000

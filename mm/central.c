@@ -30,7 +30,7 @@
  * the releasing side sees the free and puts the span on partial itself.
  * No free is ever stranded on a full span.
  */
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "heap.h"
 
 struct central centrals[NR_SPC];

@@ -76,8 +76,8 @@
  * the span back; kmalloc_reclaim() empties the centrals' batches and
  * gives empty spans to the page heap.
  */
-#include <frame.h>
-#include <mm_report.h>
+#include <kma/frame.h>
+#include <kma/mm_report.h>
 #include "heap.h"
 
 /*

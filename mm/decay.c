@@ -37,7 +37,7 @@
  * spans, a CPU that makes no slow call; the pressure ladder and
  * kmalloc_scavenge() reach those.
  */
-#include <frame.h>
+#include <kma/frame.h>
 #include "heap.h"
 
 /* Free frame blocks of at least 64 KiB go back at a period's end. */

@@ -12,7 +12,7 @@
  * Invariants: a page with a free object is on fa->partial; inuse counts
  * objects handed out; pages counts frames held.
  */
-#include <frame.h>
+#include <kma/frame.h>
 #include "heap.h"
 
 struct fixpage {

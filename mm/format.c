@@ -7,8 +7,8 @@
  * port_print() in one call, so concurrent lines do not interleave more
  * than the console does.
  */
-#include <port.h>
-#include <mm_report.h>
+#include <kma/port.h>
+#include <kma/mm_report.h>
 
 struct fmt_out {
 	char *buf;

@@ -52,10 +52,10 @@
  * Hot-add (frame_add_memory) needs nothing more: the span, and so meta[],
  * covers MEMMAP_HOTPLUG ranges of the init map as well.
  */
-#include <port.h>
-#include <frame.h>
-#include <memmap.h>
-#include <mm_report.h>
+#include <kma/port.h>
+#include <kma/frame.h>
+#include <kma/memmap.h>
+#include <kma/mm_report.h>
 #include "frame_internal.h"
 
 static struct frame_zone *frame_global;

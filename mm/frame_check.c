@@ -22,10 +22,10 @@
  *   run freed from a later piece     MM_ERR_INTERIOR_FREE
  *   run with another length          MM_ERR_BAD_SIZE
  */
-#include <port.h>
-#include <frame.h>
-#include <memmap.h>
-#include <mm_report.h>
+#include <kma/port.h>
+#include <kma/frame.h>
+#include <kma/memmap.h>
+#include <kma/mm_report.h>
 #include "frame_internal.h"
 
 /*

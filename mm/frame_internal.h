@@ -26,10 +26,10 @@
 #ifndef KMA_MM_FRAME_INTERNAL_H
 #define KMA_MM_FRAME_INTERNAL_H
 
-#include <port.h>
-#include <frame.h>
-#include <memmap.h>
-#include <spinlock.h>
+#include <kma/port.h>
+#include <kma/frame.h>
+#include <kma/memmap.h>
+#include <kma/spinlock.h>
 #include "bitops.h"
 
 #define MAX_ORDER		FRAME_MAX_ORDER

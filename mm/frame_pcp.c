@@ -23,9 +23,9 @@
  * A frame in a cache counts as free (frame_stats.free and .cached), and
  * a second free of it is reported as a double free: its byte says CACHED.
  */
-#include <port.h>
-#include <frame.h>
-#include <mm_report.h>
+#include <kma/port.h>
+#include <kma/frame.h>
+#include <kma/mm_report.h>
 #include "frame_internal.h"
 
 /* This CPU's cache, or NULL for a CPU id the zone has no slot for. */

@@ -15,10 +15,10 @@
 #ifndef KMA_MM_HEAP_H
 #define KMA_MM_HEAP_H
 
-#include <port.h>
-#include <spinlock.h>
-#include <kmalloc.h>
-#include <mm_report.h>
+#include <kma/port.h>
+#include <kma/spinlock.h>
+#include <kma/kmalloc.h>
+#include <kma/mm_report.h>
 #include "bitops.h"
 #include "sizeclass.h"
 

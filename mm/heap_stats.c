@@ -7,8 +7,8 @@
  * heap) or racily (CPU caches), so figures are exact only on a quiescent
  * heap.
  */
-#include <frame.h>
-#include <mm_report.h>
+#include <kma/frame.h>
+#include <kma/mm_report.h>
 #include "heap.h"
 
 void kmalloc_get_stats(struct kmalloc_stats *st)

@@ -53,9 +53,9 @@
  * Locking: CPU caches are used with interrupts off and no lock; see
  * heap.h for the lock order central -> heap -> frame.
  */
-#include <frame.h>
-#include <kmalloc.h>
-#include <mm_report.h>
+#include <kma/frame.h>
+#include <kma/kmalloc.h>
+#include <kma/mm_report.h>
 #include "heap.h"
 
 /* ------------------------------------------------------------ reports */

@@ -19,8 +19,8 @@
  * Locking: heap.lock for the page map and the counters; the frames are
  * taken and given back outside it.
  */
-#include <frame.h>
-#include <mm_report.h>
+#include <kma/frame.h>
+#include <kma/mm_report.h>
 #include "heap.h"
 
 #define LARGE_CACHE_SLOTS	8u

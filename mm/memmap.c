@@ -39,9 +39,9 @@
  * adversarial input (each step removes an entry or moves one boundary to
  * a boundary of the input); firmware maps have tens of entries.
  */
-#include <port.h>
-#include <memmap.h>
-#include <mm_report.h>
+#include <kma/port.h>
+#include <kma/memmap.h>
+#include <kma/mm_report.h>
 
 #define MEMMAP_TOP	(~(phys_addr_t)0)	/* exclusive end limit */
 #define FRAME_MASK	((phys_addr_t)FRAME_SIZE - 1)

@@ -55,8 +55,8 @@
  * The scavenger gives wholly free chunks back to the frame allocator when
  * idle memory passes heap.scavenge_threshold, or all of them on request.
  */
-#include <frame.h>
-#include <mm_report.h>
+#include <kma/frame.h>
+#include <kma/mm_report.h>
 #include "heap.h"
 
 struct mheap heap = { .lock = SPINLOCK_INIT("heap") };

@@ -24,7 +24,7 @@
  * an entry and then the span it points to (an address dependency, which
  * every supported CPU orders).
  */
-#include <frame.h>
+#include <kma/frame.h>
 #include "heap.h"
 
 static struct pagemap_region *region_of(uintptr_t va)

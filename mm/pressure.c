@@ -37,7 +37,7 @@
  * Locks: none held across the ladder; each rung takes the locks of the
  * layer it empties. Called with interrupts enabled.
  */
-#include <frame.h>
+#include <kma/frame.h>
 #include "heap.h"
 
 #define PRESSURE_WAIT_POLLS	(1u << 22)

@@ -7,8 +7,8 @@
  * relaxed atomic load, so a report racing a hook change sees one or the
  * other, never a torn pointer.
  */
-#include <port.h>
-#include <mm_report.h>
+#include <kma/port.h>
+#include <kma/mm_report.h>
 
 static mm_report_hook_t report_hook;
 

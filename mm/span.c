@@ -21,7 +21,7 @@
  * that no longer sees an xfree bit therefore sees the cleared alloc bit:
  * a free slot never looks out.
  */
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "heap.h"
 
 /**

@@ -7,7 +7,7 @@
  * (tiny_block, tiny_span, tiny_idx, tiny_off), touched only by its CPU
  * with interrupts off.
  */
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "heap.h"
 
 /*

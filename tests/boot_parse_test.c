@@ -11,7 +11,7 @@
  * recorded ranges are static (tests run one at a time).
  */
 #include <ktest.h>
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "boot.h"
 
 #define FAKE_BASE	0x10000ULL

@@ -14,7 +14,7 @@
  */
 #include <stdarg.h>
 #include <ktest.h>
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "fdt.h"
 
 #define ST_CAP	16384

@@ -3,7 +3,7 @@
  * format_test.c - the freestanding printf and the report hook.
  */
 #include <ktest.h>
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "test_report.h"
 
 static void test_format_numbers(struct ktest *t)

@@ -11,9 +11,9 @@
  * compared before and after the suite's cases.
  */
 #include <ktest.h>
-#include <frame.h>
-#include <memmap.h>
-#include <mm_report.h>
+#include <kma/frame.h>
+#include <kma/memmap.h>
+#include <kma/mm_report.h>
 #include "test_report.h"
 #include "frame_testlib.h"
 

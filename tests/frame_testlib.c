@@ -6,10 +6,10 @@
  * (a kernel running tests before frame_init()); one tmem may hold it at a
  * time, which the sequential test runner guarantees.
  */
-#include <port.h>
-#include <frame.h>
-#include <memmap.h>
-#include <mm_report.h>
+#include <kma/port.h>
+#include <kma/frame.h>
+#include <kma/memmap.h>
+#include <kma/mm_report.h>
 #include "frame_testlib.h"
 
 #define TMEM_ALIGN	(FRAME_SIZE << FRAME_MAX_ORDER)	/* 4 MiB */

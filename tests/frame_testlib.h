@@ -11,8 +11,8 @@
 #ifndef KMA_FRAME_TESTLIB_H
 #define KMA_FRAME_TESTLIB_H
 
-#include <frame.h>
-#include <memmap.h>
+#include <kma/frame.h>
+#include <kma/memmap.h>
 #include <ktest.h>
 
 #define TMEM_MAX_FRAMES	4096		/* 16 MiB */

@@ -9,9 +9,9 @@
  * and the accounting cases compare free frame counts before and after.
  */
 #include <ktest.h>
-#include <kmalloc.h>
-#include <frame.h>
-#include <port.h>
+#include <kma/kmalloc.h>
+#include <kma/frame.h>
+#include <kma/port.h>
 #include "test_report.h"
 #include "test_mm.h"
 #include "../mm/heap.h"

@@ -9,7 +9,7 @@
  */
 #include <stdarg.h>
 #include <ktest.h>
-#include <mm_report.h>
+#include <kma/mm_report.h>
 
 extern struct ktest_suite *__start_ktest_suites[];
 extern struct ktest_suite *__stop_ktest_suites[];

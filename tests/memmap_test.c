@@ -11,8 +11,8 @@
  * docs/ARCHITECTURE.md, not by calling the code under test.
  */
 #include <ktest.h>
-#include <memmap.h>
-#include <mm_report.h>
+#include <kma/memmap.h>
+#include <kma/mm_report.h>
 #include "test_report.h"
 
 #define U	MEMMAP_USABLE

@@ -11,7 +11,7 @@
  * broken values and require them to object. No libc: runs on the host and
  * in the kernels. No locks, no allocation.
  */
-#include <kmalloc.h>
+#include <kma/kmalloc.h>
 #include <ktest.h>
 #include "../mm/sizeclass.h"
 

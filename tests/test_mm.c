@@ -2,9 +2,9 @@
 /*
  * test_mm.c - see test_mm.h. No state.
  */
-#include <kmalloc.h>
-#include <frame.h>
-#include <port.h>
+#include <kma/kmalloc.h>
+#include <kma/frame.h>
+#include <kma/port.h>
 #include "test_mm.h"
 
 void test_mm_quiesce(void)

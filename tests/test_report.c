@@ -5,7 +5,7 @@
  * report_cap is written under cap_lock by the hook, read by the test after
  * the reporting operations have finished.
  */
-#include <spinlock.h>
+#include <kma/spinlock.h>
 #include "test_report.h"
 
 struct report_capture report_cap;

@@ -10,7 +10,7 @@
 #ifndef KMA_TEST_REPORT_H
 #define KMA_TEST_REPORT_H
 
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include <stdbool.h>
 
 struct report_capture {

@@ -71,7 +71,7 @@ MIN_SPAN = 32768        # ... in at least this many bytes
 MAX_PAGES = 32          # pages * size <= 2^20 for 32768 (exact magic)
 MAX_OBJS = 512          # SPAN_MAX_OBJS in mm/heap.h (span bitmaps)
 MAX_CLASSES = 71        # SC_NR: struct kmalloc_stats.cls[72] in
-                        # include/kmalloc.h holds classes 1..SC_NR (SC_NR
+                        # include/kma/kmalloc.h holds classes 1..SC_NR (SC_NR
                         # being the tiny class); lookups hold uint8_t
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))

@@ -10,7 +10,7 @@
 #ifndef KMA_AARCH64_H
 #define KMA_AARCH64_H
 
-#include <port.h>
+#include <kma/port.h>
 #include "fdt.h"
 #include "kernel.h"
 

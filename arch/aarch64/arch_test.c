@@ -10,7 +10,7 @@
  * static table used only by that case.
  */
 #include <ktest.h>
-#include <memmap.h>
+#include <kma/memmap.h>
 #include "aarch64.h"
 
 #define PAR_F		1ULL

@@ -9,7 +9,7 @@
  *
  * Reads the boot information written once by aarch64_boot(); no state.
  */
-#include <memmap.h>
+#include <kma/memmap.h>
 #include "aarch64.h"
 
 static int add(struct memmap *m, uint64_t base, uint64_t size, uint32_t type)

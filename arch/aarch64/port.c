@@ -16,7 +16,7 @@
  * list), except the console registers, which every CPU writes (printk
  * serialises lines; arch_console_write() itself takes no lock).
  */
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "aarch64.h"
 
 #define PL011_DR	0x00

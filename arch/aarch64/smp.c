@@ -12,7 +12,7 @@
  * State: cpu_mpidr[] is filled by arch_early_init() (port.c); the stacks
  * belong to their CPUs from CPU_ON on.
  */
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "aarch64.h"
 
 #define CPU_START_NS	2000000000ULL

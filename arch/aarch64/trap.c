@@ -13,7 +13,7 @@
  * execution resumes after the faulting instruction. Only the owning CPU
  * touches its slot.
  */
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "aarch64.h"
 
 /**

@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include <port.h>
-#include <memmap.h>
-#include <frame.h>
-#include <kmalloc.h>
-#include <mm_report.h>
+#include <kma/port.h>
+#include <kma/memmap.h>
+#include <kma/frame.h>
+#include <kma/kmalloc.h>
+#include <kma/mm_report.h>
 #include <kma_host.h>
 
 #define MiB		(1ULL << 20)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * port.c - the port interface (include/port.h) for a Linux process.
+ * port.c - the port interface (include/kma/port.h) for a Linux process.
  *
  * Owns: the emulated physical memory mapping and the CPU slots.
  *
@@ -32,7 +32,7 @@
  * library run with a lock held or with the caches consistent).
  * Elsewhere the thread answers at its next slow path.
  *
- * Locks: spin_lock() (include/spinlock.h) sleeps here when contended, on
+ * Locks: spin_lock() (include/kma/spinlock.h) sleeps here when contended, on
  * a private futex over the lock's state word.
  *
  * Physical memory: one anonymous MAP_NORESERVE mapping at mem_base,
@@ -52,12 +52,12 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-#include <port.h>
-#include <mm_report.h>
-#include <kmalloc.h>
+#include <kma/port.h>
+#include <kma/mm_report.h>
+#include <kma/kmalloc.h>
 #include <kma_host.h>
-#include <frame.h>
-#include <spinlock.h>
+#include <kma/frame.h>
+#include <kma/spinlock.h>
 
 #define HOST_SHARED_SLOT	(PORT_MAX_CPUS - 1)
 #define SHARED_BIT		(1ULL << HOST_SHARED_SLOT)

@@ -11,7 +11,7 @@
  *   binfo           what the protocol said (command line, RSDP)
  *   x86_mapped_top  end of the identity map
  */
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "boot.h"
 #include "kernel.h"
 #include "x86.h"

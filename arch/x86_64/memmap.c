@@ -12,7 +12,7 @@
  * frame allocator below 1 MiB. memmap_sanitize() resolves overlaps; this
  * file only adds. No state of its own.
  */
-#include <memmap.h>
+#include <kma/memmap.h>
 #include "kernel.h"
 #include "x86.h"
 

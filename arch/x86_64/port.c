@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * port.c - the port interface (include/port.h) on x86-64, the COM1
+ * port.c - the port interface (include/kma/port.h) on x86-64, the COM1
  * console and the end of a run.
  *
  * CPU id: the GS base of each CPU points at its struct kcpu (set before
@@ -12,8 +12,8 @@
  * allocator starts, constant afterwards). The UART is written without a
  * lock: printk serialises its callers.
  */
-#include <port.h>
-#include <mm_report.h>
+#include <kma/port.h>
+#include <kma/mm_report.h>
 #include "kernel.h"
 #include "x86.h"
 

@@ -10,7 +10,7 @@
  * the starting CPU (release) and polled by the boot CPU (acquire). Only
  * one CPU is in flight at a time, so nothing else is shared.
  */
-#include <frame.h>
+#include <kma/frame.h>
 #include "kernel.h"
 #include "x86.h"
 

@@ -13,7 +13,7 @@
  * Double fault, NMI and machine check run on IST stack 1 so that a
  * kernel stack overflow still gets a report.
  */
-#include <mm_report.h>
+#include <kma/mm_report.h>
 #include "kernel.h"
 #include "x86.h"
 

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 
 #include <ktest.h>
-#include <frame.h>
-#include <memmap.h>
+#include <kma/frame.h>
+#include <kma/memmap.h>
 #include <kma_host.h>
 #include "frame_testlib.h"
 

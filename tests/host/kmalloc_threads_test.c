@@ -8,8 +8,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <ktest.h>
-#include <kmalloc.h>
-#include <frame.h>
+#include <kma/kmalloc.h>
+#include <kma/frame.h>
 #include <kma_host.h>
 #include "test_report.h"
 #include "../test_mm.h"

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <ktest.h>
-#include <kmalloc.h>
+#include <kma/kmalloc.h>
 #include <kma_host.h>
 #include "../test_mm.h"
 #include "../../mm/heap.h"

@@ -25,7 +25,7 @@
 #include <sched.h>
 #include <time.h>
 #include <ktest.h>
-#include <spinlock.h>
+#include <kma/spinlock.h>
 #include "test_report.h"
 
 #define NTHREADS	4

@@ -22,8 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <frame.h>
-#include <memmap.h>
+#include <kma/frame.h>
+#include <kma/memmap.h>
 #include <kma_host.h>
 
 #define GiB		(1ULL << 30)

@@ -23,7 +23,7 @@
 #define CALLGRIND_DUMP_STATS_AT(s)	((void)(s))
 #endif
 #include <kma_host.h>
-#include <kmalloc.h>
+#include <kma/kmalloc.h>
 #include "../../mm/sizeclass.h"
 
 #define BATCH 1000

@@ -67,12 +67,12 @@
 #include <unistd.h>
 #include <sys/mman.h>
 
-#include <frame.h>
+#include <kma/frame.h>
 #include <kma_host.h>
-#include <kmalloc.h>
-#include <memmap.h>
-#include <mm_report.h>
-#include <spinlock.h>
+#include <kma/kmalloc.h>
+#include <kma/memmap.h>
+#include <kma/mm_report.h>
+#include <kma/spinlock.h>
 
 #include "kma_preload.h"
 #include "../../mm/heap.h"	/* the heap's inline fast paths */

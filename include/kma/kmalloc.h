@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
-#include <memmap.h>
+#include <kma/memmap.h>
 
 typedef unsigned int gfp_t;
 

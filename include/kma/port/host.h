@@ -2,7 +2,7 @@
 /*
  * port/host.h - inline hot primitives of the host port (see port.h,
  * "Inline primitives"). Selected by the build with
- * -DPORT_INLINE_HEADER='<port/host.h>'.
+ * -DPORT_INLINE_HEADER='<kma/port/host.h>'.
  *
  * A CPU is a thread holding a slot: its id is a thread-local variable,
  * claimed on first use. No interrupts: save/restore are empty.

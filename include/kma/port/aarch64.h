@@ -1,50 +1,47 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * port/x86_64.h - inline hot primitives for x86-64 kernels (see port.h,
+ * port/aarch64.h - inline hot primitives for AArch64 kernels (see port.h,
  * "Inline primitives"), selected with
- * -DPORT_INLINE_HEADER='<port/x86_64.h>'.
+ * -DPORT_INLINE_HEADER='<kma/port/aarch64.h>'.
  *
- * Convention: the GS base points at the CPU's per-CPU area, whose 32-bit
+ * Convention: TPIDR_EL1 points at the CPU's per-CPU area, whose 32-bit
  * word at offset PORT_PERCPU_ID_OFFSET is the CPU id. Interrupt state is
- * RFLAGS.IF.
+ * DAIF; only IRQs (the I bit) are masked.
  */
-#ifndef KMA_PORT_X86_64_H
-#define KMA_PORT_X86_64_H
+#ifndef KMA_PORT_AARCH64_H
+#define KMA_PORT_AARCH64_H
 
 #define PORT_PERCPU_ID_OFFSET	8
 #define PORT_PERCPU_ROW_OFFSET	16
 
 static inline unsigned int __port_cpu_id_inline(void)
 {
-	unsigned int id;
+	const char *area;
 
-	__asm__ __volatile__("movl %%gs:%c1, %0"
-			     : "=r"(id) : "i"(PORT_PERCPU_ID_OFFSET));
-	return id;
+	__asm__ __volatile__("mrs %0, tpidr_el1" : "=r"(area));
+	return *(const volatile unsigned int *)(area + PORT_PERCPU_ID_OFFSET);
 }
 
 static inline void *__port_cpu_row_inline(void)
 {
-	void *row;
+	const char *area;
 
-	__asm__ __volatile__("movq %%gs:%c1, %0"
-			     : "=r"(row) : "i"(PORT_PERCPU_ROW_OFFSET));
-	return row;
+	__asm__ __volatile__("mrs %0, tpidr_el1" : "=r"(area));
+	return *(void *const volatile *)(area + PORT_PERCPU_ROW_OFFSET);
 }
 
 static inline unsigned long __port_irq_save_inline(void)
 {
 	unsigned long flags;
 
-	__asm__ __volatile__("pushfq; popq %0; cli"
+	__asm__ __volatile__("mrs %0, daif; msr daifset, #2"
 			     : "=r"(flags) : : "memory");
 	return flags;
 }
 
 static inline void __port_irq_restore_inline(unsigned long flags)
 {
-	if (flags & (1UL << 9))
-		__asm__ __volatile__("sti" : : : "memory");
+	__asm__ __volatile__("msr daif, %0" : : "r"(flags) : "memory");
 }
 
 #define port_cpu_id()		__port_cpu_id_inline()
@@ -52,4 +49,4 @@ static inline void __port_irq_restore_inline(unsigned long flags)
 #define port_irq_save()		__port_irq_save_inline()
 #define port_irq_restore(f)	__port_irq_restore_inline(f)
 
-#endif /* KMA_PORT_X86_64_H */
+#endif /* KMA_PORT_AARCH64_H */

@@ -22,7 +22,7 @@
 #ifndef KMA_MEMMAP_H
 #define KMA_MEMMAP_H
 
-#include <port.h>
+#include <kma/port.h>
 
 /**
  * enum memmap_type - kinds of physical ranges.

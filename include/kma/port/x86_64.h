@@ -1,47 +1,50 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * port/aarch64.h - inline hot primitives for AArch64 kernels (see port.h,
+ * port/x86_64.h - inline hot primitives for x86-64 kernels (see port.h,
  * "Inline primitives"), selected with
- * -DPORT_INLINE_HEADER='<port/aarch64.h>'.
+ * -DPORT_INLINE_HEADER='<kma/port/x86_64.h>'.
  *
- * Convention: TPIDR_EL1 points at the CPU's per-CPU area, whose 32-bit
+ * Convention: the GS base points at the CPU's per-CPU area, whose 32-bit
  * word at offset PORT_PERCPU_ID_OFFSET is the CPU id. Interrupt state is
- * DAIF; only IRQs (the I bit) are masked.
+ * RFLAGS.IF.
  */
-#ifndef KMA_PORT_AARCH64_H
-#define KMA_PORT_AARCH64_H
+#ifndef KMA_PORT_X86_64_H
+#define KMA_PORT_X86_64_H
 
 #define PORT_PERCPU_ID_OFFSET	8
 #define PORT_PERCPU_ROW_OFFSET	16
 
 static inline unsigned int __port_cpu_id_inline(void)
 {
-	const char *area;
+	unsigned int id;
 
-	__asm__ __volatile__("mrs %0, tpidr_el1" : "=r"(area));
-	return *(const volatile unsigned int *)(area + PORT_PERCPU_ID_OFFSET);
+	__asm__ __volatile__("movl %%gs:%c1, %0"
+			     : "=r"(id) : "i"(PORT_PERCPU_ID_OFFSET));
+	return id;
 }
 
 static inline void *__port_cpu_row_inline(void)
 {
-	const char *area;
+	void *row;
 
-	__asm__ __volatile__("mrs %0, tpidr_el1" : "=r"(area));
-	return *(void *const volatile *)(area + PORT_PERCPU_ROW_OFFSET);
+	__asm__ __volatile__("movq %%gs:%c1, %0"
+			     : "=r"(row) : "i"(PORT_PERCPU_ROW_OFFSET));
+	return row;
 }
 
 static inline unsigned long __port_irq_save_inline(void)
 {
 	unsigned long flags;
 
-	__asm__ __volatile__("mrs %0, daif; msr daifset, #2"
+	__asm__ __volatile__("pushfq; popq %0; cli"
 			     : "=r"(flags) : : "memory");
 	return flags;
 }
 
 static inline void __port_irq_restore_inline(unsigned long flags)
 {
-	__asm__ __volatile__("msr daif, %0" : : "r"(flags) : "memory");
+	if (flags & (1UL << 9))
+		__asm__ __volatile__("sti" : : : "memory");
 }
 
 #define port_cpu_id()		__port_cpu_id_inline()
@@ -49,4 +52,4 @@ static inline void __port_irq_restore_inline(unsigned long flags)
 #define port_irq_save()		__port_irq_save_inline()
 #define port_irq_restore(f)	__port_irq_restore_inline(f)
 
-#endif /* KMA_PORT_AARCH64_H */
+#endif /* KMA_PORT_X86_64_H */

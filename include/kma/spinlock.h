@@ -46,8 +46,8 @@
 #ifndef KMA_SPINLOCK_H
 #define KMA_SPINLOCK_H
 
-#include <port.h>
-#include <mm_report.h>
+#include <kma/port.h>
+#include <kma/mm_report.h>
 
 /**
  * struct spinlock - a ticket lock.

@@ -14,8 +14,8 @@
 #ifndef KMA_FRAME_H
 #define KMA_FRAME_H
 
-#include <port.h>
-#include <memmap.h>
+#include <kma/port.h>
+#include <kma/memmap.h>
 
 /* Largest buddy order: 2^10 frames = 4 MiB. */
 #define FRAME_MAX_ORDER	10

@@ -145,7 +145,7 @@ void port_cpu_kick(unsigned int cpu);
 /*
  * Inline primitives. port_cpu_id(), port_irq_save() and port_irq_restore()
  * sit on the allocator's fast path. A port may provide them as inline
- * code in a header under include/port/ and name it at build time with
+ * code in a header under include/kma/port/ and name it at build time with
  * -DPORT_INLINE_HEADER='<port/name.h>'; that header defines function-like
  * macros of the same names. The out-of-line functions above must still
  * exist (define them as "unsigned int (port_cpu_id)(void)" so the macro
