@@ -338,9 +338,12 @@ static void *short_thread(void *arg)
 
 /*
  * 100,000 thread lifetimes, 8 at a time: a thread's cached objects go
- * back when it exits, so resident memory after 100,000 is that after
- * 10,000 (a leak of one 200-byte object per thread alone would be 20
- * MB; the slack allows for the C library's own thread caches).
+ * back when it exits, so resident memory after 100,000 stays near that
+ * after 10,000: a leak of one 200-byte object per thread alone would add
+ * 18 MB. The slack, 6 MiB, covers the C library's own thread caches and
+ * the heap's first touch of pages it had not used by 10,000 threads
+ * (seen: up to 4 MiB more on a loaded machine, in steps, settling before
+ * 100,000; docs/ARCHITECTURE.md, known limits).
  */
 static void t_thread_lifetimes(void)
 {
@@ -362,7 +365,7 @@ static void t_thread_lifetimes(void)
 	rss100k = rss_kib();
 	printf("        # 100,000 threads: RSS %ld KiB after 10,000, %ld KiB after 100,000\n",
 	       rss10k, rss100k);
-	CHECK(rss100k - rss10k < 2048);
+	CHECK(rss100k - rss10k < 6144);
 }
 
 static pthread_key_t late_key;
