@@ -9,6 +9,9 @@
 #   make iso       build/x86_64/kma.iso: GRUB boots the kernel via multiboot2
 #   make stress    smp_stress soak on -smp 1/2/4/8 x -m 128M/3G/8G in QEMU
 #   make bench     malloc benchmarks against glibc, jemalloc, tcmalloc, mimalloc
+#   make lib       build/<arch>/libkma.a: mm/ alone, to link into a kernel
+#   make install   [DESTDIR=...] [PREFIX=/usr/local] headers, archive,
+#                  kma.pc and the make fragment share/kma/kma.mk
 #   make clean
 #
 # Objects go to build/<arch>[-<san>]/. mm/ is compiled with include/ as its
@@ -179,7 +182,8 @@ ALL_KOBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(BOOT_OBJS) $(MM_OBJS) $(TEST_OBJS)
 all: $(KERNEL) $(if $(filter aarch64,$(ARCH)),$(BUILD)/Image)
 endif
 
-.PHONY: all clean test run check-boundary help deps stress bench preload iso
+.PHONY: all clean test run check-boundary help deps stress bench preload iso \
+	lib install
 
 # ---------------------------------------------------------------- rules
 # mm/ objects: include/ only, then prove it from the dependency file.
@@ -265,6 +269,72 @@ $(BUILD)/Image: $(KERNEL)
 	$(Q)$(OBJCOPY) -O binary $< $@
 endif
 
+# ---------------------------------------------------------------- library
+# make lib: $(BUILD)/libkma.a, mm/ alone, for linking into another kernel
+# (or program). Built with the port as plain functions: PORT_INLINE=1
+# inlines include/kma/port/<arch>.h instead, which binds the kernel to
+# that header's per-CPU convention. Kernel targets build position-
+# independent code with hidden symbols (every reference PC-relative, no
+# GOT left after a static link), so the archive links into kernels at any
+# address: low, or the top 2 GiB of -mcmodel=kernel.
+LIB_BUILD := $(BUILD)/lib
+LIB_OBJS := $(MM_SRCS:mm/%.c=$(LIB_BUILD)/%.o)
+LIBKMA := $(BUILD)/libkma.a
+CFLAGS_LIB := $(if $(filter 1,$(PORT_INLINE)),$(CFLAGS_MM),\
+	$(filter-out -DPORT_INLINE_HEADER=%,$(CFLAGS_MM)))
+ifneq ($(ARCH),host)
+CFLAGS_LIB := $(filter-out -fno-pic -fno-pie,$(CFLAGS_LIB)) -fpie \
+	-fvisibility=hidden
+endif
+
+lib: $(LIBKMA)
+
+$(LIBKMA): $(LIB_OBJS)
+	@$(if $(filter 0,$(V)),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(LIB_BUILD)/%.o: mm/%.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(filter 0,$(V)),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS_LIB) -c $< -o $@
+
+# make install [DESTDIR=...] [PREFIX=...]: the headers (include/kma/),
+# the archive, a pkg-config file and a make fragment (share/kma/kma.mk)
+# that gives a kernel's Makefile KMA_CFLAGS (for code that includes the
+# headers), KMA_LIB_CFLAGS (what the archive was built with: the target
+# flags a kernel must share), KMA_LIBS and KMA_PORT_FUNCS. One target per
+# prefix: install each ARCH into its own.
+PREFIX ?= /usr/local
+KMA_DEFS := $(if $(filter host,$(ARCH)),,-DKMA_KERNEL) \
+	$(if $(filter 1,$(PORT_INLINE)),-DPORT_INLINE_HEADER='<kma/port/$(ARCH).h>')
+INST := $(DESTDIR)$(PREFIX)
+
+install: $(LIBKMA)
+	$(Q)install -d $(INST)/include/kma/port $(INST)/lib/pkgconfig \
+		$(INST)/share/kma
+	$(Q)install -m 644 include/kma/*.h $(INST)/include/kma/
+	$(Q)install -m 644 include/kma/port/*.h $(INST)/include/kma/port/
+	$(Q)install -m 644 $(LIBKMA) $(INST)/lib/libkma.a
+	$(Q){ echo "# kma for $(ARCH), from make install; include it from a" \
+		"kernel's Makefile."; \
+	  echo "KMA_PREFIX := $(PREFIX)"; \
+	  echo "KMA_ARCH := $(ARCH)"; \
+	  echo "KMA_CFLAGS := -I\$$(KMA_PREFIX)/include $(KMA_DEFS)"; \
+	  echo "KMA_LIB_CFLAGS := $(filter-out -I% -M% -W% -g -nostdinc \
+		-isystem $(COMPILER_INC),$(CFLAGS_LIB))"; \
+	  echo "KMA_LIBS := \$$(KMA_PREFIX)/lib/libkma.a"; \
+	  echo "KMA_PORT_FUNCS := $$(sed -n 's/^[a-z_ ]*[ *]\(port_[a-z_]*\)(.*/\1/p' \
+		include/kma/port.h | sort -u | tr '\n' ' ')"; \
+	} > $(INST)/share/kma/kma.mk
+	$(Q){ echo "prefix=$(PREFIX)"; \
+	  echo "Name: kma"; \
+	  echo "Description: kma kernel memory allocator ($(ARCH))"; \
+	  echo "Version: $$(git describe --always 2>/dev/null || echo 0)"; \
+	  echo "Cflags: -I\$${prefix}/include $(KMA_DEFS)"; \
+	  echo "Libs: \$${prefix}/lib/libkma.a"; \
+	} > $(INST)/lib/pkgconfig/kma.pc
+	@echo "installed kma ($(ARCH)) in $(INST)"
+
 check-boundary:
 	@if grep -rnE '#[[:space:]]*include[[:space:]]*["<](\.\./)*(arch|boot|kernel)/' mm; then \
 		echo "error: mm/ must not include arch/, boot/ or kernel/" >&2; \
@@ -319,7 +389,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,17p' Makefile
+	@sed -n '3,20p' Makefile
 
 -include $(shell find $(BUILD) $(if $(filter host,$(ARCH)),build/host-pic) \
 	-name '*.d' 2>/dev/null)

@@ -7,9 +7,10 @@
 #
 # Runs: the generated-file check (tools/mksizeclasses.py --check, one
 # case), host tests (gcc), host tests under ASan+UBSan (gcc), threaded
-# suites under TSan (clang), the kernels built by gcc and clang, and the
-# QEMU boots (tools/qemu-test.sh) for each architecture that boots, the
-# drop-in malloc (tools/preload_test.py) and a smoke run of the benchmark
+# suites under TSan (clang), the kernels built by gcc and clang, the
+# installed library's checks (tools/lib-check.sh), the QEMU boots
+# (tools/qemu-test.sh) for each architecture that boots, the drop-in
+# malloc (tools/preload_test.py) and a smoke run of the benchmark
 # harness (tools/bench.py --smoke).
 #
 # Environment: JOBS (parallel make jobs, default: CPU count),
@@ -91,6 +92,12 @@ for arch in x86_64 aarch64; do
 	build "$arch-gcc" ARCH=$arch && echo "$arch-gcc: kernel builds"
 	build "$arch-llvm" ARCH=$arch LLVM=1 && echo "$arch-llvm: kernel builds"
 done
+
+# The library as other kernels get it: make lib, make install, the link
+# and dependency checks (tools/lib-check.sh).
+log="$LOGDIR/lib.log"
+timeout "$TIMEOUT" tools/lib-check.sh >"$log" 2>"$log.err"
+count lib "$log" $?
 
 if [ -x tools/qemu-test.sh ]; then
 	for arch in x86_64 aarch64; do

@@ -1,0 +1,179 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# lib-check.sh - KTAP suite "lib": the installed library as another
+# kernel gets it. For each kernel target and toolchain (x86_64, aarch64;
+# gcc and LLVM=1), and for the host:
+#
+#   install         make lib and make install DESTDIR=<tmp> work
+#   undefined       the archive, linked into one object (ld -r), needs no
+#                   symbol but the port functions the installed make
+#                   fragment lists (KMA_PORT_FUNCS): no libgcc or
+#                   compiler-rt helper (__popcountdi2, outline atomics)
+#   no_fp_simd      kernel targets: no instruction names an FP/SIMD
+#                   register (xmm/ymm/zmm/st/mm on x86-64; q/d/s/h/b/v
+#                   registers on AArch64)
+#   links_low       kernel targets: a stub kernel that defines the port
+#                   functions, compiled with only the installed headers
+#                   and KMA_CFLAGS, links with `ld -nostdlib` and the
+#                   archive alone at a low address
+#   links_high      the same linked in the top 2 GiB (x86-64: the stub
+#                   built with -mcmodel=kernel)
+#
+# Usage: tools/lib-check.sh     (from anywhere; builds what it needs)
+set -u
+cd "$(dirname "$0")/.."
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+JOBS=${JOBS:-2}
+
+n=0
+fails=0
+out() {		# status name [diagnostic file]
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		echo "    ok $n $2"
+	else
+		[ -n "${3:-}" ] && sed -n '1,15s/^/        # /p' "$3"
+		echo "    not ok $n $2"
+		fails=$((fails + 1))
+	fi
+}
+
+cat >"$TMP/stub.c" <<'EOF'
+/* A kernel's side of the port, as small as links. */
+#include <kma/kmalloc.h>
+#include <kma/frame.h>
+#include <kma/mm_report.h>
+#include <kma/port.h>
+
+unsigned int port_cpu_id(void) { return 0; }
+unsigned int port_cpu_count(void) { return 1; }
+unsigned long port_irq_save(void) { return 0; }
+void port_irq_restore(unsigned long f) { (void)f; }
+void *port_phys_to_virt(phys_addr_t pa) { return (void *)(uintptr_t)pa; }
+phys_addr_t port_virt_to_phys(const void *va) { return (uintptr_t)va; }
+void port_print(const char *s, size_t len) { (void)s; (void)len; }
+void port_panic(const char *msg) { (void)msg; for (;;) ; }
+void port_report(const struct mm_report *r) { (void)r; }
+void port_cpu_kick(unsigned int cpu) { (void)cpu; }
+
+void stub_start(void);
+void stub_start(void)
+{
+	kfree(kmalloc(64, GFP_KERNEL));
+	frame_free(frame_alloc(0), 0);
+}
+EOF
+
+echo "KTAP version 1"
+echo "1..1"
+echo "    KTAP version 1"
+echo "    # Subtest: lib"
+
+for t in x86_64 x86_64:1 aarch64 aarch64:1 host; do
+	arch=${t%%:*}
+	llvm=
+	[ "$t" != "$arch" ] && llvm=1
+	tag="$arch${llvm:+-llvm}"
+	dest="$TMP/$tag"
+	log="$TMP/$tag.log"
+	if ! make -s -j"$JOBS" ARCH="$arch" LLVM="$llvm" lib >"$log" 2>&1 ||
+	   ! make -s ARCH="$arch" LLVM="$llvm" install DESTDIR="$dest" \
+		PREFIX=/usr >>"$log" 2>&1; then
+		out fail "$tag install" "$log"
+		continue
+	fi
+	out ok "$tag install"
+	inst="$dest/usr"
+	lib="$inst/lib/libkma.a"
+	funcs=$(sed -n 's/^KMA_PORT_FUNCS := //p' "$inst/share/kma/kma.mk")
+	cflags=$(sed -n 's/^KMA_CFLAGS := //p' "$inst/share/kma/kma.mk" |
+		 sed "s#\$(KMA_PREFIX)#$inst#")
+	case "$arch${llvm:+-llvm}" in
+	aarch64) LD=aarch64-linux-gnu-ld CC=aarch64-linux-gnu-gcc
+		 OD=aarch64-linux-gnu-objdump
+		 KFLAGS="-mgeneral-regs-only -mno-outline-atomics" ;;
+	aarch64-llvm) LD=ld.lld CC="clang --target=aarch64-unknown-none-elf"
+		 OD=llvm-objdump KFLAGS="-mgeneral-regs-only" ;;
+	x86_64) LD=ld CC=gcc OD=objdump
+		KFLAGS="-mno-red-zone -mno-sse -mno-mmx -mno-80387" ;;
+	x86_64-llvm) LD=ld.lld CC="clang --target=x86_64-unknown-none-elf"
+		OD=llvm-objdump
+		KFLAGS="-mno-red-zone -mno-sse -mno-mmx -mno-80387" ;;
+	host) LD=ld CC=gcc OD=objdump KFLAGS= ;;
+	esac
+
+	# undefined: everything the archive needs from outside.
+	if $LD -r --whole-archive "$lib" -o "$TMP/$tag-all.o" 2>"$log"; then
+		nm -u "$TMP/$tag-all.o" | awk '{print $2}' | sort -u |
+			while read -r s; do
+				case " $funcs _GLOBAL_OFFSET_TABLE_ " in
+				*" $s "*) ;;
+				*) [ "$arch" = host ] || echo "$s" ;;
+				esac
+			done >"$log"
+		if [ -s "$log" ]; then
+			sed -i '1i undefined symbols other than port functions:' \
+				"$log"
+			out fail "$tag undefined" "$log"
+		else
+			out ok "$tag undefined"
+		fi
+	else
+		out fail "$tag undefined" "$log"
+	fi
+	[ "$arch" = host ] && continue
+
+	# no_fp_simd: register names in the operands of the disassembly
+	# (AArch64: the last tab-separated field, branch targets removed).
+	if [ "$arch" = x86_64 ]; then
+		$OD -d "$lib" | grep -E "^[[:space:]]*[0-9a-f]+:" |
+			grep -E '%(xmm|ymm|zmm|st|mm)[0-9(]' >"$log"
+	else
+		$OD -d "$lib" | grep -E "^[[:space:]]*[0-9a-f]+:" |
+			awk -F'\t' '{ print $NF }' |
+			sed 's/[0-9a-fx]* *<[^>]*>//g' |
+			grep -E '(^|[ ,{[])([qdshbv][0-9]+|z[0-9]+\.)([ ,.}]|]|$)' \
+			>"$log"
+	fi
+	if [ -s "$log" ]; then
+		sed -i '1i FP/SIMD registers used:' "$log"
+		out fail "$tag no_fp_simd" "$log"
+	else
+		out ok "$tag no_fp_simd"
+	fi
+
+	# links_low / links_high: ld -nostdlib, the stub and the archive.
+	for where in low high; do
+		extra=
+		if [ "$arch" = x86_64 ]; then
+			base=0x100000
+			[ $where = high ] && base=0xffffffff80100000 &&
+				extra=-mcmodel=kernel
+		else
+			base=0x40080000
+			[ $where = high ] && base=0xffffffffc0080000
+		fi
+		# shellcheck disable=SC2086
+		if $CC -ffreestanding -nostdinc -isystem \
+			"$($CC -print-file-name=include)" -fno-pic -fno-pie \
+			-O2 -Wall -Werror $KFLAGS $extra $cflags -c "$TMP/stub.c" \
+			-o "$TMP/$tag-stub.o" >"$log" 2>&1 &&
+		   $LD -nostdlib -static -e stub_start -Ttext=$base \
+			-o "$TMP/$tag-$where.elf" "$TMP/$tag-stub.o" "$lib" \
+			>>"$log" 2>&1; then
+			out ok "$tag links_$where"
+		else
+			out fail "$tag links_$where" "$log"
+		fi
+	done
+done
+
+echo "    1..$n"
+if [ $fails = 0 ]; then
+	echo "ok 1 lib"
+else
+	echo "not ok 1 lib"
+fi
+[ $fails = 0 ]
