@@ -271,7 +271,8 @@ endif
 
 # ---------------------------------------------------------------- library
 # make lib: $(BUILD)/libkma.a, mm/ alone, for linking into another kernel
-# (or program). Built with the port as plain functions: PORT_INLINE=1
+# (or program). Its global names are the public API of include/kma/ and
+# nothing else. Built with the port as plain functions: PORT_INLINE=1
 # inlines include/kma/port/<arch>.h instead, which binds the kernel to
 # that header's per-CPU convention. Kernel targets build position-
 # independent code with hidden symbols (every reference PC-relative, no
@@ -281,17 +282,22 @@ LIB_BUILD := $(BUILD)/lib
 LIB_OBJS := $(MM_SRCS:mm/%.c=$(LIB_BUILD)/%.o)
 LIBKMA := $(BUILD)/libkma.a
 CFLAGS_LIB := $(if $(filter 1,$(PORT_INLINE)),$(CFLAGS_MM),\
-	$(filter-out -DPORT_INLINE_HEADER=%,$(CFLAGS_MM)))
+	$(filter-out -DPORT_INLINE_HEADER=%,$(CFLAGS_MM))) \
+	-fvisibility=hidden -DKMA_BUILD_LIB
 ifneq ($(ARCH),host)
-CFLAGS_LIB := $(filter-out -fno-pic -fno-pie,$(CFLAGS_LIB)) -fpie \
-	-fvisibility=hidden
+CFLAGS_LIB := $(filter-out -fno-pic -fno-pie,$(CFLAGS_LIB)) -fpie
 endif
 
 lib: $(LIBKMA)
 
+# One relocatable object, kma.o, in which only the names the public
+# headers declare (KMA_BUILD_LIB: default visibility) stay global; every
+# internal name is made local, so none can clash with the kernel's.
 $(LIBKMA): $(LIB_OBJS)
 	@$(if $(filter 0,$(V)),echo "  AR      $@")
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
+	$(Q)$(LD) -r -o $(LIB_BUILD)/kma.o $^
+	$(Q)$(OBJCOPY) --localize-hidden $(LIB_BUILD)/kma.o
+	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_BUILD)/kma.o
 
 $(LIB_BUILD)/%.o: mm/%.c Makefile
 	@mkdir -p $(dir $@)

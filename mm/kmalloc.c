@@ -197,7 +197,7 @@ __attribute__((noinline)) void kfree_slow(const void *p)
  * kfree - see kmalloc.h. The fast path, kfree_fast_push(): a live small
  * object pushed on this CPU's cache of its class.
  */
-void kfree(const void *p)
+void kma_kfree(const void *p)
 {
 	unsigned long irq = port_irq_save();
 
@@ -252,7 +252,7 @@ kmalloc_cache_empty(unsigned int off, unsigned long irq)
  * kmalloc - see kmalloc.h. The fast path: a small size, no flag that
  * needs work, the object freed last on this CPU in its class.
  */
-void *kmalloc(size_t size, gfp_t flags)
+void *kma_kmalloc(size_t size, gfp_t flags)
 {
 	unsigned long irq;
 	unsigned int off;
@@ -270,12 +270,12 @@ void *kmalloc(size_t size, gfp_t flags)
 	return p;
 }
 
-void *kzalloc(size_t size, gfp_t flags)
+void *kma_kzalloc(size_t size, gfp_t flags)
 {
 	return kmalloc(size, flags | __GFP_ZERO);
 }
 
-void *kmalloc_array(size_t n, size_t size, gfp_t flags)
+void *kma_kmalloc_array(size_t n, size_t size, gfp_t flags)
 {
 	size_t bytes;
 
@@ -287,7 +287,7 @@ void *kmalloc_array(size_t n, size_t size, gfp_t flags)
 	return kmalloc(bytes, flags);
 }
 
-void *kcalloc(size_t n, size_t size, gfp_t flags)
+void *kma_kcalloc(size_t n, size_t size, gfp_t flags)
 {
 	return kmalloc_array(n, size, flags | __GFP_ZERO);
 }
@@ -376,14 +376,14 @@ static size_t obj_size(const char *fn, const void *p)
 	}
 }
 
-size_t ksize(const void *p)
+size_t kma_ksize(const void *p)
 {
 	if ((uintptr_t)p <= (uintptr_t)ZERO_SIZE_PTR)
 		return 0;
 	return obj_size("ksize", p);
 }
 
-void *krealloc(const void *p, size_t size, gfp_t flags)
+void *kma_krealloc(const void *p, size_t size, gfp_t flags)
 {
 	size_t old;
 	void *n;

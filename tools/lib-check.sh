@@ -6,6 +6,10 @@
 # gcc and LLVM=1), and for the host:
 #
 #   install         make lib and make install DESTDIR=<tmp> work
+#   names           every global name the archive defines is declared in
+#                   the installed headers or starts with kma_, and none
+#                   is a Linux name (kmalloc, kfree, ...: <kma/linux.h>
+#                   has those as inline wrappers)
 #   undefined       the archive, linked into one object (ld -r), needs no
 #                   symbol but the port functions the installed make
 #                   fragment lists (KMA_PORT_FUNCS): no libgcc or
@@ -14,9 +18,11 @@
 #                   register (xmm/ymm/zmm/st/mm on x86-64; q/d/s/h/b/v
 #                   registers on AArch64)
 #   links_low       kernel targets: a stub kernel that defines the port
-#                   functions, compiled with only the installed headers
-#                   and KMA_CFLAGS, links with `ld -nostdlib` and the
-#                   archive alone at a low address
+#                   functions and its own kmalloc, kfree, heap_init,
+#                   heap, centrals and caches, compiled with only the
+#                   installed headers, KMA_CFLAGS and KMA_NO_LINUX_NAMES,
+#                   links with `ld -nostdlib` and the archive alone at a
+#                   low address
 #   links_high      the same linked in the top 2 GiB (x86-64: the stub
 #                   built with -mcmodel=kernel)
 #
@@ -42,6 +48,7 @@ out() {		# status name [diagnostic file]
 
 cat >"$TMP/stub.c" <<'EOF'
 /* A kernel's side of the port, as small as links. */
+#define KMA_NO_LINUX_NAMES
 #include <kma/kmalloc.h>
 #include <kma/frame.h>
 #include <kma/mm_report.h>
@@ -58,10 +65,22 @@ void port_panic(const char *msg) { (void)msg; for (;;) ; }
 void port_report(const struct mm_report *r) { (void)r; }
 void port_cpu_kick(unsigned int cpu) { (void)cpu; }
 
+/* The kernel's own allocator and names, which kma's must not clash with. */
+static char pool[4096];
+void *kmalloc(size_t n);
+void kfree(void *p);
+void heap_init(void);
+void *kmalloc(size_t n) { return n <= sizeof(pool) ? pool : 0; }
+void kfree(void *p) { (void)p; }
+void heap_init(void) { }
+int heap, centrals, caches;
+
 void stub_start(void);
 void stub_start(void)
 {
-	kfree(kmalloc(64, GFP_KERNEL));
+	heap_init();
+	kfree(kmalloc(16));
+	kma_kfree(kma_kmalloc(64, GFP_KERNEL));
 	frame_free(frame_alloc(0), 0);
 }
 EOF
@@ -122,6 +141,24 @@ for t in x86_64 x86_64:1 aarch64 aarch64:1 host; do
 		fi
 	else
 		out fail "$tag undefined" "$log"
+	fi
+	# names: every global the archive defines is declared in the
+	# installed headers or starts with kma_; no Linux name is defined.
+	nm -g --defined-only "$lib" | awk 'NF == 3 { print $3 }' | sort -u |
+		while read -r s; do
+			case "$s" in
+			kmalloc|kfree|kzalloc|kcalloc|kmalloc_array|krealloc|ksize)
+				echo "$s (a Linux name)"; continue ;;
+			kma_*) continue ;;
+			esac
+			grep -qE "^[a-z].*[ *]$s\(|^extern .*[ *]$s(\[.*\])?;" \
+				"$inst"/include/kma/*.h || echo "$s"
+		done >"$log"
+	if [ -s "$log" ]; then
+		sed -i '1i global names neither public API nor kma_:' "$log"
+		out fail "$tag names" "$log"
+	else
+		out ok "$tag names"
 	fi
 	[ "$arch" = host ] && continue
 

@@ -17,6 +17,11 @@
 #include <kma/port.h>
 #include <kma/memmap.h>
 
+/* libkma.a: these names stay global, the rest is made local. */
+#ifdef KMA_BUILD_LIB
+#pragma GCC visibility push(default)
+#endif
+
 /* Largest buddy order: 2^10 frames = 4 MiB. */
 #define FRAME_MAX_ORDER	10
 
@@ -220,5 +225,9 @@ int frame_zone_add_memory(struct frame_zone *z, phys_addr_t base,
 void frame_zone_get_stats(struct frame_zone *z, struct frame_stats *st);
 void frame_zone_dump(struct frame_zone *z);
 unsigned int frame_zone_validate(struct frame_zone *z);
+
+#ifdef KMA_BUILD_LIB
+#pragma GCC visibility pop
+#endif
 
 #endif /* KMA_FRAME_H */

@@ -2,7 +2,14 @@
 /*
  * kmalloc.h - the object allocator's public interface.
  *
- * Linux-compatible names so that code written for Linux ports easily.
+ * The functions Linux also has are kma_kmalloc(), kma_kfree(),
+ * kma_kzalloc(), kma_kcalloc(), kma_kmalloc_array(), kma_krealloc() and
+ * kma_ksize(); <kma/linux.h>, included at the end unless
+ * KMA_NO_LINUX_NAMES is defined, gives them their Linux names as inline
+ * wrappers, so that code written for Linux ports easily, and a kernel
+ * with its own kmalloc() can leave the names out and move call sites to
+ * kma one at a time. Every other global name of the library is public
+ * API declared in include/kma/ or starts with kma_.
  * Small objects (up to 32 KiB) come from size classes served by per-CPU
  * caches; larger ones are whole spans of pages from the page heap, and
  * very large ones are contiguous frame runs.
@@ -22,6 +29,11 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <kma/memmap.h>
+
+/* libkma.a: these names stay global, the rest is made local. */
+#ifdef KMA_BUILD_LIB
+#pragma GCC visibility push(default)
+#endif
 
 typedef unsigned int gfp_t;
 
@@ -49,7 +61,7 @@ typedef unsigned int gfp_t;
 int mm_init(struct memmap *m);
 
 /**
- * kmalloc - allocate @size bytes.
+ * kma_kmalloc - allocate @size bytes.
  * @size: bytes; 0 gives ZERO_SIZE_PTR.
  * @flags: GFP flags.
  *
@@ -58,16 +70,16 @@ int mm_init(struct memmap *m);
  *
  * Return: the object, or NULL.
  */
-void *kmalloc(size_t size, gfp_t flags);
+void *kma_kmalloc(size_t size, gfp_t flags);
 
-/** kzalloc - kmalloc() and zero. */
-void *kzalloc(size_t size, gfp_t flags);
+/** kma_kzalloc - kmalloc() and zero. */
+void *kma_kzalloc(size_t size, gfp_t flags);
 
-/** kmalloc_array - @n objects of @size, NULL if n * size overflows. */
-void *kmalloc_array(size_t n, size_t size, gfp_t flags);
+/** kma_kmalloc_array - @n objects of @size, NULL if n * size overflows. */
+void *kma_kmalloc_array(size_t n, size_t size, gfp_t flags);
 
-/** kcalloc - kmalloc_array() and zero. */
-void *kcalloc(size_t n, size_t size, gfp_t flags);
+/** kma_kcalloc - kmalloc_array() and zero. */
+void *kma_kcalloc(size_t n, size_t size, gfp_t flags);
 
 /**
  * kmalloc_aligned - allocate @size bytes aligned to @align.
@@ -80,32 +92,32 @@ void *kcalloc(size_t n, size_t size, gfp_t flags);
 void *kmalloc_aligned(size_t size, size_t align, gfp_t flags);
 
 /**
- * krealloc - resize an object, keeping its contents.
+ * kma_krealloc - resize an object, keeping its contents.
  * @p: object or NULL (then like kmalloc()).
  * @size: new size; 0 frees @p and returns ZERO_SIZE_PTR.
  * @flags: GFP flags.
  *
  * Return: the object (possibly moved), or NULL with @p untouched.
  */
-void *krealloc(const void *p, size_t size, gfp_t flags);
+void *kma_krealloc(const void *p, size_t size, gfp_t flags);
 
 /**
- * kfree - free an object from any of the functions above.
+ * kma_kfree - free an object from any of the functions above.
  * @p: object, NULL or ZERO_SIZE_PTR.
  *
  * Double frees, interior pointers and pointers never handed out are
  * reported and ignored.
  */
-void kfree(const void *p);
+void kma_kfree(const void *p);
 
 /**
- * ksize - usable size of an object (at least what was asked).
+ * kma_ksize - usable size of an object (at least what was asked).
  * @p: object.
  *
  * Return: bytes usable; 0 for NULL, ZERO_SIZE_PTR or a bad pointer (which
  * is reported).
  */
-size_t ksize(const void *p);
+size_t kma_ksize(const void *p);
 
 /**
  * kmalloc_cpu_row - the address a port that keeps a per-CPU row pointer
@@ -264,5 +276,13 @@ void kmalloc_dump_meminfo(void);
 
 /** kmalloc_dump_slabinfo - print /proc/slabinfo-style lines. */
 void kmalloc_dump_slabinfo(void);
+
+#ifdef KMA_BUILD_LIB
+#pragma GCC visibility pop
+#endif
+
+#ifndef KMA_NO_LINUX_NAMES
+#include <kma/linux.h>
+#endif
 
 #endif /* KMA_KMALLOC_H */

@@ -24,6 +24,11 @@
 
 #include <kma/port.h>
 
+/* libkma.a: these names stay global, the rest is made local. */
+#ifdef KMA_BUILD_LIB
+#pragma GCC visibility push(default)
+#endif
+
 /**
  * enum memmap_type - kinds of physical ranges.
  *
@@ -174,5 +179,9 @@ const char *memmap_type_name(uint32_t type);
  * @m: the map.
  */
 void memmap_dump(const struct memmap *m);
+
+#ifdef KMA_BUILD_LIB
+#pragma GCC visibility pop
+#endif
 
 #endif /* KMA_MEMMAP_H */

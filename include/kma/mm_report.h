@@ -19,6 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* libkma.a: these names stay global, the rest is made local. */
+#ifdef KMA_BUILD_LIB
+#pragma GCC visibility push(default)
+#endif
+
 /**
  * enum mm_error - what kind of misuse or corruption was found.
  */
@@ -103,5 +108,9 @@ int mm_snprintf(char *buf, size_t size, const char *fmt, ...)
  * @fmt: format, see mm_vsnprintf(). Output longer than 256 bytes is cut.
  */
 void mm_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#ifdef KMA_BUILD_LIB
+#pragma GCC visibility pop
+#endif
 
 #endif /* KMA_MM_REPORT_H */
