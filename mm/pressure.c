@@ -6,8 +6,13 @@
  * kmalloc_pressure() once and retries; nothing else drains or scavenges
  * on a failure.
  *
- * Owns: drain_req[], the drain requests one CPU posts to the others, and
- * in_pressure[] (a CPU already climbing the ladder does not start again).
+ * Owns: drain_req[], the drain requests one CPU posts to the others,
+ * in_pressure[] (a CPU already climbing the ladder does not start again)
+ * and in_poll[] (a CPU answering a request does not answer it again from
+ * the slow paths its own drain takes: the request is cleared only once
+ * the drain is done, and the drain frees tiny blocks through
+ * cache_free_slow(), which polls); each is touched by its own CPU only,
+ * with interrupts off or from its own tick.
  *
  * The rungs, cheapest first:
  *   (0) where the embedding can add memory (the host's drop-in malloc:
@@ -45,6 +50,7 @@
 static bool (*grow_hook)(size_t need);
 static uint8_t drain_req[PORT_MAX_CPUS];
 static uint8_t in_pressure[PORT_MAX_CPUS];
+static uint8_t in_poll[PORT_MAX_CPUS];
 uint64_t pressure_runs, pressure_kicks, pressure_late, pressure_grows;
 
 /* Whether @cpu's caches may hold anything (racy: a hint for (b)). */
@@ -71,11 +77,14 @@ static bool cpu_holds_memory(unsigned int cpu)
  */
 void kmalloc_cpu_poll(unsigned int cpu)
 {
-	if (likely(!__atomic_load_n(&drain_req[cpu], __ATOMIC_ACQUIRE)))
+	if (likely(!__atomic_load_n(&drain_req[cpu], __ATOMIC_ACQUIRE)) ||
+	    in_poll[cpu])
 		return;
+	in_poll[cpu] = 1;
 	cache_drain(cpu);
 	frame_drain_cpu(cpu);
 	__atomic_store_n(&drain_req[cpu], 0, __ATOMIC_RELEASE);
+	in_poll[cpu] = 0;
 }
 
 /* @cpu's caches were drained another way (CPU offline): no request. */
