@@ -283,9 +283,13 @@ LIB_OBJS := $(MM_SRCS:mm/%.c=$(LIB_BUILD)/%.o)
 LIBKMA := $(BUILD)/libkma.a
 CFLAGS_LIB := $(if $(filter 1,$(PORT_INLINE)),$(CFLAGS_MM),\
 	$(filter-out -DPORT_INLINE_HEADER=%,$(CFLAGS_MM))) \
-	-fvisibility=hidden -DKMA_BUILD_LIB
+	-fvisibility=hidden -DKMA_BUILD_LIB -fstack-usage
 ifneq ($(ARCH),host)
 CFLAGS_LIB := $(filter-out -fno-pic -fno-pie,$(CFLAGS_LIB)) -fpie
+endif
+# gcc also writes call graphs with frame sizes, for tools/stack-depth.py.
+ifneq ($(LLVM),1)
+CFLAGS_LIB += -fcallgraph-info=su
 endif
 
 lib: $(LIBKMA)

@@ -171,14 +171,14 @@ uint32_t central_put_batch(unsigned int spc, void *const *objs, uint32_t nb)
 void central_drain_batches(unsigned int spc)
 {
 	struct central *c = &centrals[spc];
-	void *buf[64];
+	void *buf[32];			/* 256 bytes of stack at most */
 	unsigned long flags;
 	uint32_t n;
 
 	for (;;) {
 		flags = spin_lock_irqsave(&c->lock);
 		c->nlocks++;
-		n = c->nxfer < 64 ? c->nxfer : 64;
+		n = c->nxfer < 32 ? c->nxfer : 32;
 		WRITE_ONCE(c->nxfer, c->nxfer - n);
 		mm_memcpy(buf, &c->xfer[c->nxfer], n * sizeof(void *));
 		spin_unlock_irqrestore(&c->lock, flags);

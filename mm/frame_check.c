@@ -3,7 +3,9 @@
  * frame_check.c - why a free was refused, the zone validator, statistics
  * and the buddyinfo-style dump.
  *
- * Owns no state. Everything here reads a zone: the report path with the
+ * Owns the validator's tallies (vstate_buf, guarded by vstate_lock,
+ * taken before the zone lock: kept off the stack, where they would take
+ * over 700 bytes). Everything else reads a zone: the report path with the
  * zone lock held (called from frame.c and frame_pcp.c), the validator on
  * a quiescent zone, the statistics taking each cache lock and then the
  * zone lock.
@@ -365,30 +367,37 @@ static void v_totals(struct vstate *v, uint64_t cached)
  *
  * Return: number of problems.
  */
+static struct vstate vstate_buf;
+static spinlock_t vstate_lock = SPINLOCK_INIT("frame-validate");
+
 unsigned int frame_zone_validate(struct frame_zone *z)
 {
-	struct vstate v;
+	struct vstate *v = &vstate_buf;
 	uint64_t blk, cached = zone_cache_counts(z, NULL, NULL);
-	unsigned long flags;
-	volatile uint64_t *w = (volatile uint64_t *)&v;
+	unsigned long vflags, flags;
+	unsigned int problems;
+	volatile uint64_t *w = (volatile uint64_t *)v;
 
+	vflags = spin_lock_irqsave(&vstate_lock);
 	/* No memset in a kernel: clear by hand. */
-	for (blk = 0; blk < sizeof(v) / 8; blk++)
+	for (blk = 0; blk < sizeof(*v) / 8; blk++)
 		w[blk] = 0;
-	v.z = z;
+	v->z = z;
 	flags = zone_lock_irqsave(z);
 
-	v_lists(&v);
+	v_lists(v);
 	for (blk = 0; blk < z->nr_blocks; blk++) {
 		if (bit_test(z->inited, blk))
-			v_block(&v, blk);
+			v_block(v, blk);
 		else
-			v_block_raw(&v, blk);
+			v_block_raw(v, blk);
 	}
-	v_caches(&v);
-	v_totals(&v, cached);
+	v_caches(v);
+	v_totals(v, cached);
 	zone_unlock_irqrestore(z, flags);
-	return v.problems;
+	problems = v->problems;
+	spin_unlock_irqrestore(&vstate_lock, vflags);
+	return problems;
 }
 
 /* ------------------------------------------------------------ stats */

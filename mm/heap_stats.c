@@ -11,120 +11,148 @@
 #include <kma/mm_report.h>
 #include "heap.h"
 
-void kmalloc_get_stats(struct kmalloc_stats *st)
+/* Class @spc's figures; its central's lock count is added to *@locks. */
+static void class_stats(unsigned int spc, struct kmalloc_class_stats *cs,
+			uint64_t *locks)
 {
-	unsigned int spc, cpu;
+	struct central *c = &centrals[spc];
+	unsigned long flags;
+	unsigned int cpu;
+	struct span *s;
 	uint64_t held;
 
-	mm_memset(st, 0, sizeof(*st));
-	for (spc = 1; spc < NR_SPC && spc < 72; spc++) {
-		struct central *c = &centrals[spc];
-		struct kmalloc_class_stats *cs = &st->cls[spc];
-		unsigned long flags;
-		struct span *s;
+	mm_memset(cs, 0, sizeof(*cs));
+	cs->size = spc == SPC_TINY ? TINY_BLOCK : sc_size[spc];
+	cs->span_pages = spc == SPC_TINY ? 1 : sc_pages[spc];
+	flags = spin_lock_irqsave(&c->lock);
+	cs->spans = c->nspans;
+	for (s = c->partial.first; s; s = s->next)
+		cs->objs_in_use += span_live_objs(s);
+	for (s = c->full.first; s; s = s->next)
+		cs->objs_in_use += span_live_objs(s);
+	*locks += c->nlocks;
+	spin_unlock_irqrestore(&c->lock, flags);
+	for (cpu = 0; cpu < heap_ncpus; cpu++) {
+		struct span *s2 = __atomic_load_n(&caches[cpu].alloc[spc],
+						  __ATOMIC_RELAXED);
 
-		cs->size = spc == SPC_TINY ? TINY_BLOCK : sc_size[spc];
-		cs->span_pages = spc == SPC_TINY ? 1 : sc_pages[spc];
-		flags = spin_lock_irqsave(&c->lock);
-		cs->spans = c->nspans;
-		for (s = c->partial.first; s; s = s->next)
-			cs->objs_in_use += span_live_objs(s);
-		for (s = c->full.first; s; s = s->next)
-			cs->objs_in_use += span_live_objs(s);
-		st->central_locks += c->nlocks;
-		spin_unlock_irqrestore(&c->lock, flags);
-		for (cpu = 0; cpu < heap_ncpus; cpu++) {
-			struct span *s2 = __atomic_load_n(&caches[cpu].alloc[spc],
-							  __ATOMIC_RELAXED);
-
-			if (s2 != &empty_span)
-				cs->objs_in_use += span_live_objs(s2);
-		}
-		/* Free objects in CPU caches and batches are out of their
-		 * spans but not in use. */
-		held = cache_objs_held(spc);
-		cs->objs_in_use -= held < cs->objs_in_use ? held : cs->objs_in_use;
-		cs->objs_total = cs->spans * (cs->span_pages * PAGE_SIZE /
-					      cs->size);
+		if (s2 != &empty_span)
+			cs->objs_in_use += span_live_objs(s2);
 	}
-	st->nr_classes = NR_SPC - 1;
-	{
-		unsigned long flags = spin_lock_irqsave(&heap.lock);
-
-		st->heap_sys = heap.sys_bytes;
-		st->heap_idle = heap.idle_bytes;
-		st->heap_inuse = heap.sys_bytes - heap.idle_bytes;
-		st->heap_released = heap.released_bytes;
-		st->large_bytes = heap.large_bytes + heap.huge_bytes;
-		st->large_objs = heap.large_objs;
-		st->meta_bytes = (heap.meta_frames + heap.map_frames) * PAGE_SIZE +
-				 (uint64_t)heap_ncpus * sizeof(struct cpu_cache) +
-				 cache_meta_bytes();
-		st->heap_locks = heap.nlocks;
-		st->pressure_runs = READ_ONCE(pressure_runs);
-		st->pressure_kicks = READ_ONCE(pressure_kicks);
-		st->pressure_late = READ_ONCE(pressure_late);
-		st->pressure_grows = READ_ONCE(pressure_grows);
-		spin_unlock_irqrestore(&heap.lock, flags);
-	}
+	/* Free objects in CPU caches and batches are out of their spans but
+	 * not in use. */
+	held = cache_objs_held(spc);
+	cs->objs_in_use -= held < cs->objs_in_use ? held : cs->objs_in_use;
+	cs->objs_total = cs->spans * (cs->span_pages * PAGE_SIZE / cs->size);
 }
 
+/* The heap-wide figures, read under heap.lock. */
+struct heap_totals {
+	uint64_t sys, idle, released, large, meta, locks;
+};
+
+static void heap_totals(struct heap_totals *t)
+{
+	unsigned long flags = spin_lock_irqsave(&heap.lock);
+
+	t->sys = heap.sys_bytes;
+	t->idle = heap.idle_bytes;
+	t->released = heap.released_bytes;
+	t->large = heap.large_bytes + heap.huge_bytes;
+	t->meta = (heap.meta_frames + heap.map_frames) * PAGE_SIZE +
+		  (uint64_t)heap_ncpus * sizeof(struct cpu_cache) +
+		  cache_meta_bytes();
+	t->locks = heap.nlocks;
+	spin_unlock_irqrestore(&heap.lock, flags);
+}
+
+void kmalloc_get_stats(struct kmalloc_stats *st)
+{
+	struct heap_totals t;
+	unsigned int spc;
+
+	mm_memset(st, 0, sizeof(*st));
+	for (spc = 1; spc < NR_SPC && spc < 72; spc++)
+		class_stats(spc, &st->cls[spc], &st->central_locks);
+	st->nr_classes = NR_SPC - 1;
+	heap_totals(&t);
+	st->heap_sys = t.sys;
+	st->heap_idle = t.idle;
+	st->heap_inuse = t.sys - t.idle;
+	st->heap_released = t.released;
+	st->large_bytes = t.large;
+	st->meta_bytes = t.meta;
+	st->heap_locks = t.locks;
+	st->pressure_runs = READ_ONCE(pressure_runs);
+	st->pressure_kicks = READ_ONCE(pressure_kicks);
+	st->pressure_late = READ_ONCE(pressure_late);
+	st->pressure_grows = READ_ONCE(pressure_grows);
+}
+
+/*
+ * The dumps print line by line from one class's figures at a time, so
+ * their stack stays small (a struct kmalloc_stats is over 2 KiB, too
+ * much for kernels with 4 KiB stacks).
+ */
 void kmalloc_dump_meminfo(void)
 {
-	struct kmalloc_stats st;
+	struct kmalloc_class_stats cs;
 	struct frame_stats fs;
-	uint64_t slab = 0;
-	unsigned int i;
+	struct heap_totals t;
+	uint64_t slab = 0, locks = 0;
+	unsigned int spc;
 
-	kmalloc_get_stats(&st);
+	for (spc = 1; spc < NR_SPC; spc++) {
+		class_stats(spc, &cs, &locks);
+		slab += cs.spans * cs.span_pages * PAGE_SIZE;
+	}
+	heap_totals(&t);
 	frame_get_stats(&fs);
-	for (i = 1; i <= st.nr_classes; i++)
-		slab += st.cls[i].spans * st.cls[i].span_pages * PAGE_SIZE;
 	mm_printf("MemTotal:       %8llu kB\n",
 		  (unsigned long long)fs.managed * 4);
 	mm_printf("MemFree:        %8llu kB\n",
 		  (unsigned long long)fs.free * 4);
 	mm_printf("HeapSys:        %8llu kB\n",
-		  (unsigned long long)st.heap_sys / 1024);
+		  (unsigned long long)t.sys / 1024);
 	mm_printf("HeapInuse:      %8llu kB\n",
-		  (unsigned long long)st.heap_inuse / 1024);
+		  (unsigned long long)(t.sys - t.idle) / 1024);
 	mm_printf("HeapIdle:       %8llu kB\n",
-		  (unsigned long long)st.heap_idle / 1024);
+		  (unsigned long long)t.idle / 1024);
 	mm_printf("HeapReleased:   %8llu kB\n",
-		  (unsigned long long)st.heap_released / 1024);
+		  (unsigned long long)t.released / 1024);
 	mm_printf("Slab:           %8llu kB\n", (unsigned long long)slab / 1024);
 	mm_printf("LargeObjects:   %8llu kB\n",
-		  (unsigned long long)st.large_bytes / 1024);
+		  (unsigned long long)t.large / 1024);
 	mm_printf("HeapMetadata:   %8llu kB\n",
-		  (unsigned long long)st.meta_bytes / 1024);
+		  (unsigned long long)t.meta / 1024);
 	mm_printf("FrameMetadata:  %8llu kB\n",
 		  (unsigned long long)fs.metadata_bytes / 1024);
 }
 
 void kmalloc_dump_slabinfo(void)
 {
-	struct kmalloc_stats st;
-	unsigned int i;
+	struct kmalloc_class_stats c;
+	uint64_t locks = 0;
+	unsigned int spc;
 
-	kmalloc_get_stats(&st);
 	mm_printf("slabinfo - version: 2.1\n");
 	mm_printf("# name            <active_objs> <num_objs> <objsize> "
 		  "<objperslab> <pagesperslab> : slabdata <active_slabs> "
 		  "<num_slabs>\n");
-	for (i = 1; i <= st.nr_classes; i++) {
-		struct kmalloc_class_stats *c = &st.cls[i];
+	for (spc = 1; spc < NR_SPC; spc++) {
 		char name[24];
 
-		if (i == SPC_TINY)
+		class_stats(spc, &c, &locks);
+		if (spc == SPC_TINY)
 			mm_snprintf(name, sizeof(name), "kmalloc-tiny");
 		else
-			mm_snprintf(name, sizeof(name), "kmalloc-%u", c->size);
+			mm_snprintf(name, sizeof(name), "kmalloc-%u", c.size);
 		mm_printf("%-17s %8llu %8llu %6u %4u %4u : slabdata %6llu %6llu\n",
-			  name, (unsigned long long)c->objs_in_use,
-			  (unsigned long long)c->objs_total, c->size,
-			  c->span_pages * (uint32_t)PAGE_SIZE / c->size,
-			  c->span_pages, (unsigned long long)c->spans,
-			  (unsigned long long)c->spans);
+			  name, (unsigned long long)c.objs_in_use,
+			  (unsigned long long)c.objs_total, c.size,
+			  c.span_pages * (uint32_t)PAGE_SIZE / c.size,
+			  c.span_pages, (unsigned long long)c.spans,
+			  (unsigned long long)c.spans);
 	}
 }
 

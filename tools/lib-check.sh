@@ -6,6 +6,8 @@
 # gcc and LLVM=1), and for the host:
 #
 #   install         make lib and make install DESTDIR=<tmp> work
+#   stack           no function of the library takes more than 512 bytes
+#                   of stack (-fstack-usage, from make lib's build)
 #   names           every global name the archive defines is declared in
 #                   the installed headers or starts with kma_, and none
 #                   is a Linux name (kmalloc, kfree, ...: <kma/linux.h>
@@ -142,6 +144,17 @@ for t in x86_64 x86_64:1 aarch64 aarch64:1 host; do
 	else
 		out fail "$tag undefined" "$log"
 	fi
+	# stack: no function of the library uses more than 512 bytes of
+	# stack (-fstack-usage; "dynamic" counts as too much).
+	awk -F'\t' '$2 > 512 || $3 ~ /^dynamic$/ { print }' \
+		"build/$tag/lib/"*.su >"$log" 2>&1
+	if [ -s "$log" ] || ! ls "build/$tag/lib/"*.su >/dev/null 2>&1; then
+		sed -i '1i functions above 512 bytes of stack:' "$log"
+		out fail "$tag stack" "$log"
+	else
+		out ok "$tag stack"
+	fi
+
 	# names: every global the archive defines is declared in the
 	# installed headers or starts with kma_; no Linux name is defined.
 	nm -g --defined-only "$lib" | awk 'NF == 3 { print $3 }' | sort -u |
