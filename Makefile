@@ -183,7 +183,7 @@ all: $(KERNEL) $(if $(filter aarch64,$(ARCH)),$(BUILD)/Image)
 endif
 
 .PHONY: all clean test run check-boundary help deps stress bench preload iso \
-	lib install
+	lib install FORCE
 
 # ---------------------------------------------------------------- rules
 # mm/ objects: include/ only, then prove it from the dependency file.
@@ -287,12 +287,30 @@ CFLAGS_LIB := $(if $(filter 1,$(PORT_INLINE)),$(CFLAGS_MM),\
 ifneq ($(ARCH),host)
 CFLAGS_LIB := $(filter-out -fno-pic -fno-pie,$(CFLAGS_LIB)) -fpie
 endif
+# KMA_MAX_CPUS=N: per-CPU tables for N CPUs (include/kma/port.h).
+# KMA_CACHE_GROW_BYTES=N: how far one CPU's object caches may grow
+# beyond their starting capacities (mm/heap.h; 0: fixed capacities).
+ifneq ($(KMA_MAX_CPUS),)
+CFLAGS_LIB += -DPORT_MAX_CPUS=$(KMA_MAX_CPUS)
+endif
+ifneq ($(KMA_CACHE_GROW_BYTES),)
+CFLAGS_LIB += -DKMA_CACHE_GROW_BYTES=$(KMA_CACHE_GROW_BYTES)
+endif
 # gcc also writes call graphs with frame sizes, for tools/stack-depth.py.
 ifneq ($(LLVM),1)
 CFLAGS_LIB += -fcallgraph-info=su
 endif
 
 lib: $(LIBKMA)
+
+# The objects are rebuilt when the flags change (KMA_MAX_CPUS=,
+# PORT_INLINE=): $(LIB_BUILD)/config holds the last ones.
+LIB_CONFIG := $(LIB_BUILD)/config
+$(LIB_CONFIG): FORCE
+	$(shell mkdir -p $(LIB_BUILD))$(file >$@.new,$(CFLAGS_LIB))
+	@cmp -s $@.new $@ || mv $@.new $@; rm -f $@.new
+
+FORCE:
 
 # One relocatable object, kma.o, in which only the names the public
 # headers declare (KMA_BUILD_LIB: default visibility) stay global; every
@@ -303,7 +321,7 @@ $(LIBKMA): $(LIB_OBJS)
 	$(Q)$(OBJCOPY) --localize-hidden $(LIB_BUILD)/kma.o
 	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_BUILD)/kma.o
 
-$(LIB_BUILD)/%.o: mm/%.c Makefile
+$(LIB_BUILD)/%.o: mm/%.c Makefile $(LIB_CONFIG)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS_LIB) -c $< -o $@
@@ -316,7 +334,8 @@ $(LIB_BUILD)/%.o: mm/%.c Makefile
 # prefix: install each ARCH into its own.
 PREFIX ?= /usr/local
 KMA_DEFS := $(if $(filter host,$(ARCH)),,-DKMA_KERNEL) \
-	$(if $(filter 1,$(PORT_INLINE)),-DPORT_INLINE_HEADER='<kma/port/$(ARCH).h>')
+	$(if $(filter 1,$(PORT_INLINE)),-DPORT_INLINE_HEADER='<kma/port/$(ARCH).h>') \
+	$(if $(KMA_MAX_CPUS),-DPORT_MAX_CPUS=$(KMA_MAX_CPUS))
 INST := $(DESTDIR)$(PREFIX)
 
 install: $(LIBKMA)

@@ -27,6 +27,9 @@
 #                   low address
 #   links_high      the same linked in the top 2 GiB (x86-64: the stub
 #                   built with -mcmodel=kernel)
+#   max_cpus        x86-64: make lib KMA_MAX_CPUS=4 halves the data and
+#                   bss at least, and the make fragment carries the
+#                   setting
 #
 # Usage: tools/lib-check.sh     (from anywhere; builds what it needs)
 set -u
@@ -219,6 +222,27 @@ for t in x86_64 x86_64:1 aarch64 aarch64:1 host; do
 		fi
 	done
 done
+
+# max_cpus: KMA_MAX_CPUS=4 reaches the headers' users through the make
+# fragment and shrinks the per-CPU tables.
+log="$TMP/cpus.log"
+data_bss() { size "$1" | awk 'NR == 2 { print $2 + $3 }'; }
+full=$(data_bss build/x86_64/libkma.a)
+if make -s ARCH=x86_64 lib KMA_MAX_CPUS=4 >"$log" 2>&1 &&
+   make -s ARCH=x86_64 install KMA_MAX_CPUS=4 DESTDIR="$TMP/cpus" \
+	PREFIX=/usr >>"$log" 2>&1 &&
+   grep -q -- '-DPORT_MAX_CPUS=4' "$TMP/cpus/usr/share/kma/kma.mk"; then
+	small=$(data_bss build/x86_64/libkma.a)
+	echo "data+bss: $full bytes for 64 CPUs, $small for 4" >"$log"
+	if [ "$small" -lt $((full / 2)) ]; then
+		out ok "x86_64 max_cpus"
+	else
+		out fail "x86_64 max_cpus" "$log"
+	fi
+else
+	out fail "x86_64 max_cpus" "$log"
+fi
+make -s ARCH=x86_64 lib >/dev/null 2>&1
 
 echo "    1..$n"
 if [ $fails = 0 ]; then

@@ -49,8 +49,17 @@ typedef uint64_t phys_addr_t;
 #define FRAME_SHIFT	12
 #define FRAME_SIZE	(1UL << FRAME_SHIFT)
 
-/* Largest number of CPUs any port may report. */
+/*
+ * Largest number of CPUs any port may report. It sizes the per-CPU tables
+ * of mm/ (objcache rows, CPU caches, large-span caches, frame caches: a
+ * few KiB of .bss per CPU), so a kernel for a few CPUs sets it lower, for
+ * the library and its own code alike: `make lib KMA_MAX_CPUS=N` builds
+ * with -DPORT_MAX_CPUS=N and writes it into the installed make fragment's
+ * KMA_CFLAGS. The host port needs 2 to 64 (one bit per slot).
+ */
+#ifndef PORT_MAX_CPUS
 #define PORT_MAX_CPUS	64
+#endif
 
 #ifndef __noreturn
 #define __noreturn	__attribute__((noreturn))
