@@ -27,6 +27,10 @@
 #                   low address
 #   links_high      the same linked in the top 2 GiB (x86-64: the stub
 #                   built with -mcmodel=kernel)
+#   init_order      host: tools/lib-init-order.c, a port in a process
+#                   built from the installed files, runs mm_init() before
+#                   its "per-CPU setup" and fails if port_cpu_id() was
+#                   called before it, then allocates
 #   max_cpus        x86-64: make lib KMA_MAX_CPUS=4 halves the data and
 #                   bss at least, and the make fragment carries the
 #                   setting
@@ -176,7 +180,17 @@ for t in x86_64 x86_64:1 aarch64 aarch64:1 host; do
 	else
 		out ok "$tag names"
 	fi
-	[ "$arch" = host ] && continue
+	if [ "$arch" = host ]; then
+		# init_order: a port in a process, from the installed files.
+		if gcc -O2 -Wall -Werror -I"$inst/include" \
+			tools/lib-init-order.c "$lib" -o "$TMP/init-order" \
+			>"$log" 2>&1 && "$TMP/init-order" >>"$log" 2>&1; then
+			out ok "$tag init_order"
+		else
+			out fail "$tag init_order" "$log"
+		fi
+		continue
+	fi
 
 	# no_fp_simd: register names in the operands of the disassembly
 	# (AArch64: the last tab-separated field, branch targets removed).

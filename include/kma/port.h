@@ -68,6 +68,11 @@ typedef uint64_t phys_addr_t;
 /**
  * port_cpu_id - the calling CPU's id.
  *
+ * Never called by mm_init() (memmap_*() neither): a kernel may start the
+ * allocator before its per-CPU data is set up, and must have it set up
+ * before the first allocation or free on each CPU (tools/lib-check.sh
+ * checks the first part).
+ *
  * Return: a number below port_cpu_count(). Stable while interrupts are
  * disabled. May be called from interrupt context.
  */
