@@ -156,11 +156,14 @@ CFLAGS_ALL := $(COMMON) $(ARCH_CFLAGS) -Iinclude -Iarch/$(ARCH)/include \
 
 # ---------------------------------------------------------------- sources
 MM_SRCS := $(sort $(wildcard mm/*.c))
+# lib/: helpers that mm/, boot/ and kernel/ share (the formatter); built
+# with mm/'s rules (include/ only) and part of everything mm/ goes into.
+LIBC_SRCS := $(sort $(wildcard lib/*.c))
 BOOT_SRCS := $(sort $(wildcard boot/*.c))
 TEST_SRCS := $(sort $(wildcard tests/*.c))
 ARCH_SRCS := $(sort $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
 
-MM_OBJS := $(MM_SRCS:%.c=$(BUILD)/%.o)
+MM_OBJS := $(MM_SRCS:%.c=$(BUILD)/%.o) $(LIBC_SRCS:%.c=$(BUILD)/%.o)
 BOOT_OBJS := $(BOOT_SRCS:%.c=$(BUILD)/%.o)
 TEST_OBJS := $(TEST_SRCS:%.c=$(BUILD)/%.o)
 ARCH_OBJS := $(patsubst %.S,$(BUILD)/%.o,$(ARCH_SRCS:%.c=$(BUILD)/%.o))
@@ -186,16 +189,24 @@ endif
 	lib install FORCE
 
 # ---------------------------------------------------------------- rules
-# mm/ objects: include/ only, then prove it from the dependency file.
-$(BUILD)/mm/%.o: mm/%.c Makefile
+# mm/ and lib/ objects: include/ only, then prove it from the dependency
+# file.
+define cc_mm
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS_MM) -c $< -o $@
 	$(Q)if sed -e 's/^[^:]*://' $(@:.o=.d) | tr ' ' '\n' | \
 		grep -E '(^|/)(arch|boot|kernel)/'; then \
 		echo "error: $< includes a header from arch/, boot/ or kernel/;" \
-		     "mm/ may only use include/ (see include/kma/port.h)" >&2; \
+		     "mm/ and lib/ may only use include/ (see include/kma/port.h)" >&2; \
 		rm -f $@; exit 1; fi
+endef
+
+$(BUILD)/mm/%.o: mm/%.c Makefile
+	$(cc_mm)
+
+$(BUILD)/lib/%.o: lib/%.c Makefile
+	$(cc_mm)
 
 $(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -225,7 +236,7 @@ PIC := $(BUILD)-pic
 PIC_LTO := $(if $(filter 1,$(LLVM)),,-flto)
 PIC_FLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec \
 	-fomit-frame-pointer $(PIC_LTO)
-PIC_OBJS := $(MM_SRCS:%.c=$(PIC)/%.o) \
+PIC_OBJS := $(MM_SRCS:%.c=$(PIC)/%.o) $(LIBC_SRCS:%.c=$(PIC)/%.o) \
 	$(patsubst %.c,$(PIC)/%.o,$(wildcard arch/host/*.c)) \
 	$(PIC)/tools/preload/kma_malloc.o
 PRELOAD := $(PIC)/libkma.so
@@ -278,8 +289,9 @@ endif
 # independent code with hidden symbols (every reference PC-relative, no
 # GOT left after a static link), so the archive links into kernels at any
 # address: low, or the top 2 GiB of -mcmodel=kernel.
-LIB_BUILD := $(BUILD)/lib
-LIB_OBJS := $(MM_SRCS:mm/%.c=$(LIB_BUILD)/%.o)
+LIB_BUILD := $(BUILD)/libkma
+LIB_OBJS := $(MM_SRCS:mm/%.c=$(LIB_BUILD)/%.o) \
+	$(LIBC_SRCS:lib/%.c=$(LIB_BUILD)/%.o)
 LIBKMA := $(BUILD)/libkma.a
 CFLAGS_LIB := $(if $(filter 1,$(PORT_INLINE)),$(CFLAGS_MM),\
 	$(filter-out -DPORT_INLINE_HEADER=%,$(CFLAGS_MM))) \
@@ -326,6 +338,11 @@ $(LIB_BUILD)/%.o: mm/%.c Makefile $(LIB_CONFIG)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS_LIB) -c $< -o $@
 
+$(LIB_BUILD)/%.o: lib/%.c Makefile $(LIB_CONFIG)
+	@mkdir -p $(dir $@)
+	@$(if $(filter 0,$(V)),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS_LIB) -c $< -o $@
+
 # make install [DESTDIR=...] [PREFIX=...]: the headers (include/kma/),
 # the archive, a pkg-config file and a make fragment (share/kma/kma.mk)
 # that gives a kernel's Makefile KMA_CFLAGS (for code that includes the
@@ -365,8 +382,8 @@ install: $(LIBKMA)
 	@echo "installed kma ($(ARCH)) in $(INST)"
 
 check-boundary:
-	@if grep -rnE '#[[:space:]]*include[[:space:]]*["<](\.\./)*(arch|boot|kernel)/' mm; then \
-		echo "error: mm/ must not include arch/, boot/ or kernel/" >&2; \
+	@if grep -rnE '#[[:space:]]*include[[:space:]]*["<](\.\./)*(arch|boot|kernel|mm)/' mm lib; then \
+		echo "error: mm/ and lib/ must not include arch/, boot/ or kernel/ (nor lib/ mm/)" >&2; \
 		exit 1; fi
 	@echo "mm/ boundary: ok"
 

@@ -154,8 +154,8 @@ for t in x86_64 x86_64:1 aarch64 aarch64:1 host; do
 	# stack: no function of the library uses more than 512 bytes of
 	# stack (-fstack-usage; "dynamic" counts as too much).
 	awk -F'\t' '$2 > 512 || $3 ~ /^dynamic$/ { print }' \
-		"build/$tag/lib/"*.su >"$log" 2>&1
-	if [ -s "$log" ] || ! ls "build/$tag/lib/"*.su >/dev/null 2>&1; then
+		"build/$tag/libkma/"*.su >"$log" 2>&1
+	if [ -s "$log" ] || ! ls "build/$tag/libkma/"*.su >/dev/null 2>&1; then
 		sed -i '1i functions above 512 bytes of stack:' "$log"
 		out fail "$tag stack" "$log"
 	else

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * format.c - a small freestanding printf for mm/ and the kernels.
+ * format.c - a small freestanding printf for mm/, boot/ and the kernels.
  *
  * Owns: mm_vsnprintf(), mm_snprintf(), mm_printf(). No state, no locks;
  * mm_printf() formats into a buffer on the stack and hands it to
