@@ -487,6 +487,76 @@ static void heap_still_works(struct ktest *t)
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
 }
 
+/*
+ * The page API: blocks of 2^order pages, aligned to their size, zeroed on
+ * request, given back exactly; misuse reported like frame_free()'s; the
+ * only metadata is the frame allocator's (none added per block).
+ */
+static void test_pages_api(struct ktest *t)
+{
+	static unsigned long pg[256];
+	struct frame_stats a, b;
+	unsigned int order, i;
+	unsigned long p;
+
+	test_mm_quiesce();
+	frame_get_stats(&a);
+	for (order = 0; order <= 4; order++) {
+		size_t bytes = (size_t)PAGE_SIZE << order;
+		unsigned char *q;
+
+		p = __get_free_pages(GFP_KERNEL, order);
+		KT_ASSERT_NE(t, p, 0);
+		KT_EXPECT_EQ(t, p % bytes, 0);
+		mm_memset((void *)p, 0x5a, bytes);
+		free_pages(p, order);
+		p = __get_free_pages(GFP_KERNEL | __GFP_ZERO, order);
+		KT_ASSERT_NE(t, p, 0);
+		q = (unsigned char *)p;
+		KT_EXPECT(t, q[0] == 0 && q[bytes / 2] == 0 && q[bytes - 1] == 0);
+		free_pages(p, order);
+	}
+	p = get_zeroed_page(GFP_KERNEL);
+	KT_ASSERT_NE(t, p, 0);
+	KT_EXPECT_EQ(t, *(unsigned long *)p, 0);
+	KT_EXPECT_EQ(t, (unsigned long)(uintptr_t)page_address(virt_to_page(
+			(void *)p)), p);
+	free_page(p);
+	__free_pages(alloc_pages(GFP_KERNEL, 2), 2);
+	free_pages(0, 3);			/* nothing */
+	/* 256 pages: 256 frames, no metadata beyond the frame allocator's. */
+	for (i = 0; i < 256; i++) {
+		pg[i] = __get_free_page(GFP_KERNEL);
+		KT_ASSERT_NE(t, pg[i], 0);
+	}
+	frame_get_stats(&b);
+	KT_EXPECT_EQ(t, a.free - b.free, 256);
+	KT_EXPECT_EQ(t, b.metadata_bytes, a.metadata_bytes);
+	KT_EXPECT_LE(t, b.metadata_bytes * 100, b.managed * FRAME_SIZE);
+	for (i = 0; i < 256; i++)
+		free_page(pg[i]);
+	/* Misuse: a wrong order and a second free are reported, ignored. */
+	p = __get_free_pages(GFP_KERNEL, 1);
+	KT_ASSERT_NE(t, p, 0);
+	report_capture_begin();
+	free_pages(p, 0);
+	report_capture_end();
+	expect_report(t, MM_ERR_WRONG_ORDER, "");
+	free_pages(p, 1);
+	report_capture_begin();
+	free_pages(p, 1);
+	report_capture_end();
+	KT_EXPECT_EQ(t, report_cap.count, 1);
+	KT_EXPECT_EQ(t, report_cap.last_error, MM_ERR_DOUBLE_FREE);
+	report_capture_begin();
+	KT_EXPECT_EQ(t, __get_free_pages(GFP_KERNEL, FRAME_MAX_ORDER + 1), 0);
+	report_capture_end();
+	expect_report(t, MM_ERR_BAD_SIZE, "order");
+	test_mm_quiesce();
+	frame_get_stats(&b);
+	KT_EXPECT_EQ(t, b.free, a.free);
+}
+
 static void test_misuse_double_free_cached(struct ktest *t)
 {
 	void *p = kmalloc(48, GFP_KERNEL);
@@ -1012,6 +1082,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_large_reuse),
 	KTEST_CASE(test_kmalloc_krealloc_in_place),
 	KTEST_CASE(test_misuse_double_free_batched),
+	KTEST_CASE(test_pages_api),
 	KTEST_CASE(test_misuse_write_after_free),
 	{}
 };

@@ -167,7 +167,10 @@ for t in x86_64 x86_64:1 aarch64 aarch64:1 host; do
 	nm -g --defined-only "$lib" | awk 'NF == 3 { print $3 }' | sort -u |
 		while read -r s; do
 			case "$s" in
-			kmalloc|kfree|kzalloc|kcalloc|kmalloc_array|krealloc|ksize)
+			kmalloc|kfree|kzalloc|kcalloc|kmalloc_array|krealloc|ksize|\
+			__get_free_pages|__get_free_page|get_zeroed_page|\
+			free_pages|free_page|alloc_pages|__free_pages|\
+			page_address|virt_to_page)
 				echo "$s (a Linux name)"; continue ;;
 			kma_*) continue ;;
 			esac

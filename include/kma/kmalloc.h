@@ -29,21 +29,12 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <kma/memmap.h>
+#include <kma/gfp.h>
 
 /* libkma.a: these names stay global, the rest is made local. */
 #ifdef KMA_BUILD_LIB
 #pragma GCC visibility push(default)
 #endif
-
-typedef unsigned int gfp_t;
-
-#define __GFP_ZERO	0x1u	/* zero the memory */
-#define __GFP_ATOMIC	0x2u	/* caller cannot wait (accepted, never waits anyway) */
-#define __GFP_NOSCAN	0x4u	/* holds no pointers: may use the tiny allocator */
-
-#define GFP_KERNEL	0u
-#define GFP_ATOMIC	__GFP_ATOMIC
-#define GFP_NOSCAN	__GFP_NOSCAN
 
 #define ZERO_SIZE_PTR	((void *)16)
 

@@ -2,8 +2,11 @@
 /*
  * linux.h - the Linux names of kma's object allocator: kmalloc(),
  * kzalloc(), kcalloc(), kmalloc_array(), krealloc(), kfree() and ksize(),
- * as inline wrappers over the kma_ functions of <kma/kmalloc.h>, which
- * includes this header unless KMA_NO_LINUX_NAMES is defined. The library
+ * and of its page API (<kma/pages.h>): __get_free_pages(),
+ * __get_free_page(), get_zeroed_page(), free_pages(), free_page(),
+ * alloc_pages(), __free_pages(), page_address() and virt_to_page(), as
+ * inline wrappers over the kma_ functions, included by <kma/kmalloc.h>
+ * unless KMA_NO_LINUX_NAMES is defined. The library
  * itself defines only the kma_ names, so a kernel that has its own
  * kmalloc() builds with -DKMA_NO_LINUX_NAMES and calls the kma_ names.
  */
@@ -11,6 +14,7 @@
 #define KMA_LINUX_H
 
 #include <kma/kmalloc.h>
+#include <kma/pages.h>
 
 static inline void *kmalloc(size_t size, gfp_t flags)
 {
@@ -45,6 +49,57 @@ static inline void kfree(const void *p)
 static inline size_t ksize(const void *p)
 {
 	return kma_ksize(p);
+}
+
+/*
+ * The page API. struct page is opaque here: a struct page pointer is the
+ * direct-map address of the block's first page.
+ */
+struct page;
+
+static inline unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+{
+	return kma_get_free_pages(gfp, order);
+}
+
+static inline unsigned long __get_free_page(gfp_t gfp)
+{
+	return kma_get_free_pages(gfp, 0);
+}
+
+static inline unsigned long get_zeroed_page(gfp_t gfp)
+{
+	return kma_get_free_pages(gfp | __GFP_ZERO, 0);
+}
+
+static inline void free_pages(unsigned long addr, unsigned int order)
+{
+	kma_free_pages(addr, order);
+}
+
+static inline void free_page(unsigned long addr)
+{
+	kma_free_pages(addr, 0);
+}
+
+static inline struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	return (struct page *)(uintptr_t)kma_get_free_pages(gfp, order);
+}
+
+static inline void __free_pages(struct page *page, unsigned int order)
+{
+	kma_free_pages((unsigned long)(uintptr_t)page, order);
+}
+
+static inline void *page_address(const struct page *page)
+{
+	return (void *)(uintptr_t)page;
+}
+
+static inline struct page *virt_to_page(const void *addr)
+{
+	return (struct page *)(uintptr_t)addr;
 }
 
 #endif /* KMA_LINUX_H */
