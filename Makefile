@@ -150,9 +150,12 @@ endif
 LIBGCC := $(if $(filter 1,$(LLVM)),,$(shell $(CC) -print-libgcc-file-name))
 endif
 
-CFLAGS_MM := $(COMMON) $(ARCH_CFLAGS) $(MM_INC) $(EXTRA_CFLAGS)
+# Test builds (host, sanitizers, demo kernels) have fail-nth fault
+# injection (mm/fault.h); libkma.a and the drop-in do not.
+FAULT := -DKMA_FAULT_INJECT
+CFLAGS_MM := $(COMMON) $(ARCH_CFLAGS) $(MM_INC) $(FAULT) $(EXTRA_CFLAGS)
 CFLAGS_ALL := $(COMMON) $(ARCH_CFLAGS) -Iinclude -Iarch/$(ARCH)/include \
-	-Iboot -Ikernel -Itests $(EXTRA_CFLAGS)
+	-Iboot -Ikernel -Itests $(FAULT) $(EXTRA_CFLAGS)
 
 # ---------------------------------------------------------------- sources
 MM_SRCS := $(sort $(wildcard mm/*.c))
@@ -257,12 +260,12 @@ $(PRELOAD): $(PIC_OBJS)
 $(PIC)/mm/%.o: mm/%.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS_MM) $(PIC_FLAGS) -c $< -o $@
+	$(Q)$(CC) $(filter-out $(FAULT),$(CFLAGS_MM)) $(PIC_FLAGS) -c $< -o $@
 
 $(PIC)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS_ALL) $(PIC_FLAGS) -c $< -o $@
+	$(Q)$(CC) $(filter-out $(FAULT),$(CFLAGS_ALL)) $(PIC_FLAGS) -c $< -o $@
 
 $(BUILD)/bench/%: tools/bench/%.c $(LIB) Makefile
 	@mkdir -p $(dir $@)
@@ -293,8 +296,8 @@ LIB_BUILD := $(BUILD)/libkma
 LIB_OBJS := $(MM_SRCS:mm/%.c=$(LIB_BUILD)/%.o) \
 	$(LIBC_SRCS:lib/%.c=$(LIB_BUILD)/%.o)
 LIBKMA := $(BUILD)/libkma.a
-CFLAGS_LIB := $(if $(filter 1,$(PORT_INLINE)),$(CFLAGS_MM),\
-	$(filter-out -DPORT_INLINE_HEADER=%,$(CFLAGS_MM))) \
+CFLAGS_LIB := $(filter-out $(FAULT),$(if $(filter 1,$(PORT_INLINE)),\
+	$(CFLAGS_MM),$(filter-out -DPORT_INLINE_HEADER=%,$(CFLAGS_MM)))) \
 	-fvisibility=hidden -DKMA_BUILD_LIB -fstack-usage
 ifneq ($(ARCH),host)
 CFLAGS_LIB := $(filter-out -fno-pic -fno-pie,$(CFLAGS_LIB)) -fpie

@@ -96,7 +96,8 @@ void *heap_meta_alloc(struct fixalloc *fa)
 	void *obj;
 
 	if (!pg) {
-		phys_addr_t pa = frame_alloc(0);
+		phys_addr_t pa = mm_fault(MM_FAULT_META) ? FRAME_NONE :
+							   frame_alloc(0);
 		char *p;
 		uint32_t i;
 

@@ -20,6 +20,7 @@
 #include <kma/kmalloc.h>
 #include <kma/mm_report.h>
 #include "bitops.h"
+#include "fault.h"
 #include "sizeclass.h"
 
 #define PAGE_SHIFT	12

@@ -247,7 +247,7 @@ struct span *heap_huge_alloc(size_t bytes)
 	size_t npages = (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	phys_addr_t pa;
 
-	if (npages > UINT32_MAX)
+	if (npages > UINT32_MAX || mm_fault(MM_FAULT_HUGE))
 		return NULL;
 	pa = frame_alloc_run(npages);	/* on failure large_alloc() */
 	if (pa == FRAME_NONE)		/* climbs the pressure ladder */
@@ -274,6 +274,8 @@ struct span *heap_huge_alloc_aligned(size_t bytes, size_t align)
 	unsigned int order = 0;
 	phys_addr_t pa;
 
+	if (mm_fault(MM_FAULT_HUGE))
+		return NULL;
 	if (npages < apages)
 		npages = apages;
 	if (npages > (1UL << FRAME_MAX_ORDER)) {

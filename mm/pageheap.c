@@ -140,7 +140,8 @@ static uint32_t free_find(unsigned int kind, uint32_t n)
 
 static int heap_grow(void)
 {
-	phys_addr_t pa = frame_alloc(CHUNK_ORDER);
+	phys_addr_t pa = mm_fault(MM_FAULT_CHUNK) ? FRAME_NONE :
+						    frame_alloc(CHUNK_ORDER);
 	struct span *s;
 	uintptr_t va;
 

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fault.h - fault injection at the heap's internal allocation sites
+ * (fail-nth, as Linux's fail-nth and failslab), compiled in with
+ * KMA_FAULT_INJECT: the host and demo-kernel test builds; never in
+ * libkma.a or the drop-in, where mm_fault() is a constant false.
+ *
+ * Sites, each before the frame allocation it stands for: a fixalloc page
+ * of span descriptors or tiny-block state (MM_FAULT_META), a 2 MiB heap
+ * chunk, the frames of every span (MM_FAULT_CHUNK), and a huge object's
+ * frames (MM_FAULT_HUGE). (mm_init()'s own allocations, the page map and
+ * the per-CPU slot arrays, fail mm_init() as a whole and are not sites.)
+ * With fail-nth n set, the n-th site reached
+ * (any site, any CPU) fails as if the frame allocator had no memory;
+ * the caller must then return NULL or fall back cleanly, leaking
+ * nothing.
+ */
+#ifndef KMA_MM_FAULT_H
+#define KMA_MM_FAULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum mm_fault_site {
+	MM_FAULT_META,
+	MM_FAULT_CHUNK,
+	MM_FAULT_HUGE,
+	MM_FAULT_NR
+};
+
+#ifdef KMA_FAULT_INJECT
+bool mm_fault(enum mm_fault_site site);
+
+/**
+ * mm_fault_set_nth - arm fail-nth: the @n-th site reached from now fails
+ * (once, or with @every_after every site from the n-th on); @n 0
+ * disarms. Resets the count of sites reached.
+ * @n: 1-based.
+ * @every_after: keep failing after the n-th (memory "runs out" there).
+ */
+void mm_fault_set_nth(uint64_t n, bool every_after);
+
+/** mm_fault_reached - sites reached since mm_fault_set_nth(). */
+uint64_t mm_fault_reached(void);
+
+/** mm_fault_injected - failures injected at @site since boot. */
+uint64_t mm_fault_injected(enum mm_fault_site site);
+#else
+static inline bool mm_fault(enum mm_fault_site site)
+{
+	(void)site;
+	return false;
+}
+#endif
+
+#endif /* KMA_MM_FAULT_H */
