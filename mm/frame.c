@@ -726,8 +726,14 @@ static uint64_t __run_alloc_scan(struct frame_zone *z, uint64_t nr)
 {
 	uint64_t pfn = z->base_pfn, end = z->base_pfn + z->nr_frames;
 	uint64_t ext = PFN_NONE, best = PFN_NONE, best_ext = 0, b, lo, hi;
+	/* The run's alignment: the largest power of two dividing @nr, up to
+	 * a max-order block (frame_alloc_run()'s promise). */
+	uint64_t align = nr & -nr, cand;
 	unsigned int o;
 	uint8_t m;
+
+	if (align > BLOCK_FRAMES)
+		align = BLOCK_FRAMES;
 
 	while (pfn <= end) {
 		uint64_t step = 1, blk = pfn_block(z, pfn), w = blk / 64;
@@ -755,8 +761,9 @@ static uint64_t __run_alloc_scan(struct frame_zone *z, uint64_t nr)
 			if (ext == PFN_NONE)
 				ext = pfn;
 		} else if (ext != PFN_NONE) {
-			if (pfn - ext >= nr) {
-				best = pfn - nr;
+			cand = (pfn - nr) & ~(align - 1);
+			if (pfn - ext >= nr && cand >= ext) {
+				best = cand;
 				best_ext = ext;
 			}
 			ext = PFN_NONE;
@@ -844,10 +851,13 @@ static uint64_t __run_alloc_large(struct frame_zone *z, uint64_t nr)
  * Up to 2^%FRAME_MAX_ORDER frames: below a quarter of a max-order block,
  * or of a power-of-two length, a buddy block of the next power of two
  * (tail given back); of other lengths, the top of the highest stretch of
- * free blocks in a row that holds it exactly (__run_alloc_scan(), linear
- * in the number of blocks). Beyond: whole free max-order blocks (the
- * search is linear in the number of blocks); the address is then 4 MiB
- * aligned. When none of these finds room, the scan.
+ * free blocks in a row that holds it (__run_alloc_scan(), linear in the
+ * number of blocks), rounded down to the run's alignment. Beyond: whole
+ * free max-order blocks (the search is linear in the number of blocks);
+ * the address is then 4 MiB aligned. When none of these finds room, the
+ * scan. Whatever the path, the run is aligned to the largest power of
+ * two that divides @nr, up to a max-order block (kmalloc_aligned()
+ * relies on it).
  *
  * Return: physical address, or %FRAME_NONE.
  */
