@@ -12,6 +12,7 @@
 #   make lib       build/<arch>/libkma.a: mm/ alone, to link into a kernel
 #   make install   [DESTDIR=...] [PREFIX=/usr/local] headers, archive,
 #                  kma.pc and the make fragment share/kma/kma.mk
+#   make fuzz      FUZZ_SECONDS=N: every libFuzzer harness (fuzz/) for N s
 #   make clean
 #
 # Objects go to build/<arch>[-<san>]/. mm/ is compiled with include/ as its
@@ -189,7 +190,7 @@ all: $(KERNEL) $(if $(filter aarch64,$(ARCH)),$(BUILD)/Image)
 endif
 
 .PHONY: all clean test run check-boundary help deps stress bench preload iso \
-	lib install FORCE
+	lib install FORCE fuzz fuzz-replay
 
 # ---------------------------------------------------------------- rules
 # mm/ and lib/ objects: include/ only, then prove it from the dependency
@@ -429,6 +430,43 @@ stress:
 		[ $$st = 0 ] || { tail -20 build/stress.log; exit 1; }; \
 	done; done; echo "stress: every configuration passed"
 
+# libFuzzer harnesses (fuzz/*_fuzz.c) with ASan and UBSan, on mm/, lib/
+# and the host port. make fuzz runs each for FUZZ_SECONDS on a working
+# corpus seeded from fuzz/corpus/<name>/ (new finds stay in
+# build/fuzz/corpus-<name>/; copy the ones worth keeping into the tree);
+# make fuzz-replay runs each harness once over its seed corpus (make test
+# does).
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES := $(patsubst fuzz/%_fuzz.c,%,$(sort $(wildcard fuzz/*_fuzz.c)))
+FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/%_fuzz)
+FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -pthread \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-Iinclude -DPORT_INLINE_HEADER='<kma/port/host.h>'
+FUZZ_LIB_SRCS := $(MM_SRCS) $(LIBC_SRCS) $(sort $(wildcard arch/host/*.c))
+
+build/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_LIB_SRCS) Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(filter 0,$(V)),echo "  FUZZCC  $@")
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS)
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZ_NAMES); do \
+		mkdir -p build/fuzz/corpus-$$f; \
+		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
+		KMA_QUIET=1 build/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 build/fuzz/corpus-$$f \
+			fuzz/corpus/$$f 2>&1 | grep -E '^(stat::|#.*DONE)|ERROR|SUMMARY' \
+			|| exit 1; \
+	done
+
+fuzz-replay: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZ_NAMES); do \
+		KMA_QUIET=1 build/fuzz/$${f}_fuzz fuzz/corpus/$$f/* \
+			>build/fuzz/replay-$$f.log 2>&1 || \
+			{ tail -30 build/fuzz/replay-$$f.log; exit 1; }; \
+		echo "fuzz-replay: $$f: $$(ls fuzz/corpus/$$f | wc -l) inputs ok"; \
+	done
+
 # Writes docs/BENCHMARKS.md and docs/bench-*.png (tools/bench.py).
 bench:
 	$(Q)tools/deps.sh bench
@@ -438,7 +476,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,20p' Makefile
+	@sed -n '3,21p' Makefile
 
 -include $(shell find $(BUILD) $(if $(filter host,$(ARCH)),build/host-pic) \
 	-name '*.d' 2>/dev/null)

@@ -8,6 +8,7 @@
 # Runs: the generated-file check (tools/mksizeclasses.py --check, one
 # case), host tests (gcc), host tests under ASan+UBSan (gcc), threaded
 # suites under TSan (clang), the kernels built by gcc and clang, the
+# fuzz harnesses replayed over their seed corpora (make fuzz-replay), the
 # installed library's checks (tools/lib-check.sh), the QEMU boots
 # (tools/qemu-test.sh) for each architecture that boots, the drop-in
 # malloc (tools/preload_test.py) and a smoke run of the benchmark
@@ -92,6 +93,9 @@ for arch in x86_64 aarch64; do
 	build "$arch-gcc" ARCH=$arch && echo "$arch-gcc: kernel builds"
 	build "$arch-llvm" ARCH=$arch LLVM=1 && echo "$arch-llvm: kernel builds"
 done
+
+# The fuzz harnesses over their seed corpora (make fuzz-replay).
+gen_check fuzz-replay make -s fuzz-replay
 
 # The library as other kernels get it: make lib, make install, the link
 # and dependency checks (tools/lib-check.sh).
