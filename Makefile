@@ -433,7 +433,8 @@ stress:
 # libFuzzer harnesses (fuzz/*_fuzz.c) with ASan and UBSan, on mm/, lib/
 # and the host port. make fuzz runs each for FUZZ_SECONDS on a working
 # corpus seeded from fuzz/corpus/<name>/ (new finds stay in
-# build/fuzz/corpus-<name>/; copy the ones worth keeping into the tree);
+# build/fuzz/corpus-<name>/, crashes in build/fuzz/<name>-crash-*; copy
+# the inputs worth keeping into the tree);
 # make fuzz-replay runs each harness once over its seed corpus (make test
 # does).
 FUZZ_SECONDS ?= 60
@@ -454,9 +455,12 @@ fuzz: $(FUZZ_BINS)
 		mkdir -p build/fuzz/corpus-$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
 		KMA_QUIET=1 build/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=build/fuzz/$$f- \
 			-print_final_stats=1 build/fuzz/corpus-$$f \
-			fuzz/corpus/$$f 2>&1 | grep -E '^(stat::|#.*DONE)|ERROR|SUMMARY' \
-			|| exit 1; \
+			fuzz/corpus/$$f >build/fuzz/$$f.log 2>&1; st=$$?; \
+		grep -E '^(stat::|#.*DONE)|ERROR|SUMMARY|^mm: ' build/fuzz/$$f.log; \
+		[ $$st = 0 ] || { echo "fuzz: $$f failed (build/fuzz/$$f.log)"; \
+			exit 1; }; \
 	done
 
 fuzz-replay: $(FUZZ_BINS)
