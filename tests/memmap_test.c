@@ -14,6 +14,7 @@
 #include <kma/memmap.h>
 #include <kma/mm_report.h>
 #include "test_report.h"
+#include "memmap_model.h"
 
 #define U	MEMMAP_USABLE
 #define RS	MEMMAP_RESERVED
@@ -367,31 +368,9 @@ static void test_memmap_set_range_unaligned(struct ktest *t)
 
 /* ---------------------------------------------------------- reference */
 
-#define WIN		0x10000		/* model window: 16 frames */
-#define UNIT		16		/* model granule: boundaries are on it */
-#define NU		(WIN / UNIT)
-static uint8_t model[NU];
-
-/* The rank table of docs/ARCHITECTURE.md, typed in again on purpose. */
-static unsigned int model_rank(uint32_t type)
-{
-	static const uint32_t order[] = {
-		U, AR, MEMMAP_BOOTINFO, MEMMAP_MODULE, INITRD, DTB,
-		MEMMAP_PAGETABLE, MEMMAP_TRAMPOLINE, MEMMAP_METADATA,
-		MEMMAP_HOTPLUG, K, MEMMAP_FIRMWARE, RS, NVS, BAD,
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (order[i] == type)
-			return i + 1;
-	return 0;
-}
-
-static uint32_t model_norm(uint32_t type)
-{
-	return model_rank(type) ? type : RS;
-}
+#define WIN		MODEL_WIN
+#define UNIT		MODEL_UNIT
+#define NU		MODEL_NU
 
 static uint64_t rng_state;
 
@@ -430,55 +409,7 @@ static uint32_t rnd_type(void)
 	return (uint32_t)(1 + rnd_below(MEMMAP_TYPE_NR - 1));
 }
 
-/* Paint bytes [lo, hi) of the model with @type by rank, or forced. */
-static void model_paint(uint64_t lo, uint64_t hi, uint32_t type, bool force)
-{
-	uint64_t i;
-
-	for (i = lo / UNIT; i < (hi + UNIT - 1) / UNIT; i++)
-		if (force || !model[i] ||
-		    model_rank(type) > model_rank(model[i]))
-			model[i] = (uint8_t)type;
-}
-
-/* Build the expected map from the model; @trim: trim usable runs. */
-static size_t model_expect(struct memmap_region *out, phys_addr_t win,
-			   uint64_t limit, bool trim)
-{
-	size_t n = 0;
-	uint64_t i = 0;
-
-	uint64_t nu = (limit + UNIT - 1) / UNIT;
-
-	while (i < nu) {
-		uint64_t j = i;
-
-		while (j < nu && model[j] == model[i])
-			j++;
-		if (model[i]) {
-			phys_addr_t b = win + i * UNIT;
-			phys_addr_t e = win + (j * UNIT < limit ? j * UNIT : limit);
-
-			if (model[i] == U && trim) {
-				/* Round up without wrapping past 2^64. */
-				if (b & (FRAME_SIZE - 1))
-					b = (b | (FRAME_SIZE - 1)) == TOP ?
-					    e : (b | (FRAME_SIZE - 1)) + 1;
-				e &= ~(phys_addr_t)(FRAME_SIZE - 1);
-			}
-			if (e > b) {
-				out[n].base = b;
-				out[n].size = e - b;
-				out[n].type = model[i];
-				n++;
-			}
-		}
-		i = j;
-	}
-	return n;
-}
-
-static struct memmap_region want[512];
+static struct memmap_region want[MODEL_NU];
 
 static void test_memmap_random_vs_model(struct ktest *t)
 {
@@ -497,8 +428,7 @@ static void test_memmap_random_vs_model(struct ktest *t)
 		size_t nw;
 
 		memmap_init(&m, big_table, 1024);
-		for (i = 0; i < NU; i++)
-			model[i] = 0;
+		model_reset();
 		for (i = 0; i < n; i++) {
 			uint64_t a = rnd_point(), b = rnd_point(), sz;
 			uint32_t type = rnd_type();
@@ -527,12 +457,7 @@ static void test_memmap_random_vs_model(struct ktest *t)
 			continue;
 		}
 		/* From here on the model is the sanitized map. */
-		for (i = 0; i < NU; i++)
-			model[i] = 0;
-		for (i = 0; i < nw; i++)
-			model_paint(want[i].base - win,
-				    want[i].base - win + want[i].size,
-				    want[i].type, true);
+		model_load(want, nw, win);
 		/*
 		 * Random set_range() calls, on frame boundaries or off them.
 		 * After each, the model drops usable frames that another type
@@ -542,7 +467,6 @@ static void test_memmap_random_vs_model(struct ktest *t)
 		for (i = 0; i < 3; i++) {
 			uint64_t a = rnd_point(), b = rnd_point();
 			uint32_t type = rnd_below(5) ? rnd_type() : 0;
-			size_t k;
 
 			if (a > b) {
 				uint64_t x = a;
@@ -560,15 +484,7 @@ static void test_memmap_random_vs_model(struct ktest *t)
 				bad++;
 				break;
 			}
-			if (a < b)
-				model_paint(a, b, type, true);
-			nw = model_expect(want, win, limit, true);
-			for (k = 0; k < NU; k++)
-				model[k] = 0;
-			for (k = 0; k < nw; k++)
-				model_paint(want[k].base - win,
-					    want[k].base - win + want[k].size,
-					    want[k].type, true);
+			model_set_range(a, b, type, win, limit, want);
 		}
 		nw = model_expect(want, win, limit, true);
 		if (!map_equal(t, &m, want, nw, "set_range"))
@@ -576,7 +492,7 @@ static void test_memmap_random_vs_model(struct ktest *t)
 		for (i = 0; i < 16; i++) {
 			uint64_t off = rnd_below(limit);
 
-			if (memmap_type_at(&m, win + off) != model[off / UNIT])
+			if (memmap_type_at(&m, win + off) != model_at(off))
 				bad++;
 		}
 	}
