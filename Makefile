@@ -442,10 +442,11 @@ FUZZ_NAMES := $(patsubst fuzz/%_fuzz.c,%,$(sort $(wildcard fuzz/*_fuzz.c)))
 FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/%_fuzz)
 FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -pthread \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-Iinclude -Itests -DPORT_INLINE_HEADER='<kma/port/host.h>'
-# The shadow models the unit tests use too (tests/*_model.c).
+	-Iinclude -Itests -Iboot -DPORT_INLINE_HEADER='<kma/port/host.h>'
+# The boot parsers, and the shadow models the unit tests use too
+# (tests/*_model.c).
 FUZZ_LIB_SRCS := $(MM_SRCS) $(LIBC_SRCS) $(sort $(wildcard arch/host/*.c)) \
-	$(sort $(wildcard tests/*_model.c))
+	$(BOOT_SRCS) $(sort $(wildcard tests/*_model.c))
 
 build/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_LIB_SRCS) Makefile
 	@mkdir -p $(dir $@)
