@@ -27,14 +27,14 @@
 struct mb2_tag {
 	uint32_t type;
 	uint32_t size;
-};
+} __attribute__((packed));
 
 struct mb2_mmap_entry {
 	uint64_t base;
 	uint64_t len;
 	uint32_t type;
 	uint32_t reserved;
-};
+} __attribute__((packed));
 
 static int mb2_fail(const char *why, uint64_t v)
 {

@@ -11,7 +11,9 @@
  *   hvm_modlist_entry (32 bytes): paddr, size, cmdline_paddr, reserved
  *
  * Every pointer in the structure goes through the boot_access accessor
- * before it is read. No state.
+ * before it is read. The structures are declared packed: a boot loader
+ * may place them at any address, and reading a field must not depend on
+ * its alignment (the fuzzer found a misaligned memory map). No state.
  */
 #include <kma/mm_report.h>
 #include "boot.h"
@@ -27,7 +29,7 @@ struct hvm_start_info {
 	uint64_t memmap_paddr;
 	uint32_t memmap_entries;
 	uint32_t reserved;
-};
+} __attribute__((packed));
 _Static_assert(sizeof(struct hvm_start_info) == 56, "hvm_start_info");
 
 struct hvm_memmap_entry {
@@ -35,7 +37,7 @@ struct hvm_memmap_entry {
 	uint64_t size;
 	uint32_t type;
 	uint32_t reserved;
-};
+} __attribute__((packed));
 _Static_assert(sizeof(struct hvm_memmap_entry) == 24, "hvm memmap entry");
 
 struct hvm_modlist_entry {
@@ -43,7 +45,7 @@ struct hvm_modlist_entry {
 	uint64_t size;
 	uint64_t cmdline_paddr;
 	uint64_t reserved;
-};
+} __attribute__((packed));
 _Static_assert(sizeof(struct hvm_modlist_entry) == 32, "hvm modlist entry");
 
 /* More entries than any firmware sends: refuse as corrupt. */

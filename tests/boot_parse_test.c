@@ -130,6 +130,34 @@ static void test_pvh_valid(struct ktest *t)
 	KT_EXPECT_EQ(t, rec.nr, 6);
 }
 
+/*
+ * A memory map at an address that is not 8-byte aligned (a boot loader
+ * may put it anywhere) is read like an aligned one: the fuzzer found the
+ * parser reading it through misaligned struct pointers (undefined; the
+ * sanitizer build stops on it).
+ */
+static void test_pvh_misaligned_map(struct ktest *t)
+{
+	struct boot_info bi;
+	unsigned int i;
+
+	fake_reset();
+	put32(0, PVH_MAGIC);
+	put32(4, 1);
+	put64(40, FAKE_BASE + 0x104);		/* memmap, 4 bytes off */
+	put32(48, 3);
+	for (i = 0; i < 3; i++) {
+		put64(0x104 + 24 * i, 0x100000ULL * (i + 1) * 16);
+		put64(0x10c + 24 * i, 0x100000);
+		put32(0x114 + 24 * i, 1);
+	}
+	KT_ASSERT_EQ(t, pvh_parse(&acc, FAKE_BASE, &sink, &bi), 0);
+	KT_EXPECT_EQ(t, bi.nr_ram, 3);
+	KT_EXPECT(t, rec_has(0x2000000, 0x100000, MEMMAP_USABLE));
+	KT_EXPECT(t, rec_has(0x3000000, 0x100000, MEMMAP_USABLE));
+	KT_EXPECT(t, rec_has(FAKE_BASE + 0x104, 72, MEMMAP_BOOTINFO));
+}
+
 static void test_pvh_hostile(struct ktest *t)
 {
 	struct boot_info bi;
@@ -373,6 +401,7 @@ static void test_acpi_hostile(struct ktest *t)
 
 static struct ktest_case boot_parse_cases[] = {
 	KTEST_CASE(test_pvh_valid),
+	KTEST_CASE(test_pvh_misaligned_map),
 	KTEST_CASE(test_pvh_hostile),
 	KTEST_CASE(test_mb2_valid),
 	KTEST_CASE(test_mb2_hostile),
