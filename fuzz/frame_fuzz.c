@@ -22,6 +22,7 @@
 #include <kma_host.h>
 #include <kma/kmalloc.h>
 #include <kma/frame.h>
+#include "test_mm.h"
 #include <kma/mm_report.h>
 
 #define SLOTS	32
@@ -44,17 +45,6 @@ static void hook(const struct mm_report *r)
 	reports++;
 }
 
-static uint64_t free_frames(void)
-{
-	struct frame_stats fs;
-
-	kmalloc_drain_cpu(port_cpu_id());
-	kmalloc_scavenge();
-	frame_drain_all();
-	frame_get_stats(&fs);
-	return fs.free;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -66,7 +56,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	owned = calloc(nframes, 1);
 	if (!owned)
 		abort();
-	base_free = free_frames();
+	base_free = test_mm_free_frames();
 	mm_set_report_hook(hook);
 	return 0;
 }
@@ -194,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			release(i);
 	if (!(inputs++ & 63) && frame_validate())
 		die("validator", -1);
-	if (free_frames() != base_free)
+	if (test_mm_free_frames() != base_free)
 		die("frames not all back", -1);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <kma_host.h>
 #include <kma/kmalloc.h>
 #include <kma/frame.h>
+#include "test_mm.h"
 
 #define SLOTS	64
 
@@ -35,17 +36,6 @@ struct shadow {
 static struct shadow slot[SLOTS];
 static uint64_t base_free, inputs;
 
-static uint64_t free_frames(void)
-{
-	struct frame_stats fs;
-
-	kmalloc_drain_cpu(port_cpu_id());
-	kmalloc_scavenge();
-	frame_drain_all();
-	frame_get_stats(&fs);
-	return fs.free;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -53,7 +43,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (kma_host_init(48u << 20))
 		abort();
-	base_free = free_frames();
+	base_free = test_mm_free_frames();
 	return 0;
 }
 
@@ -211,7 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			if (s->p)
 				drop(i);
 			else if (op[1] == 0xff)
-				(void)free_frames();
+				(void)test_mm_free_frames();
 			break;
 		}
 	}
@@ -222,7 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	 * included, so a replay of one input runs them). */
 	if (!(inputs++ & 63) && (kmalloc_validate() || frame_validate()))
 		die("validator", -1);
-	if (free_frames() != base_free)
+	if (test_mm_free_frames() != base_free)
 		die("frames not all back after freeing everything", -1);
 	return 0;
 }

@@ -95,19 +95,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	model_reset();
 	while (pos + 5 <= n && ops++ < MAXOPS) {
 		const uint8_t *op = d + pos;
-		uint64_t a = point(op + 1), b = point(op + 3), x;
+		uint64_t a = point(op + 1), b = point(op + 3);
 		uint32_t type = op[0] & 0x1f;	/* unknown types too */
 
 		pos += 5;
-		if (a > b) {
-			x = a;
-			a = b;
-			b = x;
-		}
-		if (b > limit)
-			b = limit;
-		if (a > b)
-			a = b;
+		model_range(&a, &b, limit);
 		if (!sanitized && (op[0] & 0x80)) {
 			if (memmap_sanitize(&m))
 				abort();

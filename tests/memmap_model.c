@@ -104,6 +104,21 @@ void model_set_range(uint64_t lo, uint64_t hi, uint32_t type,
 	model_load(scratch, model_expect(scratch, win, limit, true), win);
 }
 
+void model_range(uint64_t *a, uint64_t *b, uint64_t limit)
+{
+	uint64_t x;
+
+	if (*a > *b) {
+		x = *a;
+		*a = *b;
+		*b = x;
+	}
+	if (*b > limit)
+		*b = limit;
+	if (*a > *b)
+		*a = *b;
+}
+
 uint32_t model_at(uint64_t off)
 {
 	return model[off / MODEL_UNIT];

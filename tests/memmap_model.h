@@ -57,6 +57,9 @@ void model_set_range(uint64_t lo, uint64_t hi, uint32_t type,
 /* Reload the model from the entries @r[0..n) of a map of window @win. */
 void model_load(const struct memmap_region *r, size_t n, phys_addr_t win);
 
+/* Order *@a and *@b, then clamp both to @limit (an empty range stays). */
+void model_range(uint64_t *a, uint64_t *b, uint64_t limit);
+
 /* The type of byte @off of the window. */
 uint32_t model_at(uint64_t off);
 

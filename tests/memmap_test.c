@@ -468,16 +468,7 @@ static void test_memmap_random_vs_model(struct ktest *t)
 			uint64_t a = rnd_point(), b = rnd_point();
 			uint32_t type = rnd_below(5) ? rnd_type() : 0;
 
-			if (a > b) {
-				uint64_t x = a;
-
-				a = b;
-				b = x;
-			}
-			if (b > limit)
-				b = limit;
-			if (a > b)
-				a = b;
+			model_range(&a, &b, limit);
 			if (type == 77)
 				type = RS;
 			if (memmap_set_range(&m, win + a, b - a, type)) {
