@@ -312,6 +312,10 @@ endif
 ifneq ($(KMA_CACHE_GROW_BYTES),)
 CFLAGS_LIB += -DKMA_CACHE_GROW_BYTES=$(KMA_CACHE_GROW_BYTES)
 endif
+# KMA_MAX_KMEM_CACHES=N: object caches alive at once (mm/heap.h, 16).
+ifneq ($(KMA_MAX_KMEM_CACHES),)
+CFLAGS_LIB += -DKMA_MAX_KMEM_CACHES=$(KMA_MAX_KMEM_CACHES)
+endif
 # gcc also writes call graphs with frame sizes, for tools/stack-depth.py.
 ifneq ($(LLVM),1)
 CFLAGS_LIB += -fcallgraph-info=su

@@ -6,7 +6,13 @@
  * The input is a program of operations on 64 slots: kmalloc, kzalloc,
  * kmalloc_aligned, krealloc and kfree with sizes and alignments from the
  * input (every class, large and huge objects, alignments up to 2 MiB),
- * and a quiesce. The shadow keeps each live object's size and fill byte.
+ * and a quiesce, and object caches: up to 4 per input, made on first use
+ * with a size, alignment and (or not) a constructor from the input,
+ * allocated from and freed to (kmem_cache_free() or kfree()), and
+ * destroyed at the end of the input. A constructor cache's objects must
+ * come constructed (the harness puts the pattern back before each free,
+ * as the contract asks). The shadow keeps each live object's size and
+ * fill byte.
  * Checked after every operation: alignment (8 or 16 bytes, or the asked
  * one), ksize() at least the size, kzalloc's zeroes, the contents of an
  * object intact until its free (and across krealloc up to the smaller
@@ -22,28 +28,47 @@
 #include <string.h>
 #include <kma_host.h>
 #include <kma/kmalloc.h>
+#include <kma/slab.h>
 #include <kma/frame.h>
 #include "test_mm.h"
 
 #define SLOTS	64
+#define CACHES	4
+#define CTOR_BYTE	0xc3
 
 struct shadow {
 	unsigned char *p;
 	size_t size;
 	unsigned char fill;
+	int cache;		/* the object cache it came from, or -1 */
 };
 
 static struct shadow slot[SLOTS];
+static struct kma_kmem_cache *cache[CACHES];
+static size_t cache_size[CACHES];
+static bool cache_ctor[CACHES];
+static size_t cache_align[CACHES];
+
+/* The constructors: every byte of the object, one per cache. */
+static void ctor0(void *p) { memset(p, CTOR_BYTE, cache_size[0]); }
+static void ctor1(void *p) { memset(p, CTOR_BYTE, cache_size[1]); }
+static void ctor2(void *p) { memset(p, CTOR_BYTE, cache_size[2]); }
+static void ctor3(void *p) { memset(p, CTOR_BYTE, cache_size[3]); }
+static void (*const ctors[CACHES])(void *) = { ctor0, ctor1, ctor2, ctor3 };
 static uint64_t base_free, inputs;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	int i;
+
 	(void)argc;
 	(void)argv;
 	if (kma_host_init(48u << 20))
 		abort();
 	base_free = test_mm_free_frames();
+	for (i = 0; i < SLOTS; i++)
+		slot[i].cache = -1;
 	return 0;
 }
 
@@ -113,7 +138,8 @@ static void check_new(int i, size_t align)
 
 	if (a % (align > 8 ? align : 8))
 		die("misaligned", i);
-	if (s->size >= 16 && align <= 16 && a % 16)
+	/* kmalloc()'s rule; a cache's objects have its own alignment. */
+	if (s->cache < 0 && s->size >= 16 && align <= 16 && a % 16)
 		die("not 16-byte aligned", i);
 	if (ksize(s->p) < s->size)
 		die("ksize below the size", i);
@@ -129,9 +155,56 @@ static void check_new(int i, size_t align)
 
 static void drop(int i)
 {
+	struct shadow *s = &slot[i];
+
 	check_live(i);
-	kfree(slot[i].p);
-	slot[i].p = NULL;
+	if (s->cache >= 0 && cache_ctor[s->cache])
+		memset(s->p, CTOR_BYTE, s->size);	/* constructed again */
+	if (s->cache >= 0 && !(s->fill & 2))
+		kma_kmem_cache_free(cache[s->cache], s->p);
+	else
+		kfree(s->p);
+	s->p = NULL;
+	s->cache = -1;
+}
+
+/*
+ * An object from cache @c (made on first use from @b: a size up to
+ * 32 KiB, an alignment up to 4 KiB, a constructor or not) into slot @i,
+ * filled with @fill (whose bit 1 picks kfree() for its free).
+ */
+static void cache_alloc(int i, unsigned int c, const uint8_t *b,
+			unsigned char fillb)
+{
+	struct shadow *s = &slot[i];
+	size_t k;
+
+	if (!cache[c]) {
+		cache_size[c] = ((size_t)b[0] | (size_t)(b[1] & 0x3f) << 8) *
+				(b[1] & 0x20 ? 1 : 2) % 32768 + 1;
+		cache_align[c] = b[1] & 0x80 ? (size_t)1 << (b[0] % 13) : 0;
+		cache_ctor[c] = b[1] & 0x40;
+		cache[c] = kma_kmem_cache_create("fuzz", cache_size[c],
+						 cache_align[c], 0,
+						 cache_ctor[c] ? ctors[c] : NULL);
+		if (!cache[c])
+			die("kmem_cache_create failed", i);
+	}
+	s->p = kma_kmem_cache_alloc(cache[c], GFP_KERNEL);
+	if (!s->p)
+		return;
+	s->size = cache_size[c];
+	s->cache = (int)c;
+	if (cache_ctor[c])
+		for (k = 0; k < s->size; k++)
+			if (s->p[k] != CTOR_BYTE)
+				die("object of a constructor cache not "
+				    "constructed", i);
+	if (kma_kmem_cache_size(cache[c]) < s->size)
+		die("kmem_cache_size below the size", i);
+	check_new(i, cache_align[c]);
+	s->fill = fillb | 1;
+	fill(i);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
@@ -181,7 +254,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			fill(i);
 			break;
 		case 2:				/* krealloc */
-			if (!s->p)
+			if (!s->p || s->cache >= 0)
 				break;
 			check_live(i);
 			size = size_of(op + 1);
@@ -197,17 +270,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			check_new(i, 8);
 			fill(i);
 			break;
-		default:			/* kfree, or quiesce */
+		default:		/* kfree, quiesce, or an object cache */
 			if (s->p)
 				drop(i);
 			else if (op[1] == 0xff)
 				(void)test_mm_free_frames();
+			else if (op[1] & 0x80)
+				cache_alloc(i, op[1] % CACHES, op + 2, op[1]);
 			break;
 		}
 	}
 	for (i = 0; i < SLOTS; i++)
 		if (slot[i].p)
 			drop(i);
+	for (i = 0; i < CACHES; i++) {
+		if (cache[i] && kma_kmem_cache_destroy(cache[i]))
+			die("kmem_cache_destroy with every object freed", i);
+		cache[i] = NULL;
+	}
 	/* The validators walk every frame: every 64th input (the first
 	 * included, so a replay of one input runs them). */
 	if (!(inputs++ & 63) && (kmalloc_validate() || frame_validate()))

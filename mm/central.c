@@ -35,20 +35,15 @@
 
 struct central centrals[NR_SPC];
 
-static uint32_t spc_pages(unsigned int spc)
-{
-	return spc == SPC_TINY ? 1 : sc_pages[spc];
-}
-
 /*
  * Power-of-two classes above a page hold one object per span: the span
  * is placed at a multiple of the size so the object is naturally aligned.
  */
 static uint32_t spc_align(unsigned int spc)
 {
-	uint32_t size = spc == SPC_TINY ? TINY_BLOCK : sc_size[spc];
+	uint32_t size = spc_size(spc);
 
-	if (size > PAGE_SIZE && !(size & (size - 1)))
+	if (spc < SC_NR && size > PAGE_SIZE && !(size & (size - 1)))
 		return size / PAGE_SIZE;
 	return 1;
 }
@@ -331,6 +326,29 @@ void central_reclaim(unsigned int spc)
 		central_settle(c, s, true);
 	}
 	port_irq_restore(flags);
+}
+
+/**
+ * central_objs_out - objects handed out by @spc's spans on its lists, and
+ * (in *@spans) the spans of the class, cached ones included.
+ * @spc: span class.
+ * @spans: receives the class's span count.
+ */
+uint64_t central_objs_out(unsigned int spc, uint64_t *spans)
+{
+	struct central *c = &centrals[spc];
+	unsigned long flags;
+	uint64_t n = 0;
+	struct span *s;
+
+	flags = spin_lock_irqsave(&c->lock);
+	for (s = c->partial.first; s; s = s->next)
+		n += span_live_objs(s);
+	for (s = c->full.first; s; s = s->next)
+		n += span_live_objs(s);
+	*spans = c->nspans;
+	spin_unlock_irqrestore(&c->lock, flags);
+	return n;
 }
 
 static unsigned int span_check(struct span *s, unsigned int spc, uint8_t list)

@@ -116,11 +116,6 @@ unsigned int heap_ncpus;
 uint32_t cache_grow_bytes;
 static size_t cache_meta_frames;
 
-static uint32_t spc_size(unsigned int spc)
-{
-	return spc == SPC_TINY ? TINY_BLOCK : sc_size[spc];
-}
-
 static uint32_t spc_cap(unsigned int spc);
 
 /* Objects a central's batches may hold: XFER_BYTES, whole batches. */
@@ -163,8 +158,83 @@ static uint32_t spc_capmax(unsigned int spc)
 }
 
 /**
- * cpucache_init - size every class's CPU caches and central batches, and
- * give them their slot arrays (one frame run).
+ * cache_class_ptrs - pointers class @spc's CPU caches (capmax per CPU)
+ * and central batches need. cache_grow_bytes and heap_ncpus are set.
+ * @spc: span class.
+ */
+size_t cache_class_ptrs(unsigned int spc)
+{
+	return (size_t)spc_capmax(spc) * heap_ncpus + spc_xfer_cap(spc);
+}
+
+/**
+ * cache_class_setup - size class @spc's central and give it its batch
+ * array, the first spc_xfer_cap() pointers of @p; CPU k's cache slots
+ * follow, capmax of them at @p + xfer_cap + k * capmax. The CPUs' caches
+ * themselves are set by cpucache_init() (the fixed classes) or by each
+ * CPU when it first uses the class (cache_attach(), an object cache's).
+ * @spc: span class.
+ * @p: cache_class_ptrs(@spc) pointers.
+ */
+void cache_class_setup(unsigned int spc, void **p)
+{
+	struct central *c = &centrals[spc];
+	uint32_t cap = spc_cap(spc);
+
+	c->cache_cap = cap;
+	c->cache_capmax = spc_capmax(spc);
+	c->xfer_cap = spc_xfer_cap(spc);
+	c->xfer = p;
+	c->nxfer = 0;
+	c->taken = 0;
+	c->nempty = 0;
+	/* Last: loops over every class skip one whose batch is 0. */
+	__atomic_store_n(&c->batch, cap / 2, __ATOMIC_RELEASE);
+}
+
+/**
+ * cache_class_clear - class @spc (an object cache's) is gone: its central
+ * loses its batch array. Every CPU cache of the class is detached.
+ * @spc: span class.
+ */
+void cache_class_clear(unsigned int spc)
+{
+	struct central *c = &centrals[spc];
+
+	__atomic_store_n(&c->batch, 0, __ATOMIC_RELEASE);
+	c->xfer = NULL;
+	c->xfer_cap = 0;
+	c->cache_cap = 0;
+	c->cache_capmax = 0;
+}
+
+/* Class @spc's cache slots for @cpu (see cache_class_setup()). */
+static void **cache_slots(unsigned int spc, unsigned int cpu)
+{
+	struct central *c = &centrals[spc];
+
+	return c->xfer + c->xfer_cap + (size_t)cpu * c->cache_capmax;
+}
+
+/*
+ * @cpu's cache of object cache class @spc is detached (all NULL): attach
+ * it, if the cache is live. This CPU only, interrupts off.
+ */
+static bool cache_attach(unsigned int cpu, unsigned int spc)
+{
+	struct objcache *oc = objcache_of(cpu, spc);
+
+	if (spc < SPC_KCACHE || !kcache_attach_begin(spc))
+		return false;
+	oc->lo = cache_slots(spc, cpu);
+	oc->top = oc->lo;
+	oc->hi = oc->lo + centrals[spc].cache_cap;
+	return true;
+}
+
+/**
+ * cpucache_init - size every fixed class's CPU caches and central
+ * batches, and give them their slot arrays (one frame run).
  * @ncpus: CPU slots to provide for.
  *
  * Return: 0, or -1 if the frames cannot be had.
@@ -185,36 +255,30 @@ int cpucache_init(unsigned int ncpus)
 	if (grow < CACHE_GROW_MIN_BYTES)
 		grow = 0;	/* small machine: fixed capacities */
 	cache_grow_bytes = (uint32_t)grow;
+	heap_ncpus = ncpus;
 
-	for (spc = 1; spc < NR_SPC; spc++)
-		ptrs += (size_t)spc_capmax(spc) * ncpus + spc_xfer_cap(spc);
+	for (spc = 1; spc < SPC_KCACHE; spc++)
+		ptrs += cache_class_ptrs(spc);
 	npages = (ptrs * sizeof(void *) + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	pa = frame_alloc_run(npages);
-	if (pa == FRAME_NONE)
+	if (pa == FRAME_NONE) {
+		heap_ncpus = 0;
 		return -1;
+	}
 	p = port_phys_to_virt(pa);
 	cache_meta_frames = npages;
 	for (i = 0; i < SC_MAX_SIZE >> 3; i++)
 		size_oc[i] = OC_OFF(sc_of_size((i + 1) << 3));
-	for (spc = 1; spc < NR_SPC; spc++) {
-		struct central *c = &centrals[spc];
-		uint32_t cap = spc_cap(spc);
-
-		c->cache_cap = cap;
-		c->cache_capmax = spc_capmax(spc);
-		c->batch = cap / 2;
-		c->xfer_cap = spc_xfer_cap(spc);
-		c->xfer = p;
-		c->nxfer = 0;
-		p += c->xfer_cap;
+	for (spc = 1; spc < SPC_KCACHE; spc++) {
+		cache_class_setup(spc, p);
 		for (cpu = 0; cpu < ncpus; cpu++) {
 			struct objcache *oc = objcache_of(cpu, spc);
 
-			oc->lo = p;
-			oc->top = p;
-			oc->hi = p + cap;
-			p += c->cache_capmax;
+			oc->lo = cache_slots(spc, cpu);
+			oc->top = oc->lo;
+			oc->hi = oc->lo + centrals[spc].cache_cap;
 		}
+		p += cache_class_ptrs(spc);
 	}
 	return 0;
 }
@@ -320,6 +384,8 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 	}
 	kmalloc_cpu_poll(cpu);
 	cache_decay_poll(c, cpu);
+	if (unlikely(!oc->hi) && !cache_attach(cpu, spc))
+		return NULL;		/* an object cache that is gone */
 	if (c->miss[spc] != UINT16_MAX)
 		c->miss[spc]++;
 	c->used[spc / 64] |= 1ULL << (spc % 64);
@@ -331,9 +397,12 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 			continue;
 		if (pressed)
 			return NULL;
-		kmalloc_pressure(spc == SPC_TINY ? PAGE_SIZE :
-				 (size_t)sc_pages[spc] * PAGE_SIZE);
+		kmalloc_pressure((size_t)spc_pages(spc) * PAGE_SIZE);
 		pressed = true;
+		/* The ladder drained this CPU: an object cache's class is
+		 * detached (and its cache may be gone meanwhile). */
+		if (unlikely(!oc->hi) && !cache_attach(cpu, spc))
+			return NULL;
 	}
 }
 
@@ -500,12 +569,16 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 	uint32_t b = centrals[spc].batch;
 	void **out;
 
-	if (unlikely(!oc->hi)) {	/* before mm_init(): cannot happen */
+	kmalloc_cpu_poll(cpu);		/* a drain empties the cache */
+	cache_decay_poll(c, cpu);
+	/*
+	 * Not attached: an object cache's class this CPU has not used since
+	 * its last drain (or a cache being destroyed: straight to the span).
+	 */
+	if (unlikely(!oc->hi) && !cache_attach(cpu, spc)) {
 		span_free_obj(span_of((uintptr_t)p), (uintptr_t)p);
 		return;
 	}
-	kmalloc_cpu_poll(cpu);		/* a drain empties the cache */
-	cache_decay_poll(c, cpu);
 	if (oc->top != oc->hi || cache_grow(spc, cpu, oc)) {
 		objcache_push(oc, p);
 		return;
@@ -551,17 +624,27 @@ void cache_drain(unsigned int cpu)
 	for (spc = 1; spc < NR_SPC; spc++) {
 		struct objcache *oc = objcache_of(cpu, spc);
 		struct span *s = c->alloc[spc];
+		uint32_t n, b;
 
-		uint32_t n = objcache_count(oc), b = centrals[spc].batch;
-
-		/* Whole batches to the central while it has room (cheap for
-		 * the next CPU or thread to take), the rest to the spans. */
-		if (n >= b)
-			cache_flush(c, spc, oc->lo + n % b, n - n % b);
-		if (n % b)
-			cache_flush(c, spc, oc->lo, n % b);
-		oc->top = oc->lo;
-		oc->hi = oc->lo + centrals[spc].cache_cap;
+		if (oc->hi) {
+			n = objcache_count(oc);
+			b = centrals[spc].batch;
+			/* Whole batches to the central while it has room
+			 * (cheap for the next CPU or thread to take), the
+			 * rest to the spans. */
+			if (n >= b)
+				cache_flush(c, spc, oc->lo + n % b, n - n % b);
+			if (n % b)
+				cache_flush(c, spc, oc->lo, n % b);
+			oc->top = oc->lo;
+			oc->hi = oc->lo + centrals[spc].cache_cap;
+			/* An object cache's class is attached again at its
+			 * next use: the cache may be gone by then. */
+			if (spc >= SPC_KCACHE) {
+				oc->lo = oc->top = oc->hi = NULL;
+				kcache_detach(spc);
+			}
+		}
 		if (s == &empty_span)
 			continue;
 		c->alloc[spc] = &empty_span;
@@ -585,6 +668,8 @@ static void reclaim(bool idle_only)
 	for (spc = 1; spc < NR_SPC; spc++) {
 		struct central *c = &centrals[spc];
 
+		if (!__atomic_load_n(&c->batch, __ATOMIC_ACQUIRE))
+			continue;	/* an object cache's class, unused */
 		if (!idle_only || !READ_ONCE(c->taken))
 			central_drain_batches(spc);
 		if (idle_only)

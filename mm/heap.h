@@ -18,6 +18,7 @@
 #include <kma/port.h>
 #include <kma/spinlock.h>
 #include <kma/kmalloc.h>
+#include <kma/slab.h>
 #include <kma/mm_report.h>
 #include "bitops.h"
 #include "fault.h"
@@ -36,10 +37,19 @@
 #define SPAN_MAX_OBJS	512
 #define SPAN_WORDS	(SPAN_MAX_OBJS / 64)
 
-/* Span classes: the size classes, plus one for tiny blocks. */
+/*
+ * Span classes: the size classes, one for tiny blocks, then one per
+ * object cache (kmem_cache.c): KMA_MAX_KMEM_CACHES of them, a build-time
+ * setting (each costs a row entry per CPU, 24 bytes, and a central).
+ */
 #define SPC_TINY	SC_NR
-#define NR_SPC		(SC_NR + 1)
+#define SPC_KCACHE	(SC_NR + 1)		/* the first cache's class */
+#ifndef KMA_MAX_KMEM_CACHES
+#define KMA_MAX_KMEM_CACHES	16
+#endif
+#define NR_SPC		(SPC_KCACHE + KMA_MAX_KMEM_CACHES)
 #define TINY_BLOCK	16
+_Static_assert(NR_SPC <= 256, "a span's class is a byte");
 
 /*
  * Word loads and stores that may race: relaxed atomics, one plain load
@@ -279,7 +289,7 @@ static inline uint32_t objcache_count(const struct objcache *oc)
  * and a class's cache is found by its byte offset in the row
  * (oc_off_of_size(), struct span's oc_off), with no multiply.
  */
-#define OC_ROW_SHIFT	11
+#define OC_ROW_SHIFT	(NR_SPC * 24 <= 2048 ? 11 : NR_SPC * 24 <= 4096 ? 12 : 13)
 struct objcache_row {
 	struct objcache oc[NR_SPC];
 } __attribute__((aligned(1 << OC_ROW_SHIFT)));
@@ -601,6 +611,78 @@ struct mheap {
 extern struct mheap heap;
 extern struct central centrals[NR_SPC];
 
+/*
+ * struct kma_kmem_cache - an object cache (kmem_cache.c): span class
+ * @spc, whose geometry is chosen when the cache is made. Every field but
+ * @state is written before the cache is published (the release store of
+ * @state = KCACHE_LIVE) and fixed until it is gone; @state changes under
+ * kcache_lock and is read with acquire loads.
+ * @size: the slot stride: the object size rounded up to the alignment,
+ *        plus the word a constructor cache keeps beside each free object.
+ * @save_off: constructor caches: the offset of that word (a free object
+ *            carries its tag in its first word, whose constructed value
+ *            is kept there meanwhile); 0 otherwise.
+ */
+enum kcache_state {
+	KCACHE_FREE = 0,	/* the slot serves the next create */
+	KCACHE_LIVE,
+	KCACHE_DYING,		/* being made or destroyed: no CPU attaches */
+	KCACHE_ORPHAN,		/* destroyed; freed at the last CPU's detach */
+};
+
+struct kma_kmem_cache {
+	char name[KMA_KMEM_CACHE_NAME];
+	uint32_t object_size;
+	uint32_t size;
+	uint32_t align;
+	uint32_t save_off;
+	uint32_t magic;
+	uint16_t pages;
+	uint16_t objs;
+	uint16_t spc;
+	uint16_t oc_off;
+	uint32_t state;
+	void (*ctor)(void *);
+	phys_addr_t arrays_pa;		/* the class's slot arrays */
+	size_t arrays_frames;
+};
+extern struct kma_kmem_cache kcaches[KMA_MAX_KMEM_CACHES];
+
+static inline struct kma_kmem_cache *kcache_of(unsigned int spc)
+{
+	return &kcaches[spc - SPC_KCACHE];
+}
+
+/* Geometry of span class @spc: object size, span pages, index magic. */
+static inline uint32_t spc_size(unsigned int spc)
+{
+	if (spc < SC_NR)
+		return sc_size[spc];
+	return spc == SPC_TINY ? TINY_BLOCK : kcache_of(spc)->size;
+}
+
+static inline uint32_t spc_pages(unsigned int spc)
+{
+	if (spc < SC_NR)
+		return sc_pages[spc];
+	return spc == SPC_TINY ? 1 : kcache_of(spc)->pages;
+}
+
+static inline uint32_t spc_magic(unsigned int spc)
+{
+	if (spc < SC_NR)
+		return sc_magic[spc];
+	return spc == SPC_TINY ? sc_magic[sc_of_size(TINY_BLOCK)] :
+				 kcache_of(spc)->magic;
+}
+
+/* kmem_cache.c */
+void kcache_construct(struct span *s, unsigned int spc);
+bool kcache_attach_begin(unsigned int spc);
+void kcache_detach(unsigned int spc);
+void kcache_free_slow(struct kma_kmem_cache *c, uintptr_t va,
+		      const char *fn);
+
 /* pageheap.c */
 int heap_init(struct memmap *m);
 struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large);
@@ -666,6 +748,9 @@ void cache_free_slow(unsigned int spc, unsigned int cpu, void *p);
 void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu);
 void cache_drain(unsigned int cpu);
 void cache_decay(struct cpu_cache *c, unsigned int cpu);
+size_t cache_class_ptrs(unsigned int spc);
+void cache_class_setup(unsigned int spc, void **p);
+void cache_class_clear(unsigned int spc);
 
 /* Act on the end of a decay period once per CPU (one load otherwise). */
 static inline void cache_decay_poll(struct cpu_cache *c, unsigned int cpu)
@@ -686,6 +771,17 @@ uint32_t cache_check_tags(void **objs, uint32_t n);
 uint64_t cache_meta_bytes(void);
 
 void kfree_small_slow(struct span *s, uintptr_t va);
+bool small_obj_live(const struct span *s, uintptr_t va);
+void report_bad_small(const char *fn, struct span *s, uintptr_t va,
+		      int32_t idx);
+void pressure_drain_others(unsigned int me, unsigned int spc);
+
+/* Whether class @spc is in use: a fixed class, or a live object cache's. */
+static inline bool spc_active(unsigned int spc)
+{
+	return spc < SPC_KCACHE ||
+	       __atomic_load_n(&centrals[spc].batch, __ATOMIC_ACQUIRE);
+}
 void kfree_slow(const void *p);
 void kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va,
 			struct span *s, const char *what);
@@ -852,6 +948,7 @@ struct span *central_cache_span(unsigned int spc, unsigned int cpu);
 void central_uncache_span(struct span *s);
 void central_free_notify(unsigned int spc, uintptr_t va);
 void central_reclaim(unsigned int spc);
+uint64_t central_objs_out(unsigned int spc, uint64_t *spans);
 unsigned int central_validate(unsigned int spc);
 
 /* util.c */

@@ -22,8 +22,8 @@ static void class_stats(unsigned int spc, struct kmalloc_class_stats *cs,
 	uint64_t held;
 
 	mm_memset(cs, 0, sizeof(*cs));
-	cs->size = spc == SPC_TINY ? TINY_BLOCK : sc_size[spc];
-	cs->span_pages = spc == SPC_TINY ? 1 : sc_pages[spc];
+	cs->size = spc_size(spc);
+	cs->span_pages = spc_pages(spc);
 	flags = spin_lock_irqsave(&c->lock);
 	cs->spans = c->nspans;
 	for (s = c->partial.first; s; s = s->next)
@@ -72,9 +72,11 @@ void kmalloc_get_stats(struct kmalloc_stats *st)
 	unsigned int spc;
 
 	mm_memset(st, 0, sizeof(*st));
-	for (spc = 1; spc < NR_SPC && spc < 72; spc++)
+	_Static_assert(SPC_KCACHE <= sizeof(st->cls) / sizeof(st->cls[0]),
+		       "kmalloc_stats holds every fixed class");
+	for (spc = 1; spc < SPC_KCACHE; spc++)
 		class_stats(spc, &st->cls[spc], &st->central_locks);
-	st->nr_classes = NR_SPC - 1;
+	st->nr_classes = SPC_KCACHE - 1;
 	heap_totals(&t);
 	st->heap_sys = t.sys;
 	st->heap_idle = t.idle;
@@ -103,6 +105,8 @@ void kmalloc_dump_meminfo(void)
 	unsigned int spc;
 
 	for (spc = 1; spc < NR_SPC; spc++) {
+		if (!spc_active(spc))
+			continue;
 		class_stats(spc, &cs, &locks);
 		slab += cs.spans * cs.span_pages * PAGE_SIZE;
 	}
@@ -140,11 +144,16 @@ void kmalloc_dump_slabinfo(void)
 		  "<objperslab> <pagesperslab> : slabdata <active_slabs> "
 		  "<num_slabs>\n");
 	for (spc = 1; spc < NR_SPC; spc++) {
-		char name[24];
+		char name[KMA_KMEM_CACHE_NAME];
 
+		if (!spc_active(spc))
+			continue;
 		class_stats(spc, &c, &locks);
 		if (spc == SPC_TINY)
 			mm_snprintf(name, sizeof(name), "kmalloc-tiny");
+		else if (spc >= SPC_KCACHE)
+			mm_snprintf(name, sizeof(name), "%s",
+				    kcache_of(spc)->name);
 		else
 			mm_snprintf(name, sizeof(name), "kmalloc-%u", c.size);
 		mm_printf("%-17s %8llu %8llu %6u %4u %4u : slabdata %6llu %6llu\n",

@@ -75,7 +75,7 @@ kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va,
  * Classify a pointer into a SMALL span that did not pass the fast checks
  * (@idx is -1 for a pointer that is not a slot start).
  */
-static __attribute__((noinline, cold)) void
+__attribute__((noinline, cold)) void
 report_bad_small(const char *fn, struct span *s, uintptr_t va, int32_t idx)
 {
 	if (idx < 0 || (uint32_t)idx >= s->nobjs)
@@ -97,7 +97,7 @@ report_bad_small(const char *fn, struct span *s, uintptr_t va, int32_t idx)
 }
 
 /* Whether @va is a live object of SMALL span @s, nothing reported. */
-static inline bool small_obj_live(const struct span *s, uintptr_t va)
+bool small_obj_live(const struct span *s, uintptr_t va)
 {
 	int32_t idx = span_obj_index(s, va);
 
@@ -137,6 +137,9 @@ static void kfree_classify(struct span *s, uintptr_t va)
 	case SPAN_SMALL:
 		if (READ_ONCE(s->spc) == SPC_TINY)
 			tiny_free("kfree", s, va);
+		else if (READ_ONCE(s->spc) >= SPC_KCACHE)
+			kcache_free_slow(kcache_of(READ_ONCE(s->spc)), va,
+					 "kfree");
 		else
 			kfree_small_slow(s, va);
 		return;
@@ -361,6 +364,10 @@ static size_t obj_size(const char *fn, const void *p)
 			report_bad_small(fn, s, va, idx);
 			return 0;
 		}
+		/* A constructor cache keeps a word after each object. */
+		if (READ_ONCE(s->spc) >= SPC_KCACHE &&
+		    kcache_of(READ_ONCE(s->spc))->save_off)
+			return kcache_of(READ_ONCE(s->spc))->save_off;
 		return s->size;
 	case SPAN_LARGE:
 	case SPAN_HUGE:

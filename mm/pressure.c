@@ -53,12 +53,17 @@ static uint8_t in_pressure[PORT_MAX_CPUS];
 static uint8_t in_poll[PORT_MAX_CPUS];
 uint64_t pressure_runs, pressure_kicks, pressure_late, pressure_grows;
 
-/* Whether @cpu's caches may hold anything (racy: a hint for (b)). */
-static bool cpu_holds_memory(unsigned int cpu)
+/*
+ * Whether @cpu's caches may hold anything, or (@kspc nonzero) its cache
+ * of that object cache's class is attached (racy: a hint for (b)).
+ */
+static bool cpu_holds_memory(unsigned int cpu, unsigned int kspc)
 {
 	struct cpu_cache *c = cpu_cache_of(cpu);
 	unsigned int spc;
 
+	if (kspc && READ_ONCE(objcache_of(cpu, kspc)->hi))
+		return true;
 	if (READ_ONCE(c->tiny_block))
 		return true;
 	for (spc = 1; spc < NR_SPC; spc++)
@@ -93,14 +98,18 @@ void pressure_answered(unsigned int cpu)
 	__atomic_store_n(&drain_req[cpu], 0, __ATOMIC_RELEASE);
 }
 
-/* Rung (b): ask the other CPUs, wait a bounded time for the answers. */
-static void drain_others(unsigned int me)
+/*
+ * Rung (b): ask the other CPUs, wait a bounded time for the answers. Also
+ * used by kma_kmem_cache_destroy(), which asks the CPUs attached to its
+ * class @spc too (0: none).
+ */
+void pressure_drain_others(unsigned int me, unsigned int spc)
 {
 	unsigned int cpu, waiting = 0;
 	uint32_t polls;
 
 	for (cpu = 0; cpu < heap_ncpus; cpu++) {
-		if (cpu == me || !cpu_holds_memory(cpu))
+		if (cpu == me || !cpu_holds_memory(cpu, spc))
 			continue;
 		__atomic_store_n(&drain_req[cpu], 1, __ATOMIC_RELEASE);
 		port_cpu_kick(cpu);
@@ -152,7 +161,7 @@ void kmalloc_pressure(size_t need)
 	pressure_runs++;
 	cache_drain(cpu);				/* (a) */
 	__atomic_store_n(&drain_req[cpu], 0, __ATOMIC_RELAXED);
-	drain_others(cpu);				/* (b) */
+	pressure_drain_others(cpu, 0);			/* (b) */
 	kmalloc_reclaim();				/* (c) */
 	heap_scavenge(0);				/* (d) */
 	frame_drain_all();				/* (e) */

@@ -31,11 +31,11 @@
  */
 void span_init_small(struct span *s, unsigned int spc)
 {
-	unsigned int cls = spc == SPC_TINY ? sc_of_size(TINY_BLOCK) : spc;
+	bool fast = spc != SPC_TINY;
 	uint32_t i;
 
-	s->size = sc_size[cls];
-	s->magic = sc_magic[cls];
+	s->size = spc_size(spc);
+	s->magic = spc_magic(spc);
 	s->nobjs = (uint16_t)(s->npages * PAGE_SIZE / s->size);
 	s->hwm = 0;
 	s->nalloc = 0;
@@ -47,15 +47,23 @@ void span_init_small(struct span *s, unsigned int spc)
 	s->alloc_cache = 0;
 	span_refill_cache(s);
 	/* Every slot starts free and tagged (see OBJ_TAG_KEY in heap.h). */
-	for (i = 0; i < s->nobjs; i++)
-		obj_tag_set((void *)(s->base + (uintptr_t)i * s->size),
-			    OBJ_FRESH);
+	if (spc >= SPC_KCACHE) {
+		kcache_construct(s, spc);	/* constructors, then tags */
+		fast = !kcache_of(spc)->save_off;
+	} else {
+		for (i = 0; i < s->nobjs; i++)
+			obj_tag_set((void *)(s->base + (uintptr_t)i * s->size),
+				    OBJ_FRESH);
+	}
 	WRITE_ONCE(s->xstate, SPAN_SMALL);
 	WRITE_ONCE(s->oc_off, OC_OFF(spc));
 	__atomic_store_n(&s->spc, (uint8_t)spc, __ATOMIC_RELEASE);
-	/* Last: a nonzero fast magic sends kfree() down the fast path. */
-	__atomic_store_n(&s->xfmagic, spc == SPC_TINY ? 0 : s->magic,
-			 __ATOMIC_RELEASE);
+	/*
+	 * Last: a nonzero fast magic sends kfree() down the fast path; not
+	 * for tiny blocks or a constructor cache's objects, whose frees must
+	 * keep their first word (kcache_free_slow()).
+	 */
+	__atomic_store_n(&s->xfmagic, fast ? s->magic : 0, __ATOMIC_RELEASE);
 }
 
 /**

@@ -864,7 +864,7 @@ static uint64_t grown_bytes(unsigned int cpu)
 
 		if (cap > centrals[spc].cache_cap)
 			sum += (uint64_t)(cap - centrals[spc].cache_cap) *
-			       sc_size[spc];
+			       spc_size(spc);
 	}
 	return sum;
 }

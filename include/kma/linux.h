@@ -2,6 +2,10 @@
 /*
  * linux.h - the Linux names of kma's object allocator: kmalloc(),
  * kzalloc(), kcalloc(), kmalloc_array(), krealloc(), kfree() and ksize(),
+ * of its object caches (<kma/slab.h>): struct kmem_cache,
+ * kmem_cache_create(), kmem_cache_alloc(), kmem_cache_zalloc(),
+ * kmem_cache_free(), kmem_cache_alloc_bulk(), kmem_cache_free_bulk(),
+ * kmem_cache_destroy() and kmem_cache_size(),
  * and of its page API (<kma/pages.h>): __get_free_pages(),
  * __get_free_page(), get_zeroed_page(), free_pages(), free_page(),
  * alloc_pages(), __free_pages(), page_address() and virt_to_page(), as
@@ -15,6 +19,7 @@
 
 #include <kma/kmalloc.h>
 #include <kma/pages.h>
+#include <kma/slab.h>
 
 static inline void *kmalloc(size_t size, gfp_t flags)
 {
@@ -49,6 +54,60 @@ static inline void kfree(const void *p)
 static inline size_t ksize(const void *p)
 {
 	return kma_ksize(p);
+}
+
+/*
+ * Object caches. struct kmem_cache is kma's struct kma_kmem_cache: the
+ * name is a macro, so it must not name anything else in the including
+ * file (a kernel with its own struct kmem_cache leaves these names out).
+ */
+#define kmem_cache kma_kmem_cache
+#define SLAB_HWCACHE_ALIGN KMA_SLAB_HWCACHE_ALIGN
+
+static inline struct kmem_cache *kmem_cache_create(const char *name,
+						   unsigned int size,
+						   unsigned int align,
+						   unsigned long flags,
+						   void (*ctor)(void *))
+{
+	return kma_kmem_cache_create(name, size, align, flags, ctor);
+}
+
+static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags)
+{
+	return kma_kmem_cache_alloc(c, flags);
+}
+
+static inline void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t flags)
+{
+	return kma_kmem_cache_alloc(c, flags | __GFP_ZERO);
+}
+
+static inline void kmem_cache_free(struct kmem_cache *c, void *p)
+{
+	kma_kmem_cache_free(c, p);
+}
+
+static inline int kmem_cache_alloc_bulk(struct kmem_cache *c, gfp_t flags,
+					size_t n, void **p)
+{
+	return (int)kma_kmem_cache_alloc_bulk(c, flags, n, p);
+}
+
+static inline void kmem_cache_free_bulk(struct kmem_cache *c, size_t n,
+					void **p)
+{
+	kma_kmem_cache_free_bulk(c, n, p);
+}
+
+static inline void kmem_cache_destroy(struct kmem_cache *c)
+{
+	kma_kmem_cache_destroy(c);
+}
+
+static inline unsigned int kmem_cache_size(struct kmem_cache *c)
+{
+	return (unsigned int)kma_kmem_cache_size(c);
 }
 
 /*
