@@ -4,9 +4,13 @@
  * CPU slot each): objects allocated on one CPU and freed on another, in
  * constructed state; a cache destroyed while another, idle CPU still
  * holds its objects in its cache (the drain request empties it); double
- * frees across CPUs; exact frame accounting.
+ * frees across CPUs; exact frame accounting; slabinfo lists every live
+ * cache by name (host only: stdout is captured).
  */
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include <ktest.h>
 #include <kma/kmalloc.h>
 #include <kma/slab.h>
@@ -205,7 +209,56 @@ static void test_slab_threads_destroy_remote(struct ktest *t)
 	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
 }
 
+/* kmalloc_dump_slabinfo()'s output (port_print() writes to fd 1). */
+static size_t slabinfo_text(char *buf, size_t len)
+{
+	FILE *f = tmpfile();
+	int saved = dup(1);
+	size_t n = 0;
+
+	if (!f || saved < 0)
+		return 0;
+	fflush(stdout);
+	dup2(fileno(f), 1);
+	kmalloc_dump_slabinfo();
+	dup2(saved, 1);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+/* slabinfo lists a live cache with its object size and count, and not a
+ * destroyed one. */
+static void test_slab_slabinfo_lists_caches(struct ktest *t)
+{
+	static char text[32768];
+	struct kma_kmem_cache *c = kma_kmem_cache_create("inode_cache", 600,
+							  0, 0, NULL);
+	void *objs[5];
+	char want[64];
+	unsigned int i;
+
+	KT_ASSERT_NOT_NULL(t, c);
+	for (i = 0; i < 5; i++)
+		objs[i] = kma_kmem_cache_alloc(c, GFP_KERNEL);
+	KT_ASSERT(t, slabinfo_text(text, sizeof(text)) > 0);
+	snprintf(want, sizeof(want), "inode_cache              5 ");
+	if (!strstr(text, want))
+		ktest_fail(t, __FILE__, __LINE__, "slabinfo lacks \"%s\"", want);
+	KT_EXPECT(t, strstr(text, " 600 ") != NULL);
+	KT_EXPECT(t, strstr(text, "kmalloc-64 ") != NULL);
+	for (i = 0; i < 5; i++)
+		kma_kmem_cache_free(c, objs[i]);
+	KT_EXPECT_EQ(t, kma_kmem_cache_destroy(c), 0);
+	slabinfo_text(text, sizeof(text));
+	KT_EXPECT(t, strstr(text, "inode_cache") == NULL);
+}
+
 static struct ktest_case slab_threads_cases[] = {
+	KTEST_CASE(test_slab_slabinfo_lists_caches),
 	KTEST_CASE(test_slab_threads_cross_free),
 	KTEST_CASE(test_slab_threads_destroy_remote),
 	{}
