@@ -356,7 +356,8 @@ $(LIB_BUILD)/%.o: lib/%.c Makefile $(LIB_CONFIG)
 # that gives a kernel's Makefile KMA_CFLAGS (for code that includes the
 # headers), KMA_LIB_CFLAGS (what the archive was built with: the target
 # flags a kernel must share), KMA_LIBS and KMA_PORT_FUNCS. One target per
-# prefix: install each ARCH into its own.
+# prefix: install each ARCH into its own. Both files find the tree from
+# where they are, so an installed tree may be moved (or used from DESTDIR).
 PREFIX ?= /usr/local
 KMA_DEFS := $(if $(filter host,$(ARCH)),,-DKMA_KERNEL) \
 	$(if $(filter 1,$(PORT_INLINE)),-DPORT_INLINE_HEADER='<kma/port/$(ARCH).h>') \
@@ -371,7 +372,10 @@ install: $(LIBKMA)
 	$(Q)install -m 644 $(LIBKMA) $(INST)/lib/libkma.a
 	$(Q){ echo "# kma for $(ARCH), from make install; include it from a" \
 		"kernel's Makefile."; \
-	  echo "KMA_PREFIX := $(PREFIX)"; \
+	  echo "# Where this file is: the fragment works wherever the tree" \
+		"is moved (a DESTDIR staging directory, say)."; \
+	  echo "KMA_PREFIX := \$$(abspath \$$(dir \$$(lastword" \
+		"\$$(MAKEFILE_LIST)))../..)"; \
 	  echo "KMA_ARCH := $(ARCH)"; \
 	  echo "KMA_CFLAGS := -I\$$(KMA_PREFIX)/include $(KMA_DEFS)"; \
 	  echo "KMA_LIB_CFLAGS := $(filter-out -I% -M% -W% -g -nostdinc \
@@ -380,7 +384,7 @@ install: $(LIBKMA)
 	  echo "KMA_PORT_FUNCS := $$(sed -n 's/^[a-z_ ]*[ *]\(port_[a-z_]*\)(.*/\1/p' \
 		include/kma/port.h | sort -u | tr '\n' ' ')"; \
 	} > $(INST)/share/kma/kma.mk
-	$(Q){ echo "prefix=$(PREFIX)"; \
+	$(Q){ echo "prefix=\$${pcfiledir}/../.."; \
 	  echo "Name: kma"; \
 	  echo "Description: kma kernel memory allocator ($(ARCH))"; \
 	  echo "Version: $$(git describe --always 2>/dev/null || echo 0)"; \
