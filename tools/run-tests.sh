@@ -9,7 +9,8 @@
 # case), host tests (gcc), host tests under ASan+UBSan (gcc), threaded
 # suites under TSan (clang), the kernels built by gcc and clang, the
 # fuzz harnesses replayed over their seed corpora (make fuzz-replay), the
-# installed library's checks (tools/lib-check.sh), the QEMU boots
+# installed library's checks (tools/lib-check.sh), the example kernel
+# built from the installed library (tools/example-check.sh), the QEMU boots
 # (tools/qemu-test.sh) for each architecture that boots, the drop-in
 # malloc (tools/preload_test.py) and a smoke run of the benchmark
 # harness (tools/bench.py --smoke).
@@ -102,6 +103,12 @@ gen_check fuzz-replay make -s fuzz-replay
 log="$LOGDIR/lib.log"
 timeout "$TIMEOUT" tools/lib-check.sh >"$log" 2>"$log.err"
 count lib "$log" $?
+
+# The example kernel built from the installed library, booted on both
+# architectures (tools/example-check.sh).
+log="$LOGDIR/example.log"
+timeout "$TIMEOUT" tools/example-check.sh >"$log" 2>"$log.err"
+count example "$log" $?
 
 if [ -x tools/qemu-test.sh ]; then
 	for arch in x86_64 aarch64; do
