@@ -136,6 +136,12 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap);
 
 /**
+ * kernel_console_write - write @len bytes of @s to the log and the
+ * console, serialised with printk(). Any context.
+ */
+void kernel_console_write(const char *s, size_t len);
+
+/**
  * printk_log_copy - copy the newest bytes of the log buffer.
  * @dst: destination.
  * @len: bytes wanted; at most the bytes held are copied.

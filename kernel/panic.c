@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * panic.c - stopping the system: panic(), and the port's panic and misuse
- * report sinks (port_panic(), port_report()).
+ * panic.c - stopping the system: panic() (kma's port_panic() and
+ * port_report() end in it, kma_port.c).
  *
  * Owns: panic_cpu, the id + 1 of the first CPU that panicked (0 = none),
  * set once with a compare-and-swap. A second CPU that panics while the
@@ -44,15 +44,4 @@ __noreturn void panic(const char *fmt, ...)
 	printk("PANIC: every CPU stopped; ending the run with status %d\n",
 	       PANIC_STATUS);
 	arch_halt(PANIC_STATUS);
-}
-
-__noreturn void port_panic(const char *msg)
-{
-	panic("%s", msg);
-}
-
-void port_report(const struct mm_report *r)
-{
-	printk("%s\n", r->msg);
-	panic("allocator misuse or corruption (%s)", mm_error_name(r->error));
 }

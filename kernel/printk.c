@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * printk.c - the kernel console: printk(), the log buffer, and the
- * port_print() that mm/ and the test framework write through.
+ * printk.c - the kernel console: printk(), the log buffer, and
+ * kernel_console_write(), which kma's port_print() (kma_port.c) and the
+ * test framework write through.
  *
  * Owns: log_buf (a ring of the last LOG_BUF_SIZE bytes printed) and the
  * console lock.
@@ -60,7 +61,7 @@ static void log_store(const char *s, size_t len)
 }
 
 /* Write @len bytes to the log and the console, serialised. */
-static void console_emit(const char *s, size_t len)
+void kernel_console_write(const char *s, size_t len)
 {
 	unsigned long flags = port_irq_save();
 	unsigned int taken = console_lock();
@@ -69,11 +70,6 @@ static void console_emit(const char *s, size_t len)
 	arch_console_write(s, len);
 	console_unlock(taken);
 	port_irq_restore(flags);
-}
-
-void port_print(const char *s, size_t len)
-{
-	console_emit(s, len);
 }
 
 void vprintk(const char *fmt, va_list ap)
@@ -86,7 +82,7 @@ void vprintk(const char *fmt, va_list ap)
 		return;
 	if ((size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
-	console_emit(buf, (size_t)n);
+	kernel_console_write(buf, (size_t)n);
 }
 
 void printk(const char *fmt, ...)

@@ -66,17 +66,6 @@ __noreturn void kernel_secondary_main(void)
 	}
 }
 
-/*
- * port.h: make @cpu answer the pressure ladder's drain request. The kick
- * wakes every other CPU from arch_cpu_idle(), whose loop answers; a busy
- * CPU answers at its next allocator slow path or timer tick.
- */
-void port_cpu_kick(unsigned int cpu)
-{
-	(void)cpu;
-	arch_cpus_kick();
-}
-
 void smp_call_all(void (*fn)(void *arg), void *arg)
 {
 	unsigned int others = kernel_nr_online() - 1;

@@ -74,7 +74,7 @@ long psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 #define PSCI_SYSTEM_OFF	0x84000008ULL
 #define PSCI_VERSION	0x84000000ULL
 
-/* port.c */
+/* platform.c */
 void aarch64_early_puts(const char *s);
 void aarch64_boot(uint64_t dtb, uint64_t el);
 

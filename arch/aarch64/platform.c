@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * port.c - the AArch64 port: boot before the MMU (aarch64_boot()), the
- * port interface for mm/, the console, and the kernel.h arch functions
- * that are not about CPUs, interrupts or time.
+ * platform.c - the AArch64 platform: boot before the MMU
+ * (aarch64_boot()), the console, and the kernel.h arch functions that are
+ * not about CPUs, interrupts or time. kma's port is in kma_port.c.
  *
  * Boot order on the boot CPU (entry.S calls the first two):
  *   aarch64_boot(dtb, el)  MMU off: parse the device tree, pick the
@@ -238,71 +238,6 @@ struct kcpu *this_kcpu(void)
 
 	__asm__ __volatile__("mrs %0, tpidr_el1" : "=r"(c));
 	return c;
-}
-
-/**
- * port_cpu_id - the calling CPU's logical id, from its per-CPU area.
- *
- * Return: 0 .. port_cpu_count() - 1.
- */
-unsigned int (port_cpu_id)(void)
-{
-	return this_kcpu()->id;
-}
-
-/**
- * port_cpu_count - CPUs the port may run.
- *
- * Return: arch_nr_cpus(), fixed by arch_early_init().
- */
-unsigned int port_cpu_count(void)
-{
-	return aarch64_nr_cpus;
-}
-
-/**
- * port_irq_save - mask IRQs on this CPU.
- *
- * Return: the previous DAIF.
- */
-unsigned long (port_irq_save)(void)
-{
-	unsigned long flags;
-
-	__asm__ __volatile__("mrs %0, daif; msr daifset, #2"
-			     : "=r"(flags) : : "memory");
-	return flags;
-}
-
-/**
- * port_irq_restore - put DAIF back.
- * @flags: from port_irq_save().
- */
-void (port_irq_restore)(unsigned long flags)
-{
-	__asm__ __volatile__("msr daif, %0" : : "r"(flags) : "memory");
-}
-
-/**
- * port_phys_to_virt - the identity map.
- * @pa: physical address in RAM.
- *
- * Return: the same address as a pointer.
- */
-void *port_phys_to_virt(phys_addr_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
-
-/**
- * port_virt_to_phys - the identity map, backwards.
- * @va: address.
- *
- * Return: the same address.
- */
-phys_addr_t port_virt_to_phys(const void *va)
-{
-	return (phys_addr_t)(uintptr_t)va;
 }
 
 /**

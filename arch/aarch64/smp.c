@@ -9,7 +9,7 @@
  * the slot's address, and waits up to two seconds for the CPU to mark
  * itself online. One CPU is in flight at a time.
  *
- * State: cpu_mpidr[] is filled by arch_early_init() (port.c); the stacks
+ * State: cpu_mpidr[] is filled by arch_early_init() (platform.c); the stacks
  * belong to their CPUs from CPU_ON on.
  */
 #include <kma/mm_report.h>

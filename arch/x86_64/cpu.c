@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * port.c - the port interface (include/kma/port.h) on x86-64, the COM1
- * console and the end of a run.
+ * cpu.c - this CPU's area (this_kcpu()), interrupts on and idle, the
+ * COM1 console and the end of a run on x86-64. kma's port is in
+ * kma_port.c.
  *
- * CPU id: the GS base of each CPU points at its struct kcpu (set before
- * the CPU runs C code), so port_cpu_id() is one load from %gs:8 and
- * this_kcpu() one load from %gs:0. The direct map is the identity map the
- * boot code builds over all RAM. Interrupt state is RFLAGS.IF.
+ * The GS base of each CPU points at its struct kcpu (set before the CPU
+ * runs C code), so this_kcpu() is one load from %gs:0.
  *
  * State: x86_nr_cpus (CPU slots, written by arch_early_init() before the
  * allocator starts, constant afterwards). The UART is written without a
@@ -22,49 +21,12 @@
 
 unsigned int x86_nr_cpus = 1;
 
-unsigned int (port_cpu_id)(void)
-{
-	unsigned int id;
-
-	__asm__ __volatile__("movl %%gs:%c1, %0" : "=r"(id) : "i"(KCPU_ID));
-	return id;
-}
-
 struct kcpu *this_kcpu(void)
 {
 	struct kcpu *c;
 
 	__asm__ __volatile__("movq %%gs:%c1, %0" : "=r"(c) : "i"(KCPU_SELF));
 	return c;
-}
-
-unsigned int port_cpu_count(void)
-{
-	return x86_nr_cpus;
-}
-
-unsigned long (port_irq_save)(void)
-{
-	unsigned long flags;
-
-	__asm__ __volatile__("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-	return flags;
-}
-
-void (port_irq_restore)(unsigned long flags)
-{
-	if (flags & X86_RFLAGS_IF)
-		__asm__ __volatile__("sti" : : : "memory");
-}
-
-void *port_phys_to_virt(phys_addr_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
-
-phys_addr_t port_virt_to_phys(const void *va)
-{
-	return (phys_addr_t)(uintptr_t)va;
 }
 
 void arch_irq_enable(void)
