@@ -32,6 +32,15 @@
 int kma_host_init(size_t bytes);
 
 /**
+ * host_debug_from_env - set the heap's debug mode from the environment's
+ * KMA_DEBUG (kmalloc_parse_debug()'s options), before mm_init();
+ * kma_host_init() and the drop-in malloc call it.
+ *
+ * Return: 0, or -1 if KMA_DEBUG is malformed (reported).
+ */
+int host_debug_from_env(void);
+
+/**
  * host_mem_map - map @bytes of "physical memory" (no memmap, no mm/).
  * @bytes: size, rounded up to 2 MiB.
  *

@@ -187,6 +187,35 @@ static void test_boot_frames(struct ktest *t)
 		KT_EXPECT_EQ(t, high, 1);
 }
 
+/*
+ * kma.debug= on the command line set the heap's debug mode before
+ * mm_init(): the options in force are the ones it names (none without
+ * it), and the fast paths divert (a freed object waits in the quarantine
+ * instead of coming back at once). Switched off afterwards, so that the
+ * other suites see the default heap.
+ */
+static void test_boot_debug_option(struct ktest *t)
+{
+	const char *spec = cmdline_get("kma.debug");
+	unsigned int flags = 0;
+	uint64_t qbytes = 0;
+	void *p, *q;
+
+	if (spec)
+		KT_ASSERT_EQ(t, kmalloc_parse_debug(spec, &flags, &qbytes), 0);
+	ktest_log(t, "kma.debug=%s: options 0x%x", spec ? spec : "(none)",
+		  kmalloc_debug());
+	KT_EXPECT_EQ(t, kmalloc_debug(), flags);
+	if (!(flags & KMA_DEBUG_QUARANTINE))
+		return;
+	p = kmalloc(40, GFP_KERNEL);
+	kfree(p);
+	q = kmalloc(40, GFP_KERNEL);
+	KT_EXPECT(t, q != p);
+	kfree(q);
+	KT_EXPECT_EQ(t, kmalloc_set_debug(0, 0), 0);
+}
+
 static struct ktest_case boot_cases[] = {
 	KTEST_CASE(test_boot_cpus),
 	KTEST_CASE(test_boot_percpu),
@@ -194,6 +223,7 @@ static struct ktest_case boot_cases[] = {
 	KTEST_CASE(test_boot_memory),
 	KTEST_CASE(test_boot_fw_ram_overlap),
 	KTEST_CASE(test_boot_frames),
+	KTEST_CASE(test_boot_debug_option),
 	{}
 };
 KTEST_SUITE(boot, boot_cases);

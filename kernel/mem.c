@@ -91,6 +91,22 @@ static void mem_apply_limit(void)
  * Panics if the arch has no memory map, it cannot be sanitized, or the
  * frame allocator cannot start.
  */
+/* kma.debug=OPTIONS: the heap's debug mode, before mm_init(). */
+static void mem_debug_option(void)
+{
+	const char *spec = cmdline_get("kma.debug");
+	unsigned int flags;
+	uint64_t qbytes;
+
+	if (!spec)
+		return;
+	if (kmalloc_parse_debug(spec, &flags, &qbytes) ||
+	    kmalloc_set_debug(flags, qbytes))
+		panic("mem: bad kma.debug=%s", spec);
+	printk("mem: kma debug options 0x%x, quarantine %llu bytes\n", flags,
+	       (unsigned long long)qbytes);
+}
+
 void kernel_mem_init(void)
 {
 	memmap_init(&boot_map, boot_map_storage, BOOT_MAP_CAP);
@@ -105,6 +121,7 @@ void kernel_mem_init(void)
 	       (unsigned long long)(kernel_fw_ram >> 10),
 	       (unsigned long long)(kernel_fw_ram_high >> 10));
 	memmap_dump(&boot_map);
+	mem_debug_option();
 	if (mm_init(&boot_map))
 		panic("mem: the frame allocator and heap cannot start");
 	frame_dump();

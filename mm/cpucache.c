@@ -208,6 +208,15 @@ void cache_class_clear(unsigned int spc)
 	c->cache_capmax = 0;
 }
 
+/*
+ * The capacity a CPU cache of @spc starts with: 0 while the debug mode
+ * is on (debug.c: every allocation and free takes the slow path).
+ */
+static uint32_t cache_cap_now(unsigned int spc)
+{
+	return debug_on() ? 0 : centrals[spc].cache_cap;
+}
+
 /* Class @spc's cache slots for @cpu (see cache_class_setup()). */
 static void **cache_slots(unsigned int spc, unsigned int cpu)
 {
@@ -228,7 +237,7 @@ static bool cache_attach(unsigned int cpu, unsigned int spc)
 		return false;
 	oc->lo = cache_slots(spc, cpu);
 	oc->top = oc->lo;
-	oc->hi = oc->lo + centrals[spc].cache_cap;
+	oc->hi = oc->lo + cache_cap_now(spc);
 	return true;
 }
 
@@ -276,7 +285,7 @@ int cpucache_init(unsigned int ncpus)
 
 			oc->lo = cache_slots(spc, cpu);
 			oc->top = oc->lo;
-			oc->hi = oc->lo + centrals[spc].cache_cap;
+			oc->hi = oc->lo + cache_cap_now(spc);
 		}
 		p += cache_class_ptrs(spc);
 	}
@@ -314,8 +323,8 @@ uint32_t cache_check_tags(void **objs, uint32_t n)
  * The span @c allocates class @spc from, with a free slot in its window:
  * the current one (refilled or swept), else one from the central.
  */
-static struct span *cache_span(struct cpu_cache *c, unsigned int spc,
-			       unsigned int cpu)
+struct span *cache_span(struct cpu_cache *c, unsigned int spc,
+			unsigned int cpu)
 {
 	struct span *s = c->alloc[spc];
 
@@ -384,6 +393,8 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 	}
 	kmalloc_cpu_poll(cpu);
 	cache_decay_poll(c, cpu);
+	if (unlikely(debug_on()))
+		return debug_alloc(spc, cpu);
 	if (unlikely(!oc->hi) && !cache_attach(cpu, spc))
 		return NULL;		/* an object cache that is gone */
 	if (c->miss[spc] != UINT16_MAX)
@@ -571,6 +582,10 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 
 	kmalloc_cpu_poll(cpu);		/* a drain empties the cache */
 	cache_decay_poll(c, cpu);
+	if (unlikely(debug_on())) {
+		debug_free(spc, cpu, p);
+		return;
+	}
 	/*
 	 * Not attached: an object cache's class this CPU has not used since
 	 * its last drain (or a cache being destroyed: straight to the span).
@@ -637,7 +652,7 @@ void cache_drain(unsigned int cpu)
 			if (n % b)
 				cache_flush(c, spc, oc->lo, n % b);
 			oc->top = oc->lo;
-			oc->hi = oc->lo + centrals[spc].cache_cap;
+			oc->hi = oc->lo + cache_cap_now(spc);
 			/* An object cache's class is attached again at its
 			 * next use: the cache may be gone by then. */
 			if (spc >= SPC_KCACHE) {

@@ -676,12 +676,26 @@ static inline uint32_t spc_magic(unsigned int spc)
 				 kcache_of(spc)->magic;
 }
 
+/* debug.c */
+extern unsigned int kma_debug_flags;
+extern uintptr_t debug_free_site[PORT_MAX_CPUS];
+
+/* Whether the debug mode is on (a relaxed load; slow paths only). */
+static inline bool debug_on(void)
+{
+	return READ_ONCE(kma_debug_flags) != 0;
+}
+void *debug_alloc(unsigned int spc, unsigned int cpu);
+void debug_free(unsigned int spc, unsigned int cpu, void *p);
+bool debug_quarantined(uintptr_t va, uintptr_t *site, unsigned int *cpu);
+int debug_init(void);
+
 /* kmem_cache.c */
 void kcache_construct(struct span *s, unsigned int spc);
 bool kcache_attach_begin(unsigned int spc);
 void kcache_detach(unsigned int spc);
 void kcache_free_slow(struct kma_kmem_cache *c, uintptr_t va,
-		      const char *fn);
+		      const char *fn, uintptr_t site);
 
 /* pageheap.c */
 int heap_init(struct memmap *m);
@@ -748,6 +762,8 @@ void cache_free_slow(unsigned int spc, unsigned int cpu, void *p);
 void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu);
 void cache_drain(unsigned int cpu);
 void cache_decay(struct cpu_cache *c, unsigned int cpu);
+struct span *cache_span(struct cpu_cache *c, unsigned int spc,
+			unsigned int cpu);
 size_t cache_class_ptrs(unsigned int spc);
 void cache_class_setup(unsigned int spc, void **p);
 void cache_class_clear(unsigned int spc);
@@ -782,7 +798,7 @@ static inline bool spc_active(unsigned int spc)
 	return spc < SPC_KCACHE ||
 	       __atomic_load_n(&centrals[spc].batch, __ATOMIC_ACQUIRE);
 }
-void kfree_slow(const void *p);
+void kfree_slow(const void *p, uintptr_t site);
 void kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va,
 			struct span *s, const char *what);
 

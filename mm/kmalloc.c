@@ -72,6 +72,28 @@ kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va,
 }
 
 /*
+ * A second free of an object that its span sees out: it waits in a CPU
+ * cache, a central batch or the debug mode's quarantine, which knows who
+ * freed it first.
+ */
+static __attribute__((noinline, cold)) void
+report_double_cached(const char *fn, struct span *s, uintptr_t va)
+{
+	uintptr_t site;
+	unsigned int cpu;
+	char what[96];
+
+	if (debug_on() && debug_quarantined(va, &site, &cpu)) {
+		mm_snprintf(what, sizeof(what), "object already freed by %p on "
+			    "cpu %u (in quarantine)", (void *)site, cpu);
+		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, fn, va, s, what);
+		return;
+	}
+	kmalloc_report_obj(MM_ERR_DOUBLE_FREE, fn, va, s,
+			   "object already freed (in a CPU cache)");
+}
+
+/*
  * Classify a pointer into a SMALL span that did not pass the fast checks
  * (@idx is -1 for a pointer that is not a slot start).
  */
@@ -86,8 +108,7 @@ report_bad_small(const char *fn, struct span *s, uintptr_t va, int32_t idx)
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
 				   "slot never allocated (in a CPU cache)");
 	else if (span_slot_out(s, (uint32_t)idx))
-		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, fn, va, s,
-				   "object already freed (in a CPU cache)");
+		report_double_cached(fn, s, va);
 	else if ((uint32_t)idx >= s->hwm)
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
 				   "slot never allocated");
@@ -122,7 +143,7 @@ __attribute__((noinline)) void kfree_small_slow(struct span *s, uintptr_t va)
 	span_free_obj(s, va);
 }
 
-static void kfree_classify(struct span *s, uintptr_t va)
+static void kfree_classify(struct span *s, uintptr_t va, uintptr_t site)
 {
 	uint8_t expect = SPAN_LARGE;
 
@@ -139,7 +160,7 @@ static void kfree_classify(struct span *s, uintptr_t va)
 			tiny_free("kfree", s, va);
 		else if (READ_ONCE(s->spc) >= SPC_KCACHE)
 			kcache_free_slow(kcache_of(READ_ONCE(s->spc)), va,
-					 "kfree");
+					 "kfree", site);
 		else
 			kfree_small_slow(s, va);
 		return;
@@ -176,23 +197,25 @@ static void kfree_classify(struct span *s, uintptr_t va)
  * every misuse, classified and reported.
  * @p: the pointer given to kfree().
  */
-__attribute__((noinline)) void kfree_slow(const void *p)
+__attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
 {
 	uintptr_t va = (uintptr_t)p;
 	struct span *s = span_of(va);
 	unsigned long irq;
-	unsigned int spc;
+	unsigned int spc, cpu;
 
 	if (!s || !fast_slot_start((uint32_t)(va - s->base),
 				   READ_ONCE(s->xfmagic)) ||
 	    !fast_untagged_as(va, fast_tag_of(va))) {
-		kfree_classify(s, va);
+		kfree_classify(s, va, site);
 		return;
 	}
 	/* A live small object: this CPU's cache of its class is full. */
 	spc = READ_ONCE(s->spc);
 	irq = port_irq_save();
-	cache_free_slow(spc, port_cpu_id(), (void *)va);
+	cpu = port_cpu_id();
+	debug_free_site[cpu] = site;	/* for the debug mode's reports */
+	cache_free_slow(spc, cpu, (void *)va);
 	port_irq_restore(irq);
 }
 
@@ -209,7 +232,7 @@ void kma_kfree(const void *p)
 		return;
 	}
 	port_irq_restore(irq);
-	kfree_slow(p);
+	kfree_slow(p, (uintptr_t)__builtin_return_address(0));
 }
 
 /* A small object of class @spc, interrupts handled here. */
@@ -231,7 +254,7 @@ static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags)
 			return ZERO_SIZE_PTR;
 		return large_alloc(size, flags);
 	}
-	if ((flags & __GFP_NOSCAN) && size < TINY_BLOCK)
+	if ((flags & __GFP_NOSCAN) && size < TINY_BLOCK && !debug_on())
 		p = tiny_alloc(size);
 	else
 		p = small_alloc(sc_of_size(size));
@@ -518,5 +541,5 @@ int mm_init(struct memmap *m)
 	if (cpucache_init(ncpus))
 		return -1;
 	heap_ncpus = ncpus;
-	return 0;
+	return debug_init();
 }

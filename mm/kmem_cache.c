@@ -159,7 +159,7 @@ struct kma_kmem_cache *kma_kmem_cache_create(const char *name, size_t size,
 	}
 	if (flags & ~KMA_SLAB_HWCACHE_ALIGN) {
 		mm_report(MM_ERR_BAD_SIZE, 0, flags,
-			  "kmem_cache_create(%s): unsupported flags %#lx", name,
+			  "kmem_cache_create(%s): unsupported flags 0x%lx", name,
 			  flags & ~KMA_SLAB_HWCACHE_ALIGN);
 		return NULL;
 	}
@@ -399,12 +399,15 @@ static inline bool kcache_fast_push(struct objcache *row,
  * @c: the cache.
  * @va: the object.
  * @fn: the caller's name, for reports.
+ * @site: the caller's caller (the debug mode keeps it).
  */
 __attribute__((noinline)) void kcache_free_slow(struct kma_kmem_cache *c,
-						uintptr_t va, const char *fn)
+						uintptr_t va, const char *fn,
+						uintptr_t site)
 {
 	struct span *s = span_of(va);
 	unsigned long irq;
+	unsigned int cpu;
 
 	if (!s || READ_ONCE(s->xstate) != SPAN_SMALL ||
 	    READ_ONCE(s->spc) != c->spc) {
@@ -427,7 +430,9 @@ __attribute__((noinline)) void kcache_free_slow(struct kma_kmem_cache *c,
 	if (c->save_off)
 		*(obj_word_t *)(va + c->save_off) = *(obj_word_t *)va;
 	irq = port_irq_save();
-	cache_free_slow(c->spc, port_cpu_id(), (void *)va);
+	cpu = port_cpu_id();
+	debug_free_site[cpu] = site;
+	cache_free_slow(c->spc, cpu, (void *)va);
 	port_irq_restore(irq);
 }
 
@@ -444,7 +449,8 @@ void kma_kmem_cache_free(struct kma_kmem_cache *c, void *p)
 		return;
 	}
 	port_irq_restore(irq);
-	kcache_free_slow(c, (uintptr_t)p, "kmem_cache_free");
+	kcache_free_slow(c, (uintptr_t)p, "kmem_cache_free",
+			 (uintptr_t)__builtin_return_address(0));
 }
 
 /* See slab.h. */

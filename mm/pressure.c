@@ -55,14 +55,15 @@ uint64_t pressure_runs, pressure_kicks, pressure_late, pressure_grows;
 
 /*
  * Whether @cpu's caches may hold anything, or (@kspc nonzero) its cache
- * of that object cache's class is attached (racy: a hint for (b)).
+ * of that object cache's class is attached, or @kspc is ~0u (racy: a
+ * hint for (b)).
  */
 static bool cpu_holds_memory(unsigned int cpu, unsigned int kspc)
 {
 	struct cpu_cache *c = cpu_cache_of(cpu);
 	unsigned int spc;
 
-	if (kspc && READ_ONCE(objcache_of(cpu, kspc)->hi))
+	if (kspc == ~0u || (kspc && READ_ONCE(objcache_of(cpu, kspc)->hi)))
 		return true;
 	if (READ_ONCE(c->tiny_block))
 		return true;
@@ -101,7 +102,8 @@ void pressure_answered(unsigned int cpu)
 /*
  * Rung (b): ask the other CPUs, wait a bounded time for the answers. Also
  * used by kma_kmem_cache_destroy(), which asks the CPUs attached to its
- * class @spc too (0: none).
+ * class @spc too (0: none), and by kmalloc_set_debug(), which asks every
+ * CPU (@spc ~0u).
  */
 void pressure_drain_others(unsigned int me, unsigned int spc)
 {

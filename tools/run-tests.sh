@@ -79,6 +79,9 @@ TSAN_SUITES="spinlock,*threads*"
 
 if build host ARCH=host; then
 	host_run host build/host ""
+	# The debug mode chosen at start (KMA_DEBUG), as the drop-in reads it.
+	host_run host-debug build/host "debug_env" \
+		KMA_DEBUG=quarantine=2M,poison
 fi
 if build host-asan ARCH=host SAN=asan; then
 	host_run host-asan build/host-asan "" \

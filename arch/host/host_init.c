@@ -100,6 +100,25 @@ void host_protect(phys_addr_t lo, phys_addr_t hi)
  *
  * Return: 0, or -1 with a message printed.
  */
+/**
+ * host_debug_from_env - the heap's debug mode from KMA_DEBUG (options as
+ * kmalloc_parse_debug() reads them), before mm_init().
+ *
+ * Return: 0, or -1 if KMA_DEBUG is malformed (reported).
+ */
+int host_debug_from_env(void)
+{
+	const char *spec = getenv("KMA_DEBUG");
+	unsigned int flags;
+	uint64_t qbytes;
+
+	if (!spec || !*spec)
+		return 0;
+	if (kmalloc_parse_debug(spec, &flags, &qbytes))
+		return -1;
+	return kmalloc_set_debug(flags, qbytes);
+}
+
 int kma_host_init(size_t bytes)
 {
 	if (frame_ready())
@@ -119,6 +138,8 @@ int kma_host_init(size_t bytes)
 	if (memmap_sanitize(&host_map))
 		return -1;
 	host_protect_holes(&host_map, HOST_PHYS_BASE + bytes);
+	if (host_debug_from_env())
+		return -1;
 	if (mm_init(&host_map)) {
 		mm_printf("host: mm_init failed\n");
 		return -1;

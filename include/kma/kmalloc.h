@@ -214,6 +214,60 @@ uint64_t kmalloc_decay_tick(uint64_t now_ms);
  */
 void kmalloc_set_decay_ms(uint64_t ms);
 
+/*
+ * The debug mode (docs/ARCHITECTURE.md, "Debug mode"): options for
+ * kmalloc_set_debug(). Off by default, and free when off: the fast paths
+ * are the same code either way.
+ */
+#define KMA_DEBUG_QUARANTINE	0x1u	/* delay the reuse of freed objects */
+#define KMA_DEBUG_POISON	0x2u	/* poison freed objects, check it */
+#define KMA_DEBUG_INIT_ON_ALLOC	0x4u	/* zero every object handed out */
+#define KMA_DEBUG_INIT_ON_FREE	0x8u	/* zero every object freed */
+#define KMA_DEBUG_ALL		0xfu
+
+/**
+ * kmalloc_set_debug - turn the debug mode's options on or off.
+ * @flags: KMA_DEBUG_* options, 0 for none.
+ * @quarantine_bytes: the quarantine's budget (0: 1 MiB): freed small
+ *                    objects wait there, tagged (a second free is
+ *                    reported with the first free's caller) and poisoned
+ *                    (checked when they leave), until that many bytes
+ *                    were freed after them.
+ *
+ * Best called before mm_init() (at boot: kmalloc_parse_debug() of a
+ * command-line option). Later it works too: every CPU is asked to drain
+ * its caches (as the pressure ladder does) and uses the new mode from its
+ * answer on; a CPU that does not answer in time switches at its next
+ * drain. Turning the quarantine off gives its objects back. Not from
+ * interrupt context.
+ *
+ * Return: 0, or -1 (unknown option reported, or no memory for the
+ * quarantine's ring).
+ */
+int kmalloc_set_debug(unsigned int flags, uint64_t quarantine_bytes);
+
+/** kmalloc_debug - the debug options in force (KMA_DEBUG_*). */
+unsigned int kmalloc_debug(void);
+
+/**
+ * kmalloc_debug_flush - give every object in the quarantine back to its
+ * span now, checking its poison (tests; before a leak check).
+ */
+void kmalloc_debug_flush(void);
+
+/**
+ * kmalloc_parse_debug - read debug options from text, as a kernel command
+ * line's kma.debug= or the host's KMA_DEBUG= gives them.
+ * @spec: comma-separated options: quarantine[=SIZE[K|M|G]], poison,
+ *        init_on_alloc, init_on_free, all.
+ * @flags: receives the KMA_DEBUG_* options.
+ * @quarantine_bytes: receives SIZE, or 0.
+ *
+ * Return: 0, or -1 for an unknown option or a bad size (reported).
+ */
+int kmalloc_parse_debug(const char *spec, unsigned int *flags,
+			uint64_t *quarantine_bytes);
+
 /**
  * kmalloc_validate - walk every heap structure and check its invariants.
  *

@@ -295,6 +295,8 @@ static void start(void)
 	if (reserve > initial && frame_add_memory)
 		memmap_add(&map, HOST_PHYS_BASE + initial, reserve - initial,
 			   MEMMAP_HOTPLUG);
+	if (host_debug_from_env())
+		start_fail("bad KMA_DEBUG");
 	if (memmap_sanitize(&map) || mm_init(&map))
 		start_fail("mm_init failed");
 	top_pa = HOST_PHYS_BASE + initial;
@@ -595,12 +597,12 @@ EXPORT void *malloc(size_t n)
 	return malloc_slow(n);
 }
 
-static __attribute__((noinline)) void free_slow(void *p)
+static __attribute__((noinline)) void free_slow(void *p, uintptr_t site)
 {
 	bool ex;
 
 	if (likely(tls_state == T_LIVE && !in_boot_arena(p))) {
-		kfree_slow(p);
+		kfree_slow(p, site);
 		decay_poll();
 		put_slot();
 		return;
@@ -624,7 +626,7 @@ EXPORT void free(void *p)
 {
 	if (likely(kfree_fast_push(host_this_row, (uintptr_t)p)))
 		return;
-	free_slow(p);
+	free_slow(p, (uintptr_t)__builtin_return_address(0));
 }
 
 /** calloc - @nmemb objects of @size bytes, zeroed (see calloc(3)). */
