@@ -137,5 +137,29 @@ unsigned int ktest_run(const char *filter);
 		   (a), (b))
 
 bool ktest_streq(const char *a, const char *b);
+#define KT_EXPECT_NOT_NULL(t, p) KT_EXPECT(t, (p) != NULL)
+
+/*
+ * The test kit's random numbers: xorshift64 (shifts 13, 7, 17), one
+ * state per user (a suite, a thread, a CPU), so runs repeat exactly from
+ * their seeds. A state must not be 0.
+ */
+struct ktest_rng {
+	uint64_t s;
+};
+
+static inline uint64_t ktest_rand(struct ktest_rng *r)
+{
+	r->s ^= r->s << 13;
+	r->s ^= r->s >> 7;
+	r->s ^= r->s << 17;
+	return r->s;
+}
+
+/* Uniform enough in [0, @n) for tests; 0 when @n is 0. */
+static inline uint64_t ktest_rand_below(struct ktest_rng *r, uint64_t n)
+{
+	return n ? ktest_rand(r) % n : 0;
+}
 
 #endif /* KMA_KTEST_H */

@@ -24,6 +24,7 @@
  * read by the caller after smp_call_all() returns. nr_done is atomic.
  * The class table (classes, nr_classes) is written before the CPUs start.
  */
+#include <ktest.h>
 #include <kma/frame.h>
 #include <kma/kmalloc.h>
 #include <kma/spinlock.h>
@@ -54,7 +55,7 @@ struct mailbox {
 } __attribute__((aligned(64)));
 
 struct stress_cpu {
-	uint64_t rng;
+	struct ktest_rng rng;
 	uint64_t allocs, fails, bytes, large, huge;
 	uint64_t sent, received, bad;
 	struct sobj live[LIVE_TOTAL];
@@ -71,10 +72,7 @@ static unsigned int stress_iters;
 
 static uint64_t rnd(struct stress_cpu *s)
 {
-	s->rng ^= s->rng << 13;
-	s->rng ^= s->rng >> 7;
-	s->rng ^= s->rng << 17;
-	return s->rng;
+	return ktest_rand(&s->rng);
 }
 
 static bool obj_pattern_range(const struct sobj *o, size_t from, size_t to,
@@ -297,7 +295,7 @@ static void stress_setup(unsigned int iters)
 
 		spin_lock_init(&mailbox[i].lock, "mailbox");
 		mailbox[i].head = mailbox[i].count = 0;
-		s->rng = 0x9e3779b97f4a7c15ULL * (i + 1) + arch_time_ns();
+		s->rng.s = 0x9e3779b97f4a7c15ULL * (i + 1) + arch_time_ns();
 		s->allocs = s->fails = s->bytes = s->large = s->huge = 0;
 		s->sent = s->received = s->bad = 0;
 		for (k = 0; k < LIVE_TOTAL; k++)

@@ -21,17 +21,6 @@
 
 static void *objs[N], *others[N];
 
-static void expect_report(struct ktest *t, enum mm_error err,
-			  const char *text)
-{
-	KT_EXPECT_EQ(t, report_cap.count, 1);
-	KT_EXPECT_EQ(t, report_cap.last_error, err);
-	if (!report_msg_has(text))
-		ktest_fail(t, __FILE__, __LINE__, "report \"%s\" lacks \"%s\"",
-			   report_cap.last_msg, text);
-	report_cap.count = 0;
-}
-
 static void debug_on_or_fail(struct ktest *t, unsigned int flags)
 {
 	KT_ASSERT_EQ(t, kmalloc_set_debug(flags, 0), 0);
@@ -54,13 +43,13 @@ static void test_debug_parse(struct ktest *t)
 	KT_EXPECT_EQ(t, f, KMA_DEBUG_ALL);
 	report_capture_begin();
 	KT_EXPECT_EQ(t, kmalloc_parse_debug("quarantine,bogus", &f, &q), -1);
-	expect_report(t, MM_ERR_BAD_SIZE, "unknown option \"bogus\"");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "unknown option \"bogus\"");
 	KT_EXPECT_EQ(t, kmalloc_parse_debug("quarantine=12Q", &f, &q), -1);
-	expect_report(t, MM_ERR_BAD_SIZE, "bad size");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "bad size");
 	KT_EXPECT_EQ(t, kmalloc_parse_debug("poison=1", &f, &q), -1);
-	expect_report(t, MM_ERR_BAD_SIZE, "unknown option");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "unknown option");
 	KT_EXPECT_EQ(t, kmalloc_set_debug(0x100, 0), -1);
-	expect_report(t, MM_ERR_BAD_SIZE, "unknown options");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "unknown options");
 	report_capture_end();
 	KT_EXPECT_EQ(t, kmalloc_debug(), 0);
 }
@@ -93,7 +82,7 @@ static void test_debug_quarantine_stale_free(struct ktest *t)
 	report_capture_begin();
 	kfree(p);			/* the stale pointer */
 	report_capture_end();
-	expect_report(t, MM_ERR_DOUBLE_FREE, "in quarantine");
+	KT_EXPECT_REPORT(t, MM_ERR_DOUBLE_FREE, "in quarantine");
 	KT_EXPECT(t, report_msg_has("freed by"));
 	for (i = 0; i < N; i++)
 		bad += ((uint64_t *)others[i])[0] != i ||
@@ -118,7 +107,7 @@ static void test_debug_poison_write_after_free(struct ktest *t)
 	report_capture_begin();
 	kmalloc_debug_flush();
 	report_capture_end();
-	expect_report(t, MM_ERR_CORRUPT, "written after its free");
+	KT_EXPECT_REPORT(t, MM_ERR_CORRUPT, "written after its free");
 	KT_EXPECT(t, report_msg_has("freed by"));
 	/* Left out: never handed out again while the mode is on. */
 	for (unsigned int i = 0; i < N; i++) {
@@ -233,7 +222,7 @@ static void test_debug_cache_and_frames(struct ktest *t)
 	kma_kmem_cache_free(c, objs[0]);
 	kma_kmem_cache_free(c, objs[0]);
 	report_capture_end();
-	expect_report(t, MM_ERR_DOUBLE_FREE, "in quarantine");
+	KT_EXPECT_REPORT(t, MM_ERR_DOUBLE_FREE, "in quarantine");
 	for (i = 1; i < N; i++)
 		kma_kmem_cache_free(c, objs[i]);
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);

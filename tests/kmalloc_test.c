@@ -16,14 +16,11 @@
 #include "test_mm.h"
 #include "../mm/heap.h"
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static struct ktest_rng rng = { 0x9e3779b97f4a7c15ULL };
 
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return ktest_rand(&rng);
 }
 
 static void fill(void *p, size_t n, uint8_t seed)
@@ -467,16 +464,6 @@ static void test_kmalloc_stats(struct ktest *t)
 
 /* --- misuse: each reported exactly once, heap intact afterwards --- */
 
-static void expect_report(struct ktest *t, enum mm_error err,
-			  const char *text)
-{
-	KT_EXPECT_EQ(t, report_cap.count, 1);
-	KT_EXPECT_EQ(t, report_cap.last_error, err);
-	if (!report_msg_has(text))
-		ktest_fail(t, __FILE__, __LINE__, "report \"%s\" lacks \"%s\"",
-			   report_cap.last_msg, text);
-}
-
 static void heap_still_works(struct ktest *t)
 {
 	void *p = kmalloc(64, GFP_KERNEL), *q = kmalloc(100000, GFP_KERNEL);
@@ -541,7 +528,7 @@ static void test_pages_api(struct ktest *t)
 	report_capture_begin();
 	free_pages(p, 0);
 	report_capture_end();
-	expect_report(t, MM_ERR_WRONG_ORDER, "");
+	KT_EXPECT_REPORT(t, MM_ERR_WRONG_ORDER, "");
 	free_pages(p, 1);
 	report_capture_begin();
 	free_pages(p, 1);
@@ -551,7 +538,7 @@ static void test_pages_api(struct ktest *t)
 	report_capture_begin();
 	KT_EXPECT_EQ(t, __get_free_pages(GFP_KERNEL, FRAME_MAX_ORDER + 1), 0);
 	report_capture_end();
-	expect_report(t, MM_ERR_BAD_SIZE, "order");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "order");
 	test_mm_quiesce();
 	frame_get_stats(&b);
 	KT_EXPECT_EQ(t, b.free, a.free);
@@ -565,7 +552,7 @@ static void test_misuse_double_free_cached(struct ktest *t)
 	kfree(p);
 	kfree(p);		/* still in this CPU's span, unswept */
 	report_capture_end();
-	expect_report(t, MM_ERR_DOUBLE_FREE, "kfree(");
+	KT_EXPECT_REPORT(t, MM_ERR_DOUBLE_FREE, "kfree(");
 	KT_EXPECT(t, report_msg_has("already freed"));
 	KT_EXPECT(t, report_msg_has("class"));
 	heap_still_works(t);
@@ -593,16 +580,16 @@ static void test_misuse_interior(struct ktest *t)
 
 	report_capture_begin();
 	kfree(p + 8);
-	expect_report(t, MM_ERR_INTERIOR_FREE, "not the start of an object");
+	KT_EXPECT_REPORT(t, MM_ERR_INTERIOR_FREE, "not the start of an object");
 	report_cap.count = 0;
 	kfree(l + 4096);
-	expect_report(t, MM_ERR_INTERIOR_FREE, "large object");
+	KT_EXPECT_REPORT(t, MM_ERR_INTERIOR_FREE, "large object");
 	report_cap.count = 0;
 	KT_EXPECT_EQ(t, ksize(p + 1), 0);
-	expect_report(t, MM_ERR_INTERIOR_FREE, "ksize(");
+	KT_EXPECT_REPORT(t, MM_ERR_INTERIOR_FREE, "ksize(");
 	report_cap.count = 0;
 	KT_EXPECT(t, krealloc(p + 1, 200, GFP_KERNEL) == NULL);
-	expect_report(t, MM_ERR_INTERIOR_FREE, "krealloc(");
+	KT_EXPECT_REPORT(t, MM_ERR_INTERIOR_FREE, "krealloc(");
 	report_capture_end();
 	/* The real objects are untouched and still free normally. */
 	KT_EXPECT_EQ(t, ksize(p), 112);
@@ -622,27 +609,27 @@ static void test_misuse_foreign(struct ktest *t)
 	p = kmalloc(256, GFP_KERNEL);
 	report_capture_begin();
 	kfree(&static_object);		/* kernel image / program data */
-	expect_report(t, MM_ERR_INVALID_FREE, "not a heap address");
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "not a heap address");
 	report_cap.count = 0;
 	kfree(&local);			/* stack */
-	expect_report(t, MM_ERR_INVALID_FREE, "not a heap address");
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "not a heap address");
 	report_cap.count = 0;
 	kfree(heap.map);			/* allocator metadata */
-	expect_report(t, MM_ERR_INVALID_FREE, "not a heap address");
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "not a heap address");
 	report_cap.count = 0;
 	kfree(span_of((uintptr_t)p));	/* a span descriptor */
-	expect_report(t, MM_ERR_INVALID_FREE, "not a heap address");
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "not a heap address");
 	report_cap.count = 0;
 	/* A slot of p's span that was never handed out. */
 	never = (char *)span_of((uintptr_t)p)->base +
 		(span_of((uintptr_t)p)->nobjs - 1) * 256;
 	if (never != p) {
 		kfree(never);
-		expect_report(t, MM_ERR_INVALID_FREE, "never allocated");
+		KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "never allocated");
 		report_cap.count = 0;
 	}
 	KT_EXPECT_EQ(t, ksize(&local), 0);
-	expect_report(t, MM_ERR_INVALID_FREE, "ksize(");
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "ksize(");
 	report_capture_end();
 	kfree(p);
 	heap_still_works(t);
@@ -674,11 +661,11 @@ static void test_misuse_tiny(struct ktest *t)
 
 	report_capture_begin();
 	kfree(a + 1);
-	expect_report(t, MM_ERR_INTERIOR_FREE, "tiny piece");
+	KT_EXPECT_REPORT(t, MM_ERR_INTERIOR_FREE, "tiny piece");
 	report_cap.count = 0;
 	kfree(a);
 	kfree(a);
-	expect_report(t, MM_ERR_DOUBLE_FREE, "tiny piece already freed");
+	KT_EXPECT_REPORT(t, MM_ERR_DOUBLE_FREE, "tiny piece already freed");
 	report_capture_end();
 	kfree(b);
 	heap_still_works(t);
@@ -688,16 +675,16 @@ static void test_misuse_sizes(struct ktest *t)
 {
 	report_capture_begin();
 	KT_EXPECT_NULL(t, kmalloc_array((size_t)1 << 40, (size_t)1 << 40, 0));
-	expect_report(t, MM_ERR_BAD_SIZE, "overflows");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "overflows");
 	report_cap.count = 0;
 	KT_EXPECT_NULL(t, kmalloc((size_t)-1, GFP_KERNEL));
-	expect_report(t, MM_ERR_BAD_SIZE, "too large");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "too large");
 	report_cap.count = 0;
 	KT_EXPECT_NULL(t, kmalloc_aligned(64, 48, GFP_KERNEL));
-	expect_report(t, MM_ERR_BAD_ALIGN, "bad alignment");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_ALIGN, "bad alignment");
 	report_cap.count = 0;
 	KT_EXPECT_NULL(t, kmalloc_aligned(64, (size_t)1 << 30, GFP_KERNEL));
-	expect_report(t, MM_ERR_BAD_ALIGN, "bad alignment");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_ALIGN, "bad alignment");
 	report_capture_end();
 	heap_still_works(t);
 }
@@ -808,7 +795,7 @@ static void test_misuse_double_free_batched(struct ktest *t)
 	report_capture_begin();
 	kfree(p);
 	report_capture_end();
-	expect_report(t, MM_ERR_DOUBLE_FREE, "already freed");
+	KT_EXPECT_REPORT(t, MM_ERR_DOUBLE_FREE, "already freed");
 	test_mm_quiesce();	/* p went back to its span once (or further) */
 	report_capture_begin();
 	kfree(p);
@@ -835,7 +822,7 @@ static void test_misuse_write_after_free(struct ktest *t)
 	report_capture_begin();
 	test_mm_quiesce();		/* drain, then reclaim */
 	report_capture_end();
-	expect_report(t, MM_ERR_CORRUPT, "written after its free");
+	KT_EXPECT_REPORT(t, MM_ERR_CORRUPT, "written after its free");
 	KT_EXPECT(t, report_msg_has("class"));
 	/* a freed object's tag is its own: a copy elsewhere is not a tag */
 	p = kmalloc(64, GFP_KERNEL);

@@ -20,17 +20,6 @@
 
 static void *objs[NOBJ];
 
-static void expect_report(struct ktest *t, enum mm_error err,
-			  const char *text)
-{
-	KT_EXPECT_EQ(t, report_cap.count, 1);
-	KT_EXPECT_EQ(t, report_cap.last_error, err);
-	if (!report_msg_has(text))
-		ktest_fail(t, __FILE__, __LINE__, "report \"%s\" lacks \"%s\"",
-			   report_cap.last_msg, text);
-	report_cap.count = 0;
-}
-
 /* Fill @n bytes of @p with a pattern of @seed; check it. */
 static void fill(void *p, size_t n, uint32_t seed)
 {
@@ -224,7 +213,7 @@ static void test_kmem_cache_ctor(struct ktest *t)
 	report_capture_begin();
 	kma_kmem_cache_free(c, kma_kmem_cache_alloc(c, __GFP_ZERO));
 	report_capture_end();
-	expect_report(t, MM_ERR_BAD_SIZE, "__GFP_ZERO with a constructor");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "__GFP_ZERO with a constructor");
 	for (i = 0; i < NOBJ; i++)
 		kma_kmem_cache_free(c, objs[i]);
 	KT_EXPECT_EQ(t, kma_kmem_cache_destroy(c), 0);
@@ -268,23 +257,23 @@ static void test_kmem_cache_misuse(struct ktest *t)
 
 	report_capture_begin();
 	kma_kmem_cache_free(b, p);		/* another cache's object */
-	expect_report(t, MM_ERR_INVALID_FREE, "another cache");
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "another cache");
 	kma_kmem_cache_free(a, k);		/* a kmalloc() object */
-	expect_report(t, MM_ERR_INVALID_FREE, "another cache");
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "another cache");
 	kma_kmem_cache_free(a, p + 8);		/* interior */
-	expect_report(t, MM_ERR_INTERIOR_FREE, "not the start");
+	KT_EXPECT_REPORT(t, MM_ERR_INTERIOR_FREE, "not the start");
 	kma_kmem_cache_free(a, (void *)&ctor_calls);	/* not the heap */
-	expect_report(t, MM_ERR_INVALID_FREE, "not a heap address");
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "not a heap address");
 	kma_kmem_cache_free(a, p);
 	kma_kmem_cache_free(a, p);		/* double, in the CPU cache */
-	expect_report(t, MM_ERR_DOUBLE_FREE, "already freed");
+	KT_EXPECT_REPORT(t, MM_ERR_DOUBLE_FREE, "already freed");
 	kfree(p);				/* and through kfree() */
-	expect_report(t, MM_ERR_DOUBLE_FREE, "already freed");
+	KT_EXPECT_REPORT(t, MM_ERR_DOUBLE_FREE, "already freed");
 	kma_kmem_cache_free(b, q);
 	kfree(q);				/* constructor cache, kfree() */
-	expect_report(t, MM_ERR_DOUBLE_FREE, "already freed");
+	KT_EXPECT_REPORT(t, MM_ERR_DOUBLE_FREE, "already freed");
 	kma_kmem_cache_free(b, q);
-	expect_report(t, MM_ERR_DOUBLE_FREE, "already freed");
+	KT_EXPECT_REPORT(t, MM_ERR_DOUBLE_FREE, "already freed");
 	report_capture_end();
 
 	/* The heap and both caches still work; one object each, once. */
@@ -301,9 +290,9 @@ static void test_kmem_cache_misuse(struct ktest *t)
 	/* Destroy with objects left: reported, the cache stays usable. */
 	report_capture_begin();
 	KT_EXPECT_EQ(t, kma_kmem_cache_destroy(a), -1);
-	expect_report(t, MM_ERR_INVALID_FREE, "2 objects");
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "2 objects");
 	KT_EXPECT_EQ(t, kma_kmem_cache_destroy(b), -1);
-	expect_report(t, MM_ERR_INVALID_FREE, "still allocated");
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "still allocated");
 	report_capture_end();
 	k = kma_kmem_cache_alloc(a, GFP_KERNEL);
 	KT_EXPECT(t, (k) != NULL);
@@ -325,17 +314,17 @@ static void test_kmem_cache_limits(struct ktest *t)
 
 	report_capture_begin();
 	KT_EXPECT_NULL(t, kma_kmem_cache_create("z", 0, 0, 0, NULL));
-	expect_report(t, MM_ERR_BAD_SIZE, "not in 1..");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "not in 1..");
 	KT_EXPECT_NULL(t, kma_kmem_cache_create("big", 40000, 0, 0, NULL));
-	expect_report(t, MM_ERR_BAD_SIZE, "not in 1..");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "not in 1..");
 	KT_EXPECT_NULL(t, kma_kmem_cache_create("a3", 64, 3, 0, NULL));
-	expect_report(t, MM_ERR_BAD_ALIGN, "power of two");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_ALIGN, "power of two");
 	KT_EXPECT_NULL(t, kma_kmem_cache_create("a8k", 64, 8192, 0, NULL));
-	expect_report(t, MM_ERR_BAD_ALIGN, "power of two");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_ALIGN, "power of two");
 	KT_EXPECT_NULL(t, kma_kmem_cache_create("fl", 64, 0, 0x1, NULL));
-	expect_report(t, MM_ERR_BAD_SIZE, "unsupported flags");
+	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "unsupported flags");
 	KT_EXPECT_EQ(t, kma_kmem_cache_destroy((void *)objs), -1);
-	expect_report(t, MM_ERR_INVALID_FREE, "not a live cache");
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "not a live cache");
 	report_capture_end();
 
 	for (i = 0; i <= KMA_MAX_KMEM_CACHES; i++) {

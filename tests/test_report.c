@@ -6,6 +6,7 @@
  * the reporting operations have finished.
  */
 #include <kma/spinlock.h>
+#include <ktest.h>
 #include "test_report.h"
 
 struct report_capture report_cap;
@@ -57,4 +58,20 @@ bool report_msg_has(const char *needle)
 			return true;
 	}
 	return !*needle;
+}
+
+void report_expect(struct ktest *t, const char *file, int line,
+		   enum mm_error err, const char *text)
+{
+	if (report_cap.count != 1)
+		ktest_fail(t, file, line, "expected 1 report, got %u",
+			   report_cap.count);
+	if (report_cap.last_error != err)
+		ktest_fail(t, file, line, "expected report kind %s, got %s",
+			   mm_error_name(err),
+			   mm_error_name(report_cap.last_error));
+	if (!report_msg_has(text))
+		ktest_fail(t, file, line, "report \"%s\" lacks \"%s\"",
+			   report_cap.last_msg, text);
+	report_cap.count = 0;
 }

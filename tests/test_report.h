@@ -29,4 +29,16 @@ void report_capture_end(void);
 /* Does the last message contain @needle? */
 bool report_msg_has(const char *needle);
 
+/*
+ * KT_EXPECT_REPORT - the test kit's misuse expectation: exactly one report
+ * arrived since the capture began (or since the last KT_EXPECT_REPORT),
+ * of kind @err, and its message contains @text. The count starts again
+ * at 0, so a test can expect one report per misuse in a row.
+ */
+struct ktest;
+void report_expect(struct ktest *t, const char *file, int line,
+		   enum mm_error err, const char *text);
+#define KT_EXPECT_REPORT(t, err, text)					\
+	report_expect(t, __FILE__, __LINE__, err, text)
+
 #endif

@@ -126,7 +126,7 @@ static void t_free(struct tz *z, phys_addr_t pa, unsigned int order)
 struct worker {
 	struct tz *z;
 	unsigned int id;
-	uint64_t rng;
+	struct ktest_rng rng;
 	uint64_t allocs, big, cross_frees, count;
 	phys_addr_t held[512];
 	uint8_t held_order[512];
@@ -135,10 +135,7 @@ struct worker {
 
 static uint64_t w_rnd(struct worker *w)
 {
-	w->rng ^= w->rng << 13;
-	w->rng ^= w->rng >> 7;
-	w->rng ^= w->rng << 17;
-	return w->rng;
+	return ktest_rand(&w->rng);
 }
 
 /* Free through the hand-off slots: another thread frees it. */
@@ -203,7 +200,7 @@ static void run_workers(struct tz *z, void *(*fn)(void *), struct worker *w)
 	for (i = 0; i < NTHREADS; i++) {
 		w[i].z = z;
 		w[i].id = i;
-		w[i].rng = 0x9e3779b97f4a7c15ULL * (i + 1);
+		w[i].rng.s = 0x9e3779b97f4a7c15ULL * (i + 1);
 		pthread_create(&th[i], NULL, fn, &w[i]);
 	}
 	for (i = 0; i < NTHREADS; i++)
