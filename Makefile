@@ -152,8 +152,9 @@ LIBGCC := $(if $(filter 1,$(LLVM)),,$(shell $(CC) -print-libgcc-file-name))
 endif
 
 # Test builds (host, sanitizers, demo kernels) have fail-nth fault
-# injection (mm/fault.h); libkma.a and the drop-in do not.
-FAULT := -DKMA_FAULT_INJECT
+# injection (mm/fault.h) and the lock rules as checks (mm/lockdep.c);
+# libkma.a and the drop-in do not.
+FAULT := -DKMA_FAULT_INJECT -DKMA_LOCKDEP
 CFLAGS_MM := $(COMMON) $(ARCH_CFLAGS) $(MM_INC) $(FAULT) $(EXTRA_CFLAGS)
 CFLAGS_ALL := $(COMMON) $(ARCH_CFLAGS) -Iinclude -Iarch/$(ARCH)/include \
 	-Iboot -Ikernel -Itests $(FAULT) $(EXTRA_CFLAGS)

@@ -58,6 +58,7 @@ static uint32_t spc_align(unsigned int spc)
  */
 static void __central_place(struct central *c, struct span *s)
 {
+	lockdep_assert_held(&c->lock);
 	if (s->nalloc == s->nobjs) {
 		__atomic_store_n(&s->xlist, LIST_FULL, __ATOMIC_SEQ_CST);
 		if (!span_has_frees(s)) {

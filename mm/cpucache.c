@@ -391,6 +391,8 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 			  "kmalloc before mm_init() on cpu %u", cpu);
 		return NULL;
 	}
+	lockdep_assert_irqs_off();
+	lockdep_assert_this_cpu(cpu);
 	kmalloc_cpu_poll(cpu);
 	cache_decay_poll(c, cpu);
 	if (unlikely(debug_on()))
@@ -580,6 +582,8 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 	uint32_t b = centrals[spc].batch;
 	void **out;
 
+	lockdep_assert_irqs_off();
+	lockdep_assert_this_cpu(cpu);
 	kmalloc_cpu_poll(cpu);		/* a drain empties the cache */
 	cache_decay_poll(c, cpu);
 	if (unlikely(debug_on())) {

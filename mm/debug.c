@@ -58,7 +58,8 @@ unsigned int kma_debug_flags;
 uintptr_t debug_free_site[PORT_MAX_CPUS];	/* own CPU, irqs off */
 uint64_t debug_released, debug_corrupt;		/* statistics, qlock */
 
-static spinlock_t qlock = SPINLOCK_INIT("kma-quarantine");
+static spinlock_t qlock = SPINLOCK_INIT_RANK("kma-quarantine",
+					     KMA_LOCK_RANK_LEAF);
 static struct qentry *qring;		/* QUARANTINE_MAX entries */
 static uint32_t qhead, qcount;		/* oldest entry, entries held */
 static uint64_t qbytes, qbudget = QUARANTINE_DEFAULT;
@@ -151,6 +152,7 @@ static unsigned int __evict(struct qentry *out, bool all)
 {
 	unsigned int n = 0;
 
+	lockdep_assert_held(&qlock);
 	while (qcount && n < RELEASE_BATCH &&
 	       (all || qbytes > qbudget || qcount == QUARANTINE_MAX)) {
 		struct qentry *e = &qring[qhead];

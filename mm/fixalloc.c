@@ -95,6 +95,7 @@ void *heap_meta_alloc(struct fixalloc *fa)
 	struct fixpage *pg = fa->partial;
 	void *obj;
 
+	lockdep_assert_held(&heap.lock);
 	if (!pg) {
 		phys_addr_t pa = mm_fault(MM_FAULT_META) ? FRAME_NONE :
 							   frame_alloc(0);
@@ -136,6 +137,7 @@ void heap_meta_free(struct fixalloc *fa, void *p)
 {
 	struct fixpage *pg = (struct fixpage *)((uintptr_t)p & ~(PAGE_SIZE - 1));
 
+	lockdep_assert_held(&heap.lock);
 	*(void **)p = pg->free;
 	pg->free = p;
 	if (pg->nfree++ == 0)
@@ -148,6 +150,7 @@ void fixalloc_trim(struct fixalloc *fa)
 {
 	struct fixpage *pg = fa->partial, *next;
 
+	lockdep_assert_held(&heap.lock);
 	for (; pg; pg = next) {
 		next = pg->next;
 		if (pg->nfree == fa->per_page) {

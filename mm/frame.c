@@ -235,6 +235,7 @@ uint64_t __zone_alloc(struct frame_zone *z, unsigned int order,
 	unsigned int o;
 	uint64_t pfn = PFN_NONE, blk;
 
+	lockdep_assert_held(&z->lock);
 	for (o = order; o < MAX_ORDER && pfn == PFN_NONE; o++) {
 		struct frame_node *h = &z->free_list[o], *n;
 
@@ -281,6 +282,7 @@ uint64_t __zone_alloc(struct frame_zone *z, unsigned int order,
  */
 void __zone_free_block(struct frame_zone *z, uint64_t pfn, unsigned int order)
 {
+	lockdep_assert_held(&z->lock);
 	z->free_frames += 1ULL << order;
 	meta_set(z, pfn, 0);
 	while (order < MAX_ORDER) {
@@ -431,7 +433,7 @@ static void zone_setup(struct frame_zone *z, const struct zone_layout *l,
 	unsigned int i;
 
 	zero_words(z, l->off_meta);
-	spin_lock_init(&z->lock, "frame_zone");
+	spin_lock_init_rank(&z->lock, "frame_zone", KMA_LOCK_RANK_FRAME_ZONE);
 	z->base_pfn = l->base_pfn;
 	z->nr_frames = l->nr_frames;
 	z->nr_blocks = l->nr_blocks;
@@ -443,7 +445,8 @@ static void zone_setup(struct frame_zone *z, const struct zone_layout *l,
 	z->nr_cpus = cpus;
 	z->metadata_bytes = l->size;
 	for (i = 0; i < cpus; i++)
-		spin_lock_init(&z->pcp[i].lock, "frame_pcp");
+		spin_lock_init_rank(&z->pcp[i].lock, "frame_pcp",
+				    KMA_LOCK_RANK_FRAME_PCP);
 	for (i = 0; i < MAX_ORDER; i++)
 		list_init(&z->free_list[i]);
 	memmap_init(&z->map, (struct memmap_region *)(base + l->off_map),
@@ -1315,7 +1318,8 @@ void frame_fork_child(void)
 
 	if (!z)
 		return;
-	spin_lock_init(&z->lock, "frame_zone");
+	spin_lock_init_rank(&z->lock, "frame_zone", KMA_LOCK_RANK_FRAME_ZONE);
 	for (cpu = 0; cpu < z->nr_cpus; cpu++)
-		spin_lock_init(&z->pcp[cpu].lock, "frame_pcp");
+		spin_lock_init_rank(&z->pcp[cpu].lock, "frame_pcp",
+				    KMA_LOCK_RANK_FRAME_PCP);
 }

@@ -31,6 +31,7 @@
 #include <kma/memmap.h>
 #include <kma/spinlock.h>
 #include "bitops.h"
+#include "lockdep.h"
 
 #define MAX_ORDER		FRAME_MAX_ORDER
 #define BLOCK_FRAMES		(1UL << MAX_ORDER)	/* frames per max block */

@@ -42,6 +42,7 @@ static void __pcp_drain(struct frame_zone *z, struct frame_pcp *p,
 {
 	uint32_t i;
 
+	lockdep_assert_held(&p->lock);
 	if (!n)
 		return;
 	zone_lock(z);
@@ -59,6 +60,7 @@ static void __pcp_refill(struct frame_zone *z, struct frame_pcp *p)
 {
 	uint64_t pfn;
 
+	lockdep_assert_held(&p->lock);
 	zone_lock(z);
 	while (p->count < PCP_BATCH) {
 		pfn = __zone_alloc(z, 0, PFN_NONE);

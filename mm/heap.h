@@ -22,6 +22,7 @@
 #include <kma/mm_report.h>
 #include "bitops.h"
 #include "fault.h"
+#include "lockdep.h"
 #include "sizeclass.h"
 
 #define PAGE_SHIFT	12

@@ -510,9 +510,10 @@ void kmalloc_fork_child(void)
 {
 	unsigned int spc;
 
-	spin_lock_init(&heap.lock, "heap");
+	spin_lock_init_rank(&heap.lock, "heap", KMA_LOCK_RANK_HEAP);
 	for (spc = 0; spc < NR_SPC; spc++)
-		spin_lock_init(&centrals[spc].lock, "central");
+		spin_lock_init_rank(&centrals[spc].lock, "central",
+				    KMA_LOCK_RANK_CENTRAL);
 }
 
 /* ------------------------------------------------------------ init */
@@ -534,12 +535,14 @@ int mm_init(struct memmap *m)
 	if (heap_init(m))
 		return -1;
 	for (spc = 0; spc < NR_SPC; spc++)
-		spin_lock_init(&centrals[spc].lock, "central");
+		spin_lock_init_rank(&centrals[spc].lock, "central",
+				    KMA_LOCK_RANK_CENTRAL);
 	ncpus = port_cpu_count();
 	if (ncpus > PORT_MAX_CPUS)
 		ncpus = PORT_MAX_CPUS;
 	if (cpucache_init(ncpus))
 		return -1;
 	heap_ncpus = ncpus;
+	lockdep_start();
 	return debug_init();
 }

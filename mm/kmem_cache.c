@@ -51,7 +51,8 @@
 
 struct kma_kmem_cache kcaches[KMA_MAX_KMEM_CACHES];
 static uint32_t kcache_attached[KMA_MAX_KMEM_CACHES];	/* kcache_lock */
-static spinlock_t kcache_lock = SPINLOCK_INIT("kmem_cache");
+static spinlock_t kcache_lock = SPINLOCK_INIT_RANK("kmem_cache",
+						   KMA_LOCK_RANK_KCACHE);
 
 /* The most objects a span may hold, at least (SLAB-like batches). */
 static uint32_t kcache_min_objs(uint32_t size)
@@ -275,6 +276,7 @@ bool kcache_attach_begin(unsigned int spc)
 /* Give a gone cache's slot arrays back; kcache_lock held. */
 static void kcache_release(struct kma_kmem_cache *c)
 {
+	lockdep_assert_held(&kcache_lock);
 	cache_class_clear(c->spc);
 	frame_free_run(c->arrays_pa, c->arrays_frames);
 	c->arrays_pa = 0;

@@ -59,7 +59,9 @@
 #include <kma/mm_report.h>
 #include "heap.h"
 
-struct mheap heap = { .lock = SPINLOCK_INIT("heap") };
+struct mheap heap = {
+	.lock = SPINLOCK_INIT_RANK("heap", KMA_LOCK_RANK_HEAP),
+};
 
 #define DEFAULT_SCAVENGE_THRESHOLD	(8ULL << 20)
 #define DEFAULT_DECAY_MS		1000

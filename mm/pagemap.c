@@ -81,7 +81,8 @@ void pagemap_set(uintptr_t va, uint32_t npages, struct span *s, bool mapped)
 {
 	uintptr_t off = va - heap.va_base;
 	uintptr_t *slot = pagemap_slot(off);
-	uintptr_t e = pagemap_entry(s);
+
+	lockdep_assert_held(&heap.lock);	uintptr_t e = pagemap_entry(s);
 
 	/* The span's set-up before any entry that points to it. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);

@@ -35,7 +35,8 @@
  * lock is held, so a lock also taken from interrupt handlers cannot
  * deadlock against the code it interrupted.
  *
- * Debug (CONFIG_DEBUG_SPINLOCK): @owner_cpu records who holds the lock;
+ * Debug (CONFIG_DEBUG_SPINLOCK; KMA_LOCKDEP checks the lock order, see
+ * KMA_LOCK_RANK_*): @owner_cpu records who holds the lock;
  * taking a lock this CPU already holds (recursion) and releasing a lock
  * another CPU holds are reported as MM_ERR_LOCK. The recursive acquire is
  * refused (the caller proceeds without the lock rather than deadlocking,
@@ -64,6 +65,7 @@ typedef struct spinlock {
 	uint32_t next;
 	uint32_t owner;
 	int32_t owner_cpu;
+	uint32_t rank;			/* lock order, 0 for none (below) */
 	const char *name;
 #ifdef KMA_LOCK_STATS
 	struct {
@@ -72,15 +74,52 @@ typedef struct spinlock {
 #endif
 } spinlock_t;
 
-#define SPINLOCK_INIT(n) { .next = 0, .owner = 0, .owner_cpu = -1, .name = (n) }
+/*
+ * Lock ranks: the allocator's lock order (docs/ARCHITECTURE.md, "Locks"),
+ * outer first. A CPU may take a ranked lock only while every ranked lock
+ * it holds has a lower rank (the same rank in ascending address order),
+ * which -DKMA_LOCKDEP builds check (mm/lockdep.c). Rank 0: not checked.
+ */
+#define KMA_LOCK_RANK_CENTRAL	10	/* centrals[spc].lock */
+#define KMA_LOCK_RANK_HEAP	20	/* heap.lock */
+#define KMA_LOCK_RANK_KCACHE	25	/* kmem_cache.c's kcache_lock */
+#define KMA_LOCK_RANK_FRAME_PCP	30	/* a frame allocator CPU cache */
+#define KMA_LOCK_RANK_FRAME_ZONE 40	/* the frame allocator's zone */
+#define KMA_LOCK_RANK_LEAF	50	/* nothing is taken under it */
 
-static inline void spin_lock_init(spinlock_t *l, const char *name)
+#define SPINLOCK_INIT_RANK(n, r) \
+	{ .next = 0, .owner = 0, .owner_cpu = -1, .rank = (r), .name = (n) }
+#define SPINLOCK_INIT(n) SPINLOCK_INIT_RANK(n, 0)
+
+static inline void spin_lock_init_rank(spinlock_t *l, const char *name,
+				       uint32_t rank)
 {
 	l->next = 0;
 	l->owner = 0;
 	l->owner_cpu = -1;
+	l->rank = rank;
 	l->name = name;
 }
+
+static inline void spin_lock_init(spinlock_t *l, const char *name)
+{
+	spin_lock_init_rank(l, name, 0);
+}
+
+/*
+ * -DKMA_LOCKDEP (test builds): every ranked lock taken or given back is
+ * checked against the ranked locks this CPU holds (mm/lockdep.c), which
+ * it records; unranked locks are left alone.
+ */
+#ifdef KMA_LOCKDEP
+void kma_lockdep_acquire(spinlock_t *l);
+void kma_lockdep_acquired(spinlock_t *l);
+void kma_lockdep_release(spinlock_t *l);
+#else
+static inline void kma_lockdep_acquire(spinlock_t *l) { (void)l; }
+static inline void kma_lockdep_acquired(spinlock_t *l) { (void)l; }
+static inline void kma_lockdep_release(spinlock_t *l) { (void)l; }
+#endif
 
 #ifndef KMA_KERNEL
 #define SPIN_HOST_POLLS 128
@@ -342,8 +381,10 @@ static inline void spin_lock(spinlock_t *l)
 {
 	if (!__spin_debug_lock(l))
 		return;
+	kma_lockdep_acquire(l);
 	__spin_acquire(l);
 	__spin_debug_locked(l);
+	kma_lockdep_acquired(l);
 }
 
 /**
@@ -359,6 +400,7 @@ static inline bool spin_trylock(spinlock_t *l)
 	if (!__spin_try_acquire(l))
 		return false;
 	__spin_debug_locked(l);
+	kma_lockdep_acquired(l);	/* a trylock cannot deadlock */
 	return true;
 }
 
@@ -370,6 +412,7 @@ static inline void spin_unlock(spinlock_t *l)
 {
 	if (!__spin_debug_unlock(l))
 		return;
+	kma_lockdep_release(l);
 	__spin_release(l);
 }
 
