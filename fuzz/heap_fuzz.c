@@ -11,8 +11,12 @@
  * allocated from and freed to (kmem_cache_free() or kfree()), and
  * destroyed at the end of the input. A constructor cache's objects must
  * come constructed (the harness puts the pattern back before each free,
- * as the contract asks). The shadow keeps each live object's size and
- * fill byte.
+ * as the contract asks). The operations run on 4 simulated CPUs: the
+ * harness's thread holds 4 CPU slots of the host port and becomes one or
+ * another (host_cpu_become()) when the input says so, so objects are
+ * freed on other CPUs than the ones that allocated them, each CPU with
+ * its own caches; at the end of an input every CPU's caches are drained.
+ * The shadow keeps each live object's size and fill byte.
  * Checked after every operation: alignment (8 or 16 bytes, or the asked
  * one), ksize() at least the size, kzalloc's zeroes, the contents of an
  * object intact until its free (and across krealloc up to the smaller
@@ -30,10 +34,12 @@
 #include <kma/kmalloc.h>
 #include <kma/slab.h>
 #include <kma/frame.h>
+#include <kma/port.h>
 #include "test_mm.h"
 
 #define SLOTS	64
 #define CACHES	4
+#define CPUS	4
 #define CTOR_BYTE	0xc3
 
 struct shadow {
@@ -44,6 +50,7 @@ struct shadow {
 };
 
 static struct shadow slot[SLOTS];
+static unsigned int cpu_ids[CPUS], ncpus;
 static struct kma_kmem_cache *cache[CACHES];
 static size_t cache_size[CACHES];
 static bool cache_ctor[CACHES];
@@ -66,6 +73,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (kma_host_init(48u << 20))
 		abort();
+	cpu_ids[ncpus++] = port_cpu_id();
+	while (ncpus < CPUS) {
+		int c = host_cpu_claim_extra();
+
+		if (c < 0)
+			abort();
+		cpu_ids[ncpus++] = (unsigned int)c;
+	}
 	base_free = test_mm_free_frames();
 	for (i = 0; i < SLOTS; i++)
 		slot[i].cache = -1;
@@ -275,6 +290,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 				drop(i);
 			else if (op[1] == 0xff)
 				(void)test_mm_free_frames();
+			else if (op[1] == 0xfe)	/* another CPU */
+				host_cpu_become(cpu_ids[op[2] % CPUS]);
 			else if (op[1] & 0x80)
 				cache_alloc(i, op[1] % CACHES, op + 2, op[1]);
 			break;
@@ -283,6 +300,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	for (i = 0; i < SLOTS; i++)
 		if (slot[i].p)
 			drop(i);
+	/* Every CPU's caches back to the shared lists, on CPU 0 after. */
+	for (i = 0; i < CPUS; i++) {
+		host_cpu_become(cpu_ids[i]);
+		kmalloc_drain_cpu(cpu_ids[i]);
+	}
+	host_cpu_become(cpu_ids[0]);
 	for (i = 0; i < CACHES; i++) {
 		if (cache[i] && kma_kmem_cache_destroy(cache[i]))
 			die("kmem_cache_destroy with every object freed", i);

@@ -40,6 +40,14 @@ int kma_host_init(size_t bytes);
  */
 int host_debug_from_env(void);
 
+/*
+ * A single thread acting as several CPUs in turn (the heap fuzzer):
+ * host_cpu_claim_extra() claims one more CPU slot (-1 if none is left),
+ * host_cpu_become() makes the thread that CPU. See arch/host/port.c.
+ */
+int host_cpu_claim_extra(void);
+void host_cpu_become(unsigned int cpu);
+
 /**
  * host_mem_map - map @bytes of "physical memory" (no memmap, no mm/).
  * @bytes: size, rounded up to 2 MiB.

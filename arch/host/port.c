@@ -152,6 +152,43 @@ __attribute__((noinline)) unsigned int host_cpu_slot_claim(void)
 	return (unsigned int)cpu;
 }
 
+/**
+ * host_cpu_claim_extra - claim one more CPU slot for the calling thread,
+ * which already has one, so that it can act as several CPUs in turn
+ * (host_cpu_become()): a single-threaded harness that simulates CPUs.
+ * The extra slots are not given back at the thread's exit.
+ *
+ * Return: the slot, or -1 if none is free.
+ */
+int host_cpu_claim_extra(void)
+{
+	uint64_t cur = __atomic_load_n(&cpu_slots, __ATOMIC_RELAXED);
+	int cpu;
+
+	do {
+		if (cur == ~0ULL)
+			return -1;
+		cpu = __builtin_ctzll(~cur);
+	} while (!__atomic_compare_exchange_n(&cpu_slots, &cur,
+					      cur | (1ULL << cpu), false,
+					      __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	__atomic_store_n(&slot_tid[cpu], gettid(), __ATOMIC_RELAXED);
+	return cpu;
+}
+
+/**
+ * host_cpu_become - from now on the calling thread is CPU @cpu, a slot it
+ * claimed (its own or host_cpu_claim_extra()'s).
+ * @cpu: the slot.
+ */
+void host_cpu_become(unsigned int cpu)
+{
+	host_this_cpu = (int)cpu;
+	if (row_base)
+		host_this_row = row_base + (size_t)cpu * row_stride;
+}
+
 /* The allocator's code: headers and text of the object linking it. */
 extern const char __ehdr_start[] __attribute__((visibility("hidden")));
 extern const char _etext[] __attribute__((visibility("hidden")));
@@ -201,8 +238,17 @@ void port_cpu_kick(unsigned int cpu)
 	if (cpu >= PORT_MAX_CPUS || cpu == HOST_SHARED_SLOT ||
 	    !(__atomic_load_n(&cpu_slots, __ATOMIC_RELAXED) & (1ULL << cpu)))
 		return;
-	pthread_once(&kick_once, kick_setup);
 	tid = __atomic_load_n(&slot_tid[cpu], __ATOMIC_RELAXED);
+	if (tid == gettid() && (int)cpu != host_this_cpu) {
+		/*
+		 * A slot of this very thread, which acts as another CPU now
+		 * (host_cpu_claim_extra()): that CPU runs nothing, and the
+		 * ladder kicks with no allocator lock held, so answer for it.
+		 */
+		kmalloc_cpu_poll(cpu);
+		return;
+	}
+	pthread_once(&kick_once, kick_setup);
 	if (kick_ok && tid)
 		syscall(SYS_tgkill, getpid(), tid, SIGURG);
 }
