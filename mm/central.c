@@ -330,6 +330,25 @@ void central_reclaim(unsigned int spc)
 }
 
 /**
+ * central_debug_forget - the debug mode's per-slot records of every span
+ * on @spc's lists go back (redzone and track turned off).
+ * @spc: span class.
+ */
+void central_debug_forget(unsigned int spc)
+{
+	struct central *c = &centrals[spc];
+	unsigned long flags;
+	struct span *s;
+
+	flags = spin_lock_irqsave(&c->lock);
+	for (s = c->partial.first; s; s = s->next)
+		debug_span_free(s);
+	for (s = c->full.first; s; s = s->next)
+		debug_span_free(s);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/**
  * central_objs_out - objects handed out by @spc's spans on its lists, and
  * (in *@spans) the spans of the class, cached ones included.
  * @spc: span class.

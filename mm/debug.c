@@ -42,6 +42,8 @@
 #include "heap.h"
 
 #define DEBUG_POISON		0x6b
+#define DEBUG_REDZONE		0xcc
+#define REDZONE_MIN		8	/* bytes at least, when a class fits */
 #define QUARANTINE_MAX		(1u << 16)	/* entries */
 #define QUARANTINE_DEFAULT	(1u << 20)	/* bytes */
 #define RELEASE_BATCH		8u
@@ -54,8 +56,25 @@ struct qentry {
 	uint32_t poisoned;
 };
 
+/*
+ * struct obj_debug - what the debug mode keeps of one slot (redzone,
+ * track), in an array per span made by the span's owner on first need
+ * and given back with the span (debug_span_free()).
+ * @req: bytes the caller asked for; the slot's bytes from @req on are
+ *       the redzone (0: no redzone, the whole slot is the object).
+ */
+struct obj_debug {
+	uintptr_t alloc_site;
+	uintptr_t free_site;
+	uint32_t req;
+	uint16_t alloc_cpu;
+	uint16_t free_cpu;
+};
+
 unsigned int kma_debug_flags;
 uintptr_t debug_free_site[PORT_MAX_CPUS];	/* own CPU, irqs off */
+static uintptr_t debug_alloc_site[PORT_MAX_CPUS];	/* own CPU, irqs off */
+static uint32_t debug_alloc_req[PORT_MAX_CPUS];	/* own CPU, irqs off */
 uint64_t debug_released, debug_corrupt;		/* statistics, qlock */
 
 static spinlock_t qlock = SPINLOCK_INIT_RANK("kma-quarantine",
@@ -70,6 +89,136 @@ static bool kcache_constructs(unsigned int spc)
 	return spc >= SPC_KCACHE && kcache_of(spc)->save_off;
 }
 
+static size_t dbg_frames(const struct span *s)
+{
+	return ((size_t)s->nobjs * sizeof(struct obj_debug) + FRAME_SIZE - 1) /
+	       FRAME_SIZE;
+}
+
+/*
+ * @s's records, made (zeroed) when @make and none exist yet; NULL without
+ * them. Made only by the span's owner, published with release.
+ */
+static struct obj_debug *span_dbg(struct span *s, bool make)
+{
+	struct obj_debug *d = __atomic_load_n(&s->dbg, __ATOMIC_ACQUIRE);
+	phys_addr_t pa;
+
+	if (d || !make)
+		return d;
+	pa = frame_alloc_run(dbg_frames(s));
+	if (pa == FRAME_NONE)
+		return NULL;		/* this span goes untracked */
+	d = port_phys_to_virt(pa);
+	mm_memset(d, 0, dbg_frames(s) * FRAME_SIZE);
+	__atomic_store_n(&s->dbg, d, __ATOMIC_RELEASE);
+	return d;
+}
+
+/**
+ * debug_span_free - a span leaves its class: its records go back.
+ * @s: the span (nobody else reaches it).
+ */
+void debug_span_free(struct span *s)
+{
+	struct obj_debug *d = s->dbg;
+
+	if (!d)
+		return;
+	s->dbg = NULL;
+	frame_free_run(port_virt_to_phys(d), dbg_frames(s));
+}
+
+/* @va's record in its span @s, or NULL. */
+static struct obj_debug *obj_dbg(struct span *s, uintptr_t va)
+{
+	struct obj_debug *d = s ? span_dbg(s, false) : NULL;
+	int32_t idx;
+
+	if (!d)
+		return NULL;
+	idx = span_obj_index(s, va);
+	return idx >= 0 && (uint32_t)idx < s->nobjs ? &d[idx] : NULL;
+}
+
+/**
+ * debug_obj_size - the size asked for @va, when the debug mode's redzone
+ * follows it (ksize() then gives that), else 0.
+ * @s: @va's span. @va: a live object.
+ */
+size_t debug_obj_size(const struct span *s, uintptr_t va)
+{
+	const struct obj_debug *e = obj_dbg((struct span *)s, va);
+
+	return e ? e->req : 0;
+}
+
+/* " (allocated by X on cpu N)" for @va's reports, or "". */
+static void describe(struct span *s, uintptr_t va, char *buf, size_t len)
+{
+	const struct obj_debug *e = obj_dbg(s, va);
+
+	buf[0] = '\0';
+	if (e && e->alloc_site)
+		mm_snprintf(buf, len, "; allocated by %p on cpu %u",
+			    (void *)e->alloc_site, e->alloc_cpu);
+}
+
+/*
+ * Whether @p's bytes [@req, @size) all hold the redzone pattern: bytes up
+ * to a word boundary, then words (@size is a multiple of 8).
+ */
+static bool redzone_intact(const uint8_t *p, uint32_t req, uint32_t size)
+{
+	const obj_word_t rz = (obj_word_t)0x0101010101010101ULL *
+			      DEBUG_REDZONE;
+	uint32_t i = req;
+
+	for (; i < size && i % sizeof(obj_word_t); i++)
+		if (p[i] != DEBUG_REDZONE)
+			return false;
+	for (; i < size; i += sizeof(obj_word_t))
+		if (*(const obj_word_t *)(p + i) != rz)
+			return false;
+	return true;
+}
+
+/**
+ * debug_kmalloc - kmalloc() of a small object while the debug mode is on:
+ * with a redzone, from a class that leaves at least REDZONE_MIN bytes
+ * after the object (twice the size for a power of two up to a page, which
+ * keeps its natural alignment); the size asked and the caller kept.
+ * @size: 1 .. SC_MAX_SIZE.
+ * @site: the caller.
+ *
+ * Return: the object, or NULL.
+ */
+void *debug_kmalloc(size_t size, uintptr_t site)
+{
+	size_t need = size;
+	unsigned long irq;
+	unsigned int cpu;
+	void *p;
+
+	if (READ_ONCE(kma_debug_flags) & KMA_DEBUG_REDZONE) {
+		need = size + REDZONE_MIN;
+		if (!(size & (size - 1)) && size >= REDZONE_MIN &&
+		    size <= PAGE_SIZE)
+			need = 2 * size;
+		if (need > SC_MAX_SIZE)
+			need = size;		/* no class has the room */
+	}
+	irq = port_irq_save();
+	cpu = port_cpu_id();
+	debug_alloc_req[cpu] = (uint32_t)size;
+	debug_alloc_site[cpu] = site;
+	p = cache_alloc_slow(sc_of_size(need), cpu);
+	debug_alloc_req[cpu] = 0;
+	debug_alloc_site[cpu] = 0;
+	port_irq_restore(irq);
+	return p;
+}
+
 /**
  * debug_alloc - an object of class @spc while debug is on: one slot from
  * this CPU's span of the class (the cache holds nothing).
@@ -82,7 +231,10 @@ static bool kcache_constructs(unsigned int spc)
 void *debug_alloc(unsigned int spc, unsigned int cpu)
 {
 	struct cpu_cache *c = cpu_cache_of(cpu);
+	uint32_t size = spc_size(spc), req = debug_alloc_req[cpu];
+	struct obj_debug *d;
 	bool pressed = false;
+	unsigned int flags;
 	struct span *s;
 	void *p;
 
@@ -97,9 +249,23 @@ void *debug_alloc(unsigned int spc, unsigned int cpu)
 	}
 	span_take_batch(s, &p, 1);
 	*(obj_word_t *)p = 0;
-	if ((READ_ONCE(kma_debug_flags) & KMA_DEBUG_INIT_ON_ALLOC) &&
-	    !kcache_constructs(spc))
-		mm_memset(p, 0, spc_size(spc));
+	flags = READ_ONCE(kma_debug_flags);
+	if ((flags & KMA_DEBUG_INIT_ON_ALLOC) && !kcache_constructs(spc))
+		mm_memset(p, 0, size);
+	if ((flags & (KMA_DEBUG_TRACK | KMA_DEBUG_REDZONE)) &&
+	    (d = span_dbg(s, true))) {
+		struct obj_debug *e = &d[span_obj_index(s, (uintptr_t)p)];
+
+		e->alloc_site = debug_alloc_site[cpu];
+		e->alloc_cpu = (uint16_t)cpu;
+		e->free_site = 0;
+		e->free_cpu = 0;
+		e->req = 0;
+		if ((flags & KMA_DEBUG_REDZONE) && req && req < size) {
+			e->req = req;
+			mm_memset((char *)p + req, DEBUG_REDZONE, size - req);
+		}
+	}
 	return p;
 }
 
@@ -131,11 +297,12 @@ static void release(struct qentry *q, unsigned int n)
 
 		if (q[i].poisoned && !poison_intact((const uint8_t *)va,
 						    spc_size(q[i].spc))) {
-			char what[96];
+			char what[160], alloc[64];
 
+			describe(s, va, alloc, sizeof(alloc));
 			mm_snprintf(what, sizeof(what), "written after its "
-				    "free (freed by %p on cpu %u); left out",
-				    (void *)q[i].site, q[i].cpu);
+				    "free (freed by %p on cpu %u%s); left out",
+				    (void *)q[i].site, q[i].cpu, alloc);
 			kmalloc_report_obj(MM_ERR_CORRUPT, "kfree", va, s, what);
 			__atomic_fetch_add(&debug_corrupt, 1, __ATOMIC_RELAXED);
 			continue;
@@ -183,8 +350,23 @@ void debug_free(unsigned int spc, unsigned int cpu, void *p)
 		.spc = (uint16_t)spc, .cpu = (uint16_t)cpu,
 	};
 	uint32_t size = spc_size(spc);
+	struct span *s = span_of((uintptr_t)p);
+	struct obj_debug *o = obj_dbg(s, (uintptr_t)p);
 
 	debug_free_site[cpu] = 0;
+	if (o && o->req && !redzone_intact(p, o->req, size)) {
+		char what[128];
+
+		mm_snprintf(what, sizeof(what), "written past its end (%u "
+			    "bytes asked, slot %u; allocated by %p on cpu %u)",
+			    o->req, size, (void *)o->alloc_site, o->alloc_cpu);
+		kmalloc_report_obj(MM_ERR_CORRUPT, "kfree", (uintptr_t)p, s,
+				   what);
+	}
+	if (o) {
+		o->free_site = e.site;
+		o->free_cpu = (uint16_t)cpu;
+	}
 	obj_tag_set(p, OBJ_FREED);
 	if (!kcache_constructs(spc) && size > sizeof(obj_word_t)) {
 		if (flags & KMA_DEBUG_POISON) {
@@ -208,6 +390,16 @@ void debug_free(unsigned int spc, unsigned int cpu, void *p)
 	n = __evict(out, false);
 	spin_unlock(&qlock);
 	release(out, n);
+}
+
+/**
+ * debug_describe - "; allocated by X on cpu N" for a report on @va, when
+ * the debug mode tracked it, else "".
+ * @va: an object. @buf, @len: where to write.
+ */
+void debug_describe(uintptr_t va, char *buf, size_t len)
+{
+	describe(span_of(va), va, buf, len);
 }
 
 /**
@@ -277,8 +469,8 @@ static int quarantine_ring(void)
 /* See kmalloc.h. */
 int kmalloc_set_debug(unsigned int flags, uint64_t quarantine_bytes)
 {
+	unsigned int cpu, spc;
 	unsigned long irq;
-	unsigned int cpu;
 
 	if (flags & ~KMA_DEBUG_ALL) {
 		mm_report(MM_ERR_BAD_SIZE, 0, flags,
@@ -301,6 +493,14 @@ int kmalloc_set_debug(unsigned int flags, uint64_t quarantine_bytes)
 	port_irq_restore(irq);
 	cache_drain(cpu);
 	pressure_drain_others(cpu, ~0u);
+	/*
+	 * Without redzone and track, the records of spans no CPU holds go
+	 * (a held span's go when it is freed).
+	 */
+	if (!(flags & (KMA_DEBUG_REDZONE | KMA_DEBUG_TRACK)))
+		for (spc = 1; spc < NR_SPC; spc++)
+			if (spc_active(spc))
+				central_debug_forget(spc);
 	return 0;
 }
 
@@ -331,6 +531,8 @@ static const struct {
 	{ "poison", KMA_DEBUG_POISON },
 	{ "init_on_alloc", KMA_DEBUG_INIT_ON_ALLOC },
 	{ "init_on_free", KMA_DEBUG_INIT_ON_FREE },
+	{ "redzone", KMA_DEBUG_REDZONE },
+	{ "track", KMA_DEBUG_TRACK },
 	{ "all", KMA_DEBUG_ALL },
 };
 

@@ -77,6 +77,7 @@ static void span_reset(struct span *s)
 	WRITE_ONCE(s->xlist, LIST_NONE);
 	s->next = s->prev = NULL;
 	s->tiny = NULL;
+	s->dbg = NULL;
 	s->huge_order = 0;
 	for (i = 0; i <= SPAN_WORDS; i++) {
 		WRITE_ONCE(s->alloc_bits[i], 0);

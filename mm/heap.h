@@ -111,6 +111,7 @@ enum span_list {
 };
 
 struct tiny_meta;
+struct obj_debug;
 
 /**
  * struct span - a run of pages with one purpose.
@@ -162,6 +163,9 @@ struct span {
 	struct span *next, *prev;
 
 	struct tiny_meta *tiny;		/* SPC_TINY spans only */
+	struct obj_debug *dbg;		/* debug mode's per-slot records
+					 * (debug.c): set by the owner with
+					 * release, read with acquire */
 
 	/*
 	 * Owner writes (taking slots, sweeping); freers read (atomic loads,
@@ -687,6 +691,10 @@ static inline bool debug_on(void)
 	return READ_ONCE(kma_debug_flags) != 0;
 }
 void *debug_alloc(unsigned int spc, unsigned int cpu);
+void *debug_kmalloc(size_t size, uintptr_t site);
+void debug_span_free(struct span *s);
+size_t debug_obj_size(const struct span *s, uintptr_t va);
+void debug_describe(uintptr_t va, char *buf, size_t len);
 void debug_free(unsigned int spc, unsigned int cpu, void *p);
 bool debug_quarantined(uintptr_t va, uintptr_t *site, unsigned int *cpu);
 int debug_init(void);
@@ -966,6 +974,7 @@ void central_uncache_span(struct span *s);
 void central_free_notify(unsigned int spc, uintptr_t va);
 void central_reclaim(unsigned int spc);
 uint64_t central_objs_out(unsigned int spc, uint64_t *spans);
+void central_debug_forget(unsigned int spc);
 unsigned int central_validate(unsigned int spc);
 
 /* util.c */

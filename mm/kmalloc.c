@@ -81,11 +81,12 @@ report_double_cached(const char *fn, struct span *s, uintptr_t va)
 {
 	uintptr_t site;
 	unsigned int cpu;
-	char what[96];
+	char what[160], alloc[64];
 
 	if (debug_on() && debug_quarantined(va, &site, &cpu)) {
+		debug_describe(va, alloc, sizeof(alloc));
 		mm_snprintf(what, sizeof(what), "object already freed by %p on "
-			    "cpu %u (in quarantine)", (void *)site, cpu);
+			    "cpu %u (in quarantine%s)", (void *)site, cpu, alloc);
 		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, fn, va, s, what);
 		return;
 	}
@@ -245,7 +246,13 @@ static void *small_alloc(unsigned int spc)
 	return p;
 }
 
-static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags)
+/*
+ * Everything kmalloc()'s fast path does not take. @site: the caller, for
+ * the debug mode; @exact: the class must be the size's own (an aligned
+ * request chose it: no redzone may move the object to another class).
+ */
+static __attribute__((noinline)) void *
+kmalloc_slow_at(size_t size, gfp_t flags, uintptr_t site, bool exact)
 {
 	void *p;
 
@@ -254,7 +261,9 @@ static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags)
 			return ZERO_SIZE_PTR;
 		return large_alloc(size, flags);
 	}
-	if ((flags & __GFP_NOSCAN) && size < TINY_BLOCK && !debug_on())
+	if (debug_on() && !exact)
+		p = debug_kmalloc(size, site);
+	else if ((flags & __GFP_NOSCAN) && size < TINY_BLOCK && !debug_on())
 		p = tiny_alloc(size);
 	else
 		p = small_alloc(sc_of_size(size));
@@ -263,13 +272,22 @@ static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags)
 	return p;
 }
 
-/* kmalloc() found this CPU's cache empty: refill, pop, restore irqs. */
+/*
+ * kmalloc() found this CPU's cache empty: refill, pop, restore irqs. (In
+ * the debug mode every cache is empty: debug_kmalloc() takes @size and
+ * @site.)
+ */
 static __attribute__((noinline)) void *
-kmalloc_cache_empty(unsigned int off, unsigned long irq)
+kmalloc_cache_empty(unsigned int off, unsigned long irq, size_t size,
+		    uintptr_t site)
 {
-	void *p = cache_alloc_slow(off / sizeof(struct objcache),
-				   port_cpu_id());
+	void *p;
 
+	if (unlikely(debug_on())) {
+		port_irq_restore(irq);
+		return debug_kmalloc(size, site);
+	}
+	p = cache_alloc_slow(off / sizeof(struct objcache), port_cpu_id());
 	port_irq_restore(irq);
 	return p;
 }
@@ -286,14 +304,24 @@ void *kma_kmalloc(size_t size, gfp_t flags)
 
 	if (unlikely(size - 1 >= SC_MAX_SIZE ||
 		     (flags & (__GFP_ZERO | __GFP_NOSCAN))))
-		return kmalloc_slow(size, flags);
+		return kmalloc_slow_at(size, flags,
+				(uintptr_t)__builtin_return_address(0), false);
 	off = oc_off_of_size(size);
 	irq = port_irq_save();
 	p = objcache_pop(objcache_at(this_cpu_row(), off));
 	if (unlikely(!p))
-		return kmalloc_cache_empty(off, irq);
+		return kmalloc_cache_empty(off, irq, size,
+				(uintptr_t)__builtin_return_address(0));
 	port_irq_restore(irq);
 	return p;
+}
+
+/* See kmalloc.h. */
+void *kma_kmalloc_caller(size_t size, gfp_t flags, uintptr_t caller)
+{
+	if (unlikely(debug_on()) && size - 1 < SC_MAX_SIZE)
+		return kmalloc_slow_at(size, flags, caller, false);
+	return kma_kmalloc(size, flags);
 }
 
 void *kma_kzalloc(size_t size, gfp_t flags)
@@ -338,7 +366,8 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t flags)
 		 * multiple of align has every object aligned. */
 		for (cls = sc_of_size(size); sc_size[cls] % align; cls++)
 			;
-		return kmalloc_slow(sc_size[cls], flags & ~__GFP_NOSCAN);
+		return kmalloc_slow_at(sc_size[cls], flags & ~__GFP_NOSCAN,
+				(uintptr_t)__builtin_return_address(0), true);
 	}
 	if (align <= PAGE_SIZE)
 		return large_alloc(size, flags);
@@ -387,6 +416,9 @@ static size_t obj_size(const char *fn, const void *p)
 			report_bad_small(fn, s, va, idx);
 			return 0;
 		}
+		/* The debug mode's redzone follows what was asked. */
+		if (unlikely(debug_on()) && debug_obj_size(s, va))
+			return debug_obj_size(s, va);
 		/* A constructor cache keeps a word after each object. */
 		if (READ_ONCE(s->spc) >= SPC_KCACHE &&
 		    kcache_of(READ_ONCE(s->spc))->save_off)

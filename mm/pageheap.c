@@ -446,6 +446,7 @@ void heap_free_span(struct span *s, bool large)
 				 (size_t)s->npages * PAGE_SIZE);
 		released = true;
 	}
+	debug_span_free(s);		/* its debug records, if any */
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
 	if (large) {

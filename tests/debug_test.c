@@ -5,8 +5,8 @@
  * pointer freed again after its memory would have gone to another class
  * is reported with the first free's caller), poisoning (a write after
  * free reported when the object leaves the quarantine), init_on_alloc and
- * init_on_free, constructor caches left constructed, and every frame back
- * once the mode is off again.
+ * init_on_free, redzones and allocation sites, constructor caches left
+ * constructed, and every frame back once the mode is off again.
  *
  * Runs on the host and inside the kernels (no libc).
  */
@@ -41,6 +41,8 @@ static void test_debug_parse(struct ktest *t)
 	KT_EXPECT_EQ(t, q, 4u << 20);
 	KT_EXPECT_EQ(t, kmalloc_parse_debug("all", &f, &q), 0);
 	KT_EXPECT_EQ(t, f, KMA_DEBUG_ALL);
+	KT_EXPECT_EQ(t, kmalloc_parse_debug("redzone,track", &f, &q), 0);
+	KT_EXPECT_EQ(t, f, KMA_DEBUG_REDZONE | KMA_DEBUG_TRACK);
 	report_capture_begin();
 	KT_EXPECT_EQ(t, kmalloc_parse_debug("quarantine,bogus", &f, &q), -1);
 	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "unknown option \"bogus\"");
@@ -170,6 +172,49 @@ static void test_debug_init(struct ktest *t)
 	KT_EXPECT_EQ(t, kmalloc_set_debug(0, 0), 0);
 }
 
+/*
+ * redzone: bytes past what was asked are a guard zone, checked at the
+ * free (the report names the size asked and, with track, the caller
+ * that allocated); ksize() is what was asked; a power of two keeps its
+ * natural alignment.
+ */
+static void test_debug_redzone_track(struct ktest *t)
+{
+	uint8_t *p, *q;
+
+	debug_on_or_fail(t, KMA_DEBUG_REDZONE | KMA_DEBUG_TRACK |
+			 KMA_DEBUG_QUARANTINE);
+	p = kmalloc(100, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, p);
+	KT_EXPECT_EQ(t, ksize(p), 100);
+	p[99] = 1;			/* the last byte asked: fine */
+	report_capture_begin();
+	kfree(p);
+	KT_EXPECT_EQ(t, report_cap.count, 0);
+	p = kmalloc(100, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, p);
+	p[100] = 1;			/* one past the end */
+	kfree(p);
+	KT_EXPECT_REPORT(t, MM_ERR_CORRUPT, "written past its end (100 "
+			 "bytes asked");
+	KT_EXPECT(t, report_msg_has("allocated by"));
+	q = kmalloc(64, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, q);
+	KT_EXPECT_EQ(t, (uintptr_t)q % 64, 0);
+	KT_EXPECT_EQ(t, ksize(q), 64);
+	q[70] = 1;
+	kfree(q);
+	KT_EXPECT_REPORT(t, MM_ERR_CORRUPT, "64 bytes asked");
+	/* A double free names where the object was allocated, too. */
+	q = kmalloc(200, GFP_KERNEL);
+	kfree(q);
+	kfree(q);
+	KT_EXPECT_REPORT(t, MM_ERR_DOUBLE_FREE, "allocated by");
+	report_capture_end();
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	KT_EXPECT_EQ(t, kmalloc_set_debug(0, 0), 0);
+}
+
 static unsigned int ctor_runs;
 
 static void ctor(void *p)
@@ -237,6 +282,7 @@ static struct ktest_case debug_cases[] = {
 	KTEST_CASE(test_debug_poison_write_after_free),
 	KTEST_CASE(test_debug_delays_reuse),
 	KTEST_CASE(test_debug_init),
+	KTEST_CASE(test_debug_redzone_track),
 	KTEST_CASE(test_debug_cache_and_frames),
 	{}
 };

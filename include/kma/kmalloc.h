@@ -63,6 +63,17 @@ int mm_init(struct memmap *m);
  */
 void *kma_kmalloc(size_t size, gfp_t flags);
 
+/**
+ * kma_kmalloc_caller - kma_kmalloc() on behalf of @caller, whom the debug
+ * mode's allocation records name (Linux's kmalloc_track_caller(): a
+ * wrapper such as a C library's malloc() passes its own caller).
+ * @size: bytes. @flags: GFP flags.
+ * @caller: a return address.
+ *
+ * Return: the object, or NULL.
+ */
+void *kma_kmalloc_caller(size_t size, gfp_t flags, uintptr_t caller);
+
 /** kma_kzalloc - kmalloc() and zero. */
 void *kma_kzalloc(size_t size, gfp_t flags);
 
@@ -223,7 +234,9 @@ void kmalloc_set_decay_ms(uint64_t ms);
 #define KMA_DEBUG_POISON	0x2u	/* poison freed objects, check it */
 #define KMA_DEBUG_INIT_ON_ALLOC	0x4u	/* zero every object handed out */
 #define KMA_DEBUG_INIT_ON_FREE	0x8u	/* zero every object freed */
-#define KMA_DEBUG_ALL		0xfu
+#define KMA_DEBUG_REDZONE	0x10u	/* a guard zone after each object */
+#define KMA_DEBUG_TRACK		0x20u	/* keep each object's alloc/free site */
+#define KMA_DEBUG_ALL		0x3fu
 
 /**
  * kmalloc_set_debug - turn the debug mode's options on or off.
@@ -259,7 +272,7 @@ void kmalloc_debug_flush(void);
  * kmalloc_parse_debug - read debug options from text, as a kernel command
  * line's kma.debug= or the host's KMA_DEBUG= gives them.
  * @spec: comma-separated options: quarantine[=SIZE[K|M|G]], poison,
- *        init_on_alloc, init_on_free, all.
+ *        init_on_alloc, init_on_free, redzone, track, all.
  * @flags: receives the KMA_DEBUG_* options.
  * @quarantine_bytes: receives SIZE, or 0.
  *

@@ -26,6 +26,10 @@ static inline void *kmalloc(size_t size, gfp_t flags)
 	return kma_kmalloc(size, flags);
 }
 
+#define kmalloc_track_caller(size, flags)				\
+	kma_kmalloc_caller(size, flags,					\
+			   (uintptr_t)__builtin_return_address(0))
+
 static inline void *kzalloc(size_t size, gfp_t flags)
 {
 	return kma_kzalloc(size, flags);

@@ -409,7 +409,7 @@ static bool grow_hook(size_t need)
  */
 #define GROW_TRIES	2
 
-static void *alloc_grow(size_t n, size_t align, gfp_t gfp)
+static void *alloc_grow(size_t n, size_t align, gfp_t gfp, uintptr_t site)
 {
 	int i;
 
@@ -419,14 +419,16 @@ static void *alloc_grow(size_t n, size_t align, gfp_t gfp)
 
 		if (!grow(n + align, seen))
 			return NULL;
-		p = align ? kmalloc_aligned(n, align, gfp) : kmalloc(n, gfp);
+		p = align ? kmalloc_aligned(n, align, gfp) :
+			    kma_kmalloc_caller(n, gfp, site);
 		if (p)
 			return p;
 	}
 	return NULL;
 }
 
-static void *do_alloc(size_t n, size_t align, gfp_t gfp)
+/* @site: the program's caller, for the debug mode's records. */
+static void *do_alloc(size_t n, size_t align, gfp_t gfp, uintptr_t site)
 {
 	void *p;
 	bool ex;
@@ -444,9 +446,10 @@ static void *do_alloc(size_t n, size_t align, gfp_t gfp)
 	ex = enter();
 	if (!n)
 		n = 1;		/* a unique pointer, not ZERO_SIZE_PTR */
-	p = align ? kmalloc_aligned(n, align, gfp) : kmalloc(n, gfp);
+	p = align ? kmalloc_aligned(n, align, gfp) :
+		    kma_kmalloc_caller(n, gfp, site);
 	if (unlikely(!p)) {
-		p = alloc_grow(n, align, gfp);
+		p = alloc_grow(n, align, gfp, site);
 		if (!p)
 			errno = ENOMEM;
 	}
@@ -561,18 +564,18 @@ static __attribute__((destructor)) void lockstat_end(void)
 }
 #endif
 
-static __attribute__((noinline)) void *malloc_slow(size_t n)
+static __attribute__((noinline)) void *malloc_slow(size_t n, uintptr_t site)
 {
 	void *p;
 
 	if (likely(tls_state == T_LIVE && n && n <= KMALLOC_MAX_SIZE)) {
-		p = kmalloc(n, GFP_KERNEL);
+		p = kma_kmalloc_caller(n, GFP_KERNEL, site);
 		decay_poll();
 		put_slot();
 		if (likely(p))
 			return p;
 	}
-	return do_alloc(n, 0, GFP_KERNEL);
+	return do_alloc(n, 0, GFP_KERNEL, site);
 }
 
 /**
@@ -594,7 +597,7 @@ EXPORT void *malloc(size_t n)
 		if (likely(p))
 			return p;
 	}
-	return malloc_slow(n);
+	return malloc_slow(n, (uintptr_t)__builtin_return_address(0));
 }
 
 static __attribute__((noinline)) void free_slow(void *p, uintptr_t site)
@@ -645,7 +648,8 @@ EXPORT void *calloc(size_t nmemb, size_t size)
 		if (likely(p))
 			return memset(p, 0, n);
 	}
-	return do_alloc(n, 0, __GFP_ZERO);
+	return do_alloc(n, 0, __GFP_ZERO,
+			(uintptr_t)__builtin_return_address(0));
 }
 
 static void *realloc_slow(void *p, size_t n)
@@ -656,7 +660,7 @@ static void *realloc_slow(void *p, size_t n)
 	int i;
 
 	if (in_boot_arena(p)) {
-		q = do_alloc(n, 0, GFP_KERNEL);
+		q = do_alloc(n, 0, GFP_KERNEL, 0);
 		old = boot_size(p);
 		if (q)
 			memcpy(q, p, old < n ? old : n);
@@ -735,7 +739,8 @@ static void *aligned_large(size_t align, size_t n)
 
 	if (r < n)
 		return NULL;
-	p = do_alloc(r, 0, GFP_KERNEL);
+	p = do_alloc(r, 0, GFP_KERNEL,
+		     (uintptr_t)__builtin_return_address(0));
 	if (p && ((uintptr_t)p & (align - 1))) {
 		free(p);
 		errno = ENOMEM;
@@ -752,7 +757,8 @@ static void *aligned(size_t align, size_t n)
 		errno = ENOMEM;
 		return NULL;
 	}
-	p = do_alloc(n, align < 16 ? 16 : align, GFP_KERNEL);
+	p = do_alloc(n, align < 16 ? 16 : align, GFP_KERNEL,
+		     (uintptr_t)__builtin_return_address(0));
 	if (!p && align > 4096 && n > (4u << 20) && n <= KMALLOC_MAX_SIZE)
 		p = aligned_large(align, n);
 	return p;
