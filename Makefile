@@ -81,7 +81,9 @@ AR := $(CROSS_COMPILE)ar
 OBJCOPY := $(CROSS_COMPILE)objcopy
 endif
 
-BUILD := build/$(ARCH)$(if $(SAN),-$(SAN))$(if $(filter 1,$(LLVM)),-llvm)
+# BENCH=1: a kernel or host build for measurements, in its own
+# directory, without the test builds' checks (FAULT below).
+BUILD := build/$(ARCH)$(if $(SAN),-$(SAN))$(if $(filter 1,$(LLVM)),-llvm)$(if $(filter 1,$(BENCH)),-bench)
 
 # ---------------------------------------------------------------- flags
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
@@ -154,7 +156,7 @@ endif
 # Test builds (host, sanitizers, demo kernels) have fail-nth fault
 # injection (mm/fault.h) and the lock rules as checks (mm/lockdep.c);
 # libkma.a and the drop-in do not.
-FAULT := -DKMA_FAULT_INJECT -DKMA_LOCKDEP
+FAULT := $(if $(filter 1,$(BENCH)),,-DKMA_FAULT_INJECT -DKMA_LOCKDEP)
 CFLAGS_MM := $(COMMON) $(ARCH_CFLAGS) $(MM_INC) $(FAULT) $(EXTRA_CFLAGS)
 CFLAGS_ALL := $(COMMON) $(ARCH_CFLAGS) -Iinclude -Iarch/$(ARCH)/include \
 	-Iboot -Ikernel -Itests $(FAULT) $(EXTRA_CFLAGS)

@@ -36,7 +36,7 @@ archs=${*:-x86_64 aarch64}
 st=0
 
 for arch in $archs; do
-	if ! make -s ARCH="$arch" -j2 >/dev/null; then
+	if ! make -s ARCH="$arch" BENCH=1 -j2 >/dev/null; then
 		echo "bench-xcpu: $arch build failed" >&2
 		st=1
 		continue
@@ -45,10 +45,10 @@ for arch in $archs; do
 	x86_64)
 		set -- qemu-system-x86_64 -machine q35 -cpu max \
 			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-			-kernel build/x86_64/kernel.elf ;;
+			-kernel build/x86_64-bench/kernel.elf ;;
 	aarch64)
 		set -- qemu-system-aarch64 -machine virt -cpu cortex-a72 \
-			-kernel build/aarch64/Image ;;
+			-kernel build/aarch64-bench/Image ;;
 	*)
 		echo "bench-xcpu: unknown arch $arch" >&2
 		st=1
