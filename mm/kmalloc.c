@@ -220,6 +220,12 @@ __attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
 	port_irq_restore(irq);
 }
 
+/* kfree()'s slow path, tail-called: the caller is kfree()'s. */
+static __attribute__((noinline)) void kfree_slow_caller(const void *p)
+{
+	kfree_slow(p, (uintptr_t)__builtin_return_address(0));
+}
+
 /**
  * kfree - see kmalloc.h. The fast path, kfree_fast_push(): a live small
  * object pushed on this CPU's cache of its class.
@@ -233,7 +239,7 @@ void kma_kfree(const void *p)
 		return;
 	}
 	port_irq_restore(irq);
-	kfree_slow(p, (uintptr_t)__builtin_return_address(0));
+	kfree_slow_caller(p);
 }
 
 /* A small object of class @spc, interrupts handled here. */
@@ -251,6 +257,16 @@ static void *small_alloc(unsigned int spc)
  * the debug mode; @exact: the class must be the size's own (an aligned
  * request chose it: no redzone may move the object to another class).
  */
+static void *kmalloc_slow_at(size_t size, gfp_t flags, uintptr_t site,
+			     bool exact);
+
+/* kmalloc()'s slow path, tail-called: the caller is kmalloc()'s. */
+static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags)
+{
+	return kmalloc_slow_at(size, flags,
+			       (uintptr_t)__builtin_return_address(0), false);
+}
+
 static __attribute__((noinline)) void *
 kmalloc_slow_at(size_t size, gfp_t flags, uintptr_t site, bool exact)
 {
@@ -275,17 +291,18 @@ kmalloc_slow_at(size_t size, gfp_t flags, uintptr_t site, bool exact)
 /*
  * kmalloc() found this CPU's cache empty: refill, pop, restore irqs. (In
  * the debug mode every cache is empty: debug_kmalloc() takes @size and
- * @site.)
+ * the caller, kmalloc()'s own when it tail-calls this, as the fast paths
+ * do: asking for it there would cost them a frame.)
  */
 static __attribute__((noinline)) void *
-kmalloc_cache_empty(unsigned int off, unsigned long irq, size_t size,
-		    uintptr_t site)
+kmalloc_cache_empty(unsigned int off, unsigned long irq, size_t size)
 {
 	void *p;
 
 	if (unlikely(debug_on())) {
 		port_irq_restore(irq);
-		return debug_kmalloc(size, site);
+		return debug_kmalloc(size,
+				     (uintptr_t)__builtin_return_address(0));
 	}
 	p = cache_alloc_slow(off / sizeof(struct objcache), port_cpu_id());
 	port_irq_restore(irq);
@@ -304,14 +321,12 @@ void *kma_kmalloc(size_t size, gfp_t flags)
 
 	if (unlikely(size - 1 >= SC_MAX_SIZE ||
 		     (flags & (__GFP_ZERO | __GFP_NOSCAN))))
-		return kmalloc_slow_at(size, flags,
-				(uintptr_t)__builtin_return_address(0), false);
+		return kmalloc_slow(size, flags);
 	off = oc_off_of_size(size);
 	irq = port_irq_save();
 	p = objcache_pop(objcache_at(this_cpu_row(), off));
 	if (unlikely(!p))
-		return kmalloc_cache_empty(off, irq, size,
-				(uintptr_t)__builtin_return_address(0));
+		return kmalloc_cache_empty(off, irq, size);
 	port_irq_restore(irq);
 	return p;
 }

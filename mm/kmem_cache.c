@@ -438,6 +438,14 @@ __attribute__((noinline)) void kcache_free_slow(struct kma_kmem_cache *c,
 	port_irq_restore(irq);
 }
 
+/* kmem_cache_free()'s slow path, tail-called: the caller is its. */
+static __attribute__((noinline)) void
+kcache_free_slow_caller(struct kma_kmem_cache *c, void *p)
+{
+	kcache_free_slow(c, (uintptr_t)p, "kmem_cache_free",
+			 (uintptr_t)__builtin_return_address(0));
+}
+
 /* See slab.h. */
 void kma_kmem_cache_free(struct kma_kmem_cache *c, void *p)
 {
@@ -451,8 +459,7 @@ void kma_kmem_cache_free(struct kma_kmem_cache *c, void *p)
 		return;
 	}
 	port_irq_restore(irq);
-	kcache_free_slow(c, (uintptr_t)p, "kmem_cache_free",
-			 (uintptr_t)__builtin_return_address(0));
+	kcache_free_slow_caller(c, p);
 }
 
 /* See slab.h. */
