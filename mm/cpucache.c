@@ -486,10 +486,10 @@ static void cache_shrink(struct cpu_cache *c, unsigned int cpu,
 static bool cache_steal(struct cpu_cache *c, unsigned int cpu,
 			unsigned int except, uint32_t need)
 {
-	unsigned int spc, best = 0;
+	unsigned int spc, best = 0, end = spc_end();
 	uint32_t most = 0, cap = 0, b, z, k;
 
-	for (spc = 1; spc < NR_SPC; spc++) {
+	for (spc = 1; spc < end; spc++) {
 		struct objcache *oc = objcache_of(cpu, spc);
 		uint32_t n = (uint32_t)(oc->hi - oc->lo), grown;
 
@@ -553,9 +553,9 @@ static bool cache_grow(unsigned int spc, unsigned int cpu,
  */
 void cache_decay(struct cpu_cache *c, unsigned int cpu)
 {
-	unsigned int spc;
+	unsigned int spc, end = spc_end();
 
-	for (spc = 1; c->grown && spc < NR_SPC; spc++) {
+	for (spc = 1; c->grown && spc < end; spc++) {
 		struct objcache *oc = objcache_of(cpu, spc);
 
 		if ((uint32_t)(oc->hi - oc->lo) > centrals[spc].cache_cap &&
@@ -634,13 +634,13 @@ void cache_drain(unsigned int cpu)
 {
 	struct cpu_cache *c = cpu_cache_of(cpu);
 	unsigned long flags = port_irq_save();
-	unsigned int spc;
+	unsigned int spc, end = spc_end();
 
 	tiny_retire(c);
 	port_irq_restore(flags);
 	large_cache_drain(cpu);
 	flags = port_irq_save();
-	for (spc = 1; spc < NR_SPC; spc++) {
+	for (spc = 1; spc < end; spc++) {
 		struct objcache *oc = objcache_of(cpu, spc);
 		struct span *s = c->alloc[spc];
 		uint32_t n, b;
@@ -682,9 +682,9 @@ void cache_drain(unsigned int cpu)
  */
 static void reclaim(bool idle_only)
 {
-	unsigned int spc;
+	unsigned int spc, end = spc_end();
 
-	for (spc = 1; spc < NR_SPC; spc++) {
+	for (spc = 1; spc < end; spc++) {
 		struct central *c = &centrals[spc];
 
 		if (!__atomic_load_n(&c->batch, __ATOMIC_ACQUIRE))

@@ -658,6 +658,18 @@ static inline struct kma_kmem_cache *kcache_of(unsigned int spc)
 	return &kcaches[spc - SPC_KCACHE];
 }
 
+/*
+ * One past the highest span class ever in use: the fixed classes, then
+ * every object cache slot made so far (kcache_end only grows; loops over
+ * classes stop here instead of at NR_SPC).
+ */
+extern unsigned int kcache_end;
+
+static inline unsigned int spc_end(void)
+{
+	return __atomic_load_n(&kcache_end, __ATOMIC_ACQUIRE);
+}
+
 /* Geometry of span class @spc: object size, span pages, index magic. */
 static inline uint32_t spc_size(unsigned int spc)
 {

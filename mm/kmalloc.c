@@ -197,6 +197,9 @@ static void kfree_classify(struct span *s, uintptr_t va, uintptr_t site)
  * that is full (or not set up yet), tiny, large and huge objects, and
  * every misuse, classified and reported.
  * @p: the pointer given to kfree().
+ * @site: its caller, for the debug mode's records; 0 when kfree()
+ *        tail-calls this, whose return address is then kfree()'s caller
+ *        (taking it in kfree() would give kfree() a frame).
  */
 __attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
 {
@@ -208,22 +211,19 @@ __attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
 	if (!s || !fast_slot_start((uint32_t)(va - s->base),
 				   READ_ONCE(s->xfmagic)) ||
 	    !fast_untagged_as(va, fast_tag_of(va))) {
-		kfree_classify(s, va, site);
+		kfree_classify(s, va, site ? site :
+			       (uintptr_t)__builtin_return_address(0));
 		return;
 	}
 	/* A live small object: this CPU's cache of its class is full. */
 	spc = READ_ONCE(s->spc);
 	irq = port_irq_save();
 	cpu = port_cpu_id();
-	debug_free_site[cpu] = site;	/* for the debug mode's reports */
+	if (unlikely(debug_on()))	/* for the debug mode's reports */
+		debug_free_site[cpu] = site ? site :
+			(uintptr_t)__builtin_return_address(0);
 	cache_free_slow(spc, cpu, (void *)va);
 	port_irq_restore(irq);
-}
-
-/* kfree()'s slow path, tail-called: the caller is kfree()'s. */
-static __attribute__((noinline)) void kfree_slow_caller(const void *p)
-{
-	kfree_slow(p, (uintptr_t)__builtin_return_address(0));
 }
 
 /**
@@ -239,7 +239,7 @@ void kma_kfree(const void *p)
 		return;
 	}
 	port_irq_restore(irq);
-	kfree_slow_caller(p);
+	kfree_slow(p, 0);		/* tail call: see kfree_slow() */
 }
 
 /* A small object of class @spc, interrupts handled here. */
@@ -254,24 +254,18 @@ static void *small_alloc(unsigned int spc)
 
 /*
  * Everything kmalloc()'s fast path does not take. @site: the caller, for
- * the debug mode; @exact: the class must be the size's own (an aligned
- * request chose it: no redzone may move the object to another class).
+ * the debug mode (0: the caller of the function that tail-calls this);
+ * @exact: the class must be the size's own (an aligned request chose it:
+ * no redzone may move the object to another class).
  */
-static void *kmalloc_slow_at(size_t size, gfp_t flags, uintptr_t site,
-			     bool exact);
-
-/* kmalloc()'s slow path, tail-called: the caller is kmalloc()'s. */
-static __attribute__((noinline)) void *kmalloc_slow(size_t size, gfp_t flags)
-{
-	return kmalloc_slow_at(size, flags,
-			       (uintptr_t)__builtin_return_address(0), false);
-}
-
 static __attribute__((noinline)) void *
 kmalloc_slow_at(size_t size, gfp_t flags, uintptr_t site, bool exact)
 {
 	void *p;
 
+	/* 0: kmalloc() tail-called this; its caller is ours. */
+	if (!site && unlikely(debug_on()))
+		site = (uintptr_t)__builtin_return_address(0);
 	if (size - 1 >= SC_MAX_SIZE) {
 		if (!size)
 			return ZERO_SIZE_PTR;
@@ -321,7 +315,7 @@ void *kma_kmalloc(size_t size, gfp_t flags)
 
 	if (unlikely(size - 1 >= SC_MAX_SIZE ||
 		     (flags & (__GFP_ZERO | __GFP_NOSCAN))))
-		return kmalloc_slow(size, flags);
+		return kmalloc_slow_at(size, flags, 0, false);
 	off = oc_off_of_size(size);
 	irq = port_irq_save();
 	p = objcache_pop(objcache_at(this_cpu_row(), off));

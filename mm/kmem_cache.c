@@ -50,6 +50,7 @@
 #include "heap.h"
 
 struct kma_kmem_cache kcaches[KMA_MAX_KMEM_CACHES];
+unsigned int kcache_end = SPC_KCACHE;	/* grows under kcache_lock */
 static uint32_t kcache_attached[KMA_MAX_KMEM_CACHES];	/* kcache_lock */
 static spinlock_t kcache_lock = SPINLOCK_INIT_RANK("kmem_cache",
 						   KMA_LOCK_RANK_KCACHE);
@@ -224,6 +225,10 @@ struct kma_kmem_cache *kma_kmem_cache_create(const char *name, size_t size,
 	c->arrays_pa = pa;
 	c->arrays_frames = frames;
 	cache_class_setup(c->spc, port_phys_to_virt(pa));
+	irq = spin_lock_irqsave(&kcache_lock);
+	if (kcache_end < c->spc + 1u)
+		__atomic_store_n(&kcache_end, c->spc + 1u, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&kcache_lock, irq);
 	__atomic_store_n(&c->state, KCACHE_LIVE, __ATOMIC_RELEASE);
 	return c;
 fail:

@@ -67,7 +67,7 @@ static bool cpu_holds_memory(unsigned int cpu, unsigned int kspc)
 		return true;
 	if (READ_ONCE(c->tiny_block))
 		return true;
-	for (spc = 1; spc < NR_SPC; spc++)
+	for (spc = 1; spc < spc_end(); spc++)
 		if (objcache_count(objcache_of(cpu, spc)) ||
 		    READ_ONCE(c->alloc[spc]) != &empty_span)
 			return true;
