@@ -395,10 +395,16 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 	lockdep_assert_this_cpu(cpu);
 	kmalloc_cpu_poll(cpu);
 	cache_decay_poll(c, cpu);
-	if (unlikely(debug_on()))
-		return debug_alloc(spc, cpu);
-	if (unlikely(!oc->hi) && !cache_attach(cpu, spc))
-		return NULL;		/* an object cache that is gone */
+	/*
+	 * Capacity 0: the debug mode (every cache), or an object cache's
+	 * class this CPU has not attached (all NULL). One compare for both.
+	 */
+	if (unlikely(oc->hi == oc->lo)) {
+		if (debug_on())
+			return debug_alloc(spc, cpu);
+		if (!oc->hi && !cache_attach(cpu, spc))
+			return NULL;	/* an object cache that is gone */
+	}
 	if (c->miss[spc] != UINT16_MAX)
 		c->miss[spc]++;
 	c->used[spc / 64] |= 1ULL << (spc % 64);
@@ -586,17 +592,20 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 	lockdep_assert_this_cpu(cpu);
 	kmalloc_cpu_poll(cpu);		/* a drain empties the cache */
 	cache_decay_poll(c, cpu);
-	if (unlikely(debug_on())) {
-		debug_free(spc, cpu, p);
-		return;
-	}
 	/*
-	 * Not attached: an object cache's class this CPU has not used since
-	 * its last drain (or a cache being destroyed: straight to the span).
+	 * Capacity 0: the debug mode, or an object cache's class this CPU
+	 * has not used since its last drain (attach it; a cache being
+	 * destroyed: straight to the span).
 	 */
-	if (unlikely(!oc->hi) && !cache_attach(cpu, spc)) {
-		span_free_obj(span_of((uintptr_t)p), (uintptr_t)p);
-		return;
+	if (unlikely(oc->hi == oc->lo)) {
+		if (debug_on()) {
+			debug_free(spc, cpu, p);
+			return;
+		}
+		if (!oc->hi && !cache_attach(cpu, spc)) {
+			span_free_obj(span_of((uintptr_t)p), (uintptr_t)p);
+			return;
+		}
 	}
 	if (oc->top != oc->hi || cache_grow(spc, cpu, oc)) {
 		objcache_push(oc, p);

@@ -211,8 +211,9 @@ __attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
 	if (!s || !fast_slot_start((uint32_t)(va - s->base),
 				   READ_ONCE(s->xfmagic)) ||
 	    !fast_untagged_as(va, fast_tag_of(va))) {
-		kfree_classify(s, va, site ? site :
-			       (uintptr_t)__builtin_return_address(0));
+		if (!site && unlikely(debug_on()))
+			site = (uintptr_t)__builtin_return_address(0);
+		kfree_classify(s, va, site);
 		return;
 	}
 	/* A live small object: this CPU's cache of its class is full. */
