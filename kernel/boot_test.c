@@ -13,6 +13,7 @@
 #include <kma/frame.h>
 #include <kma/kmalloc.h>
 #include "kernel.h"
+#include "test_mm.h"
 
 #define TICK_WAIT_NS	3000000000ULL
 
@@ -196,24 +197,7 @@ static void test_boot_frames(struct ktest *t)
  */
 static void test_boot_debug_option(struct ktest *t)
 {
-	const char *spec = cmdline_get("kma.debug");
-	unsigned int flags = 0;
-	uint64_t qbytes = 0;
-	void *p, *q;
-
-	if (spec)
-		KT_ASSERT_EQ(t, kmalloc_parse_debug(spec, &flags, &qbytes), 0);
-	ktest_log(t, "kma.debug=%s: options 0x%x", spec ? spec : "(none)",
-		  kmalloc_debug());
-	KT_EXPECT_EQ(t, kmalloc_debug(), flags);
-	if (!(flags & KMA_DEBUG_QUARANTINE))
-		return;
-	p = kmalloc(40, GFP_KERNEL);
-	kfree(p);
-	q = kmalloc(40, GFP_KERNEL);
-	KT_EXPECT(t, q != p);
-	kfree(q);
-	KT_EXPECT_EQ(t, kmalloc_set_debug(0, 0), 0);
+	test_debug_start_options(t, cmdline_get("kma.debug"));
 }
 
 static struct ktest_case boot_cases[] = {

@@ -27,6 +27,28 @@ static void debug_on_or_fail(struct ktest *t, unsigned int flags)
 	KT_ASSERT_EQ(t, kmalloc_debug(), flags);
 }
 
+/* See test_mm.h. */
+void test_debug_start_options(struct ktest *t, const char *spec)
+{
+	unsigned int flags = 0;
+	uint64_t qbytes = 0;
+	void *p, *q;
+
+	if (spec)
+		KT_ASSERT_EQ(t, kmalloc_parse_debug(spec, &flags, &qbytes), 0);
+	ktest_log(t, "debug options %s: 0x%x", spec ? spec : "(none)",
+		  kmalloc_debug());
+	KT_EXPECT_EQ(t, kmalloc_debug(), flags);
+	if (!(flags & KMA_DEBUG_QUARANTINE))
+		return;
+	p = kmalloc(40, GFP_KERNEL);
+	kfree(p);
+	q = kmalloc(40, GFP_KERNEL);
+	KT_EXPECT(t, q != p);
+	kfree(q);
+	KT_EXPECT_EQ(t, kmalloc_set_debug(0, 0), 0);
+}
+
 static void test_debug_parse(struct ktest *t)
 {
 	unsigned int f;

@@ -22,4 +22,14 @@ void test_mm_quiesce(void);
  */
 uint64_t test_mm_free_frames(void);
 
+struct ktest;
+
+/*
+ * The debug options chosen at start (@spec, as kma.debug= or KMA_DEBUG=
+ * gave them, or NULL) are the ones in force, and with a quarantine a
+ * freed object does not come back at once; then the mode goes off
+ * (tests/debug_test.c).
+ */
+void test_debug_start_options(struct ktest *t, const char *spec);
+
 #endif

@@ -8,29 +8,13 @@
 #include <stdlib.h>
 #include <ktest.h>
 #include <kma/kmalloc.h>
+#include "../test_mm.h"
 
 /* The options in force are KMA_DEBUG's; with a quarantine, a freed
  * object does not come back at once. Switched off afterwards. */
 static void test_debug_env_at_start(struct ktest *t)
 {
-	const char *spec = getenv("KMA_DEBUG");
-	unsigned int flags = 0;
-	uint64_t qbytes = 0;
-	void *p, *q;
-
-	if (spec)
-		KT_ASSERT_EQ(t, kmalloc_parse_debug(spec, &flags, &qbytes), 0);
-	ktest_log(t, "KMA_DEBUG=%s: options 0x%x", spec ? spec : "(unset)",
-		  kmalloc_debug());
-	KT_EXPECT_EQ(t, kmalloc_debug(), flags);
-	if (!(flags & KMA_DEBUG_QUARANTINE))
-		return;
-	p = kmalloc(40, GFP_KERNEL);
-	kfree(p);
-	q = kmalloc(40, GFP_KERNEL);
-	KT_EXPECT(t, q != p);
-	kfree(q);
-	KT_EXPECT_EQ(t, kmalloc_set_debug(0, 0), 0);
+	test_debug_start_options(t, getenv("KMA_DEBUG"));
 }
 
 static struct ktest_case debug_env_cases[] = {
