@@ -40,7 +40,19 @@ bool mm_fault(enum mm_fault_site site);
  */
 void mm_fault_set_nth(uint64_t n, bool every_after);
 
-/** mm_fault_reached - sites reached since mm_fault_set_nth(). */
+/**
+ * mm_fault_set_nth_at - mm_fault_set_nth() counting only the sites of
+ * kind @site (MM_FAULT_NR: every kind, as mm_fault_set_nth()), so that a
+ * sweep reaches each site of that kind in turn however the number of
+ * sites of the other kinds varies from run to run.
+ * @site: the kind counted and failed.
+ * @n: 1-based; 0 disarms.
+ * @every_after: keep failing after the n-th.
+ */
+void mm_fault_set_nth_at(enum mm_fault_site site, uint64_t n,
+			 bool every_after);
+
+/** mm_fault_reached - sites counted since mm_fault_set_nth(_at)(). */
 uint64_t mm_fault_reached(void);
 
 /** mm_fault_injected - failures injected at @site since boot. */
