@@ -80,25 +80,32 @@ static void __central_place(struct central *c, struct span *s)
 #define CENTRAL_KEEP_BYTES	(128u << 10)
 
 /*
- * A swept span in transit goes on a list, or, empty, to the page heap
- * (unless the central keeps it, see above; always with @release). Takes
- * and drops the lock; the page heap is called without it.
+ * A swept span in transit goes on a list, or, empty, leaves the central
+ * (unless the central keeps it, see above; always with @release): true
+ * when the caller must give it to the page heap, after the lock.
  */
-static void central_settle(struct central *c, struct span *s, bool release)
+static bool __central_settle(struct central *c, struct span *s, bool release)
 {
-	bool give = false;
-
-	spin_lock(&c->lock);
-	c->nlocks++;
+	lockdep_assert_held(&c->lock);
 	if (s->nalloc == 0 && (release || (c->nempty &&
 	    (c->nempty + 1) * s->npages * PAGE_SIZE > CENTRAL_KEEP_BYTES))) {
 		c->nspans--;
-		give = true;
-	} else {
-		if (s->nalloc == 0)
-			c->nempty++;
-		__central_place(c, s);
+		return true;
 	}
+	if (s->nalloc == 0)
+		c->nempty++;
+	__central_place(c, s);
+	return false;
+}
+
+/* __central_settle() with the lock taken and the page heap called. */
+static void central_settle(struct central *c, struct span *s, bool release)
+{
+	bool give;
+
+	spin_lock(&c->lock);
+	c->nlocks++;
+	give = __central_settle(c, s, release);
 	spin_unlock(&c->lock);
 	if (give)
 		heap_free_span(s, false);	/* nobody else can reach it */
@@ -244,6 +251,83 @@ struct span *central_cache_span(unsigned int spc, unsigned int cpu)
 }
 
 /**
+ * central_swap_spans - give back the spans a CPU cache ran dry (as
+ * central_uncache_span() does one) and take up to @nwant partial spans,
+ * under one lock: a CPU cache carving many objects of a class with few
+ * per span takes a lock per refill, not two per span.
+ * @spc: span class.
+ * @cpu: the calling CPU (interrupts are off).
+ * @dry: spans of class @spc held by @cpu, linked through ->next, or NULL.
+ * @nwant: spans wanted (0: give back only).
+ *
+ * A dry span that frees have made usable again counts as taken: it stays
+ * the CPU's, swept, and never sees the lock or a list. The lock is taken
+ * only to place the others and to take partial spans; none come from the
+ * page heap (central_cache_span() does that). Empty spans given back
+ * that the central does not keep go to the page heap after the lock.
+ *
+ * Return: the spans taken, linked through ->next, each now LIST_CACHED,
+ * owned by @cpu and swept (one may be full after all: the partial list's
+ * rule makes that rare; the caller gives it back); NULL if none.
+ */
+struct span *central_swap_spans(unsigned int spc, unsigned int cpu,
+				struct span *dry, uint32_t nwant)
+{
+	struct central *c = &centrals[spc];
+	struct span *s, *next, *got = NULL, **tail = &got, *give = NULL;
+	struct span *back = NULL, **keep_end;
+
+	/* A dry span that frees refilled is kept: no lock, no list. */
+	for (s = dry; s; s = next) {
+		next = s->next;
+		span_sweep(s);
+		if (nwant && s->nalloc < s->nobjs) {
+			*tail = s;
+			tail = &s->next;
+			nwant--;
+			continue;
+		}
+		__atomic_store_n(&s->xowner, -1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_SEQ_CST);
+		s->next = back;
+		back = s;
+	}
+	*tail = NULL;
+	keep_end = tail;		/* the partial spans follow */
+	if (!back && (!nwant || !READ_ONCE(c->partial.first)))
+		return got;
+	spin_lock(&c->lock);
+	c->nlocks++;
+	for (s = back; s; s = next) {	/* in transit: ->next is ours */
+		next = s->next;
+		if (__central_settle(c, s, false)) {
+			s->next = give;
+			give = s;
+		}
+	}
+	while (nwant && (s = c->partial.first)) {
+		span_list_del(&c->partial, s);
+		if (s->nalloc == 0 && c->nempty)
+			c->nempty--;		/* kept empty, now used */
+		__atomic_store_n(&s->xlist, LIST_CACHED, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&s->xowner, (int32_t)cpu, __ATOMIC_SEQ_CST);
+		*tail = s;
+		tail = &s->next;
+		nwant--;
+	}
+	*tail = NULL;
+	spin_unlock(&c->lock);
+	for (s = give; s; s = next) {
+		next = s->next;
+		s->next = NULL;
+		heap_free_span(s, false);	/* nobody else can reach it */
+	}
+	for (s = *keep_end; s; s = s->next)
+		span_sweep(s);
+	return got;
+}
+
+/**
  * central_uncache_span - a CPU cache lets go of @s.
  * @s: a span the calling CPU holds (interrupts are off).
  *
@@ -262,6 +346,22 @@ void central_uncache_span(struct span *s)
 	central_settle(c, s, false);
 }
 
+/* central_free_notify()'s move, for one object. Lock held. */
+static void __central_notify(struct central *c, unsigned int spc,
+			     uintptr_t va)
+{
+	struct span *s = span_of(va);
+
+	lockdep_assert_held(&c->lock);
+	if (s && READ_ONCE(s->xstate) == SPAN_SMALL &&
+	    READ_ONCE(s->spc) == spc &&
+	    __atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL) {
+		span_list_del(&c->full, s);
+		__atomic_store_n(&s->xlist, LIST_PARTIAL, __ATOMIC_SEQ_CST);
+		span_list_add(&c->partial, s);
+	}
+}
+
 /**
  * central_free_notify - a free arrived on a span no cache holds and that
  * was on the full list: move it to partial, unswept (its next owner
@@ -275,20 +375,27 @@ void central_uncache_span(struct span *s)
  */
 void central_free_notify(unsigned int spc, uintptr_t va)
 {
+	central_free_notify_many(spc, &va, 1);
+}
+
+/**
+ * central_free_notify_many - central_free_notify() for @n objects of
+ * class @spc, under one lock (span_free_batch()).
+ * @spc: their span class.
+ * @vas: the freed objects, each of a span that was on the full list.
+ * @n: how many.
+ */
+void central_free_notify_many(unsigned int spc, const uintptr_t *vas,
+			      uint32_t n)
+{
 	struct central *c = &centrals[spc];
 	unsigned long flags;
-	struct span *s;
+	uint32_t i;
 
 	flags = spin_lock_irqsave(&c->lock);
 	c->nlocks++;
-	s = span_of(va);
-	if (s && READ_ONCE(s->xstate) == SPAN_SMALL &&
-	    READ_ONCE(s->spc) == spc &&
-	    __atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL) {
-		span_list_del(&c->full, s);
-		__atomic_store_n(&s->xlist, LIST_PARTIAL, __ATOMIC_SEQ_CST);
-		span_list_add(&c->partial, s);
-	}
+	for (i = 0; i < n; i++)
+		__central_notify(c, spc, vas[i]);
 	spin_unlock_irqrestore(&c->lock, flags);
 }
 

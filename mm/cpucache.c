@@ -320,6 +320,20 @@ uint32_t cache_check_tags(void **objs, uint32_t n)
 }
 
 /*
+ * Whether @s (the owner's) has a free slot in its window, after moving
+ * the window on or sweeping the frees in if need be.
+ */
+static bool span_ready(struct span *s)
+{
+	if (s->alloc_cache || span_refill_cache(s))
+		return true;
+	if (!span_has_frees(s))
+		return false;
+	span_sweep(s);
+	return s->alloc_cache != 0;
+}
+
+/*
  * The span @c allocates class @spc from, with a free slot in its window:
  * the current one (refilled or swept), else one from the central.
  */
@@ -329,13 +343,8 @@ struct span *cache_span(struct cpu_cache *c, unsigned int spc,
 	struct span *s = c->alloc[spc];
 
 	if (s != &empty_span) {
-		if (s->alloc_cache || span_refill_cache(s))
+		if (span_ready(s))
 			return s;
-		if (span_has_frees(s)) {
-			span_sweep(s);
-			if (s->alloc_cache)
-				return s;
-		}
 		c->alloc[spc] = &empty_span;
 		central_uncache_span(s);
 	}
@@ -345,28 +354,89 @@ struct span *cache_span(struct cpu_cache *c, unsigned int spc,
 	return s;
 }
 
-/* Fill @c's empty cache of @spc with one batch. False when out of memory. */
+/*
+ * Carve up to @max objects of class @spc into @out for @c: from its
+ * current span, and when that runs dry from spans the central gives in
+ * one swap (central_swap_spans(): as many as @max needs, for the spans
+ * run dry so far), or new ones (central_cache_span()). The spans run dry
+ * go back together at the end, so a refill of a class with few objects
+ * per span takes about two locks, not two per span. Interrupts off, this
+ * CPU.
+ */
+static uint32_t cache_carve(struct cpu_cache *c, unsigned int spc,
+			    unsigned int cpu, void **out, uint32_t max)
+{
+	uint32_t per = spc_pages(spc) * PAGE_SIZE / spc_size(spc), n = 0;
+	struct span *s = c->alloc[spc], *dry = NULL, *got = NULL;
+
+	while (n < max) {
+		if (s != &empty_span && span_ready(s)) {
+			n += span_take_batch(s, out + n, max - n);
+			continue;
+		}
+		if (s != &empty_span) {
+			s->next = dry;		/* on no list: ->next is ours */
+			dry = s;
+		}
+		if (!got) {
+			got = central_swap_spans(spc, cpu, dry,
+						 (max - n + per - 1) / per);
+			dry = NULL;
+		}
+		if (got) {
+			s = got;
+			got = got->next;
+			s->next = NULL;
+			continue;
+		}
+		s = central_cache_span(spc, cpu);
+		if (!s) {
+			s = &empty_span;
+			break;			/* out of memory */
+		}
+	}
+	while (got) {			/* more than needed after all */
+		struct span *t = got;
+
+		got = t->next;
+		t->next = dry;
+		dry = t;
+	}
+	c->alloc[spc] = s;
+	if (dry)
+		central_swap_spans(spc, cpu, dry, 0);
+	return n;
+}
+
+/*
+ * Fill @c's empty cache of @spc: one batch, or, when this CPU only
+ * allocates the class, the whole cache. False when out of memory.
+ */
 static bool cache_fill(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 {
 	struct objcache *oc = objcache_of(cpu, spc);
 	uint32_t want = centrals[spc].batch, n, nb = 1;
-	struct span *s;
 
 	/*
 	 * No free of the class found the cache full here since it was last
 	 * refilled: this CPU only allocates the class (the producer of a
-	 * pair), and the central refills the whole cache under one lock.
+	 * pair), and the whole cache is refilled, from the central's batches
+	 * under one lock, then from spans (cache_carve(): a swap per refill).
 	 */
 	if (!(c->spilled[spc / 64] & (1ULL << (spc % 64))))
 		nb = (uint32_t)(oc->hi - oc->lo) / want;
+	if (!nb)
+		nb = 1;
 	c->spilled[spc / 64] &= ~(1ULL << (spc % 64));
 	c->refilled[spc / 64] |= 1ULL << (spc % 64);
-	n = central_get_batch(spc, oc->lo, nb ? nb : 1);
+	n = central_get_batch(spc, oc->lo, nb);
+	if (n < nb * want)
+		n += cache_carve(c, spc, cpu, oc->lo + n, nb * want - n);
 	oc->top = oc->lo + n;
-	while (n < want && (s = cache_span(c, spc, cpu))) {
-		n += span_take_batch(s, oc->top, want - n);
-		oc->top = oc->lo + n;
-	}
+	/* What the working set lacked, in batches (see cache_grow()). */
+	nb = n > want ? n / want : 1;
+	c->miss[spc] = c->miss[spc] + nb < UINT16_MAX ?
+		       (uint16_t)(c->miss[spc] + nb) : UINT16_MAX;
 	return n > 0;
 }
 
@@ -405,8 +475,6 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 		if (!oc->hi && !cache_attach(cpu, spc))
 			return NULL;	/* an object cache that is gone */
 	}
-	if (c->miss[spc] != UINT16_MAX)
-		c->miss[spc]++;
 	c->used[spc / 64] |= 1ULL << (spc % 64);
 	for (;;) {
 		p = objcache_pop(oc);
@@ -585,8 +653,8 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 {
 	struct objcache *oc = objcache_of(cpu, spc);
 	struct cpu_cache *c = cpu_cache_of(cpu);
-	uint32_t b = centrals[spc].batch;
-	void **out;
+	uint32_t b = centrals[spc].batch, n, i;
+	bool refilled;
 
 	lockdep_assert_irqs_off();
 	lockdep_assert_this_cpu(cpu);
@@ -615,18 +683,23 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 	 * No allocation of the class missed here since the cache last gave
 	 * objects away: this CPU only frees the class (the consumer of a
 	 * producer/consumer pair), and the whole cache goes to the central
-	 * under one lock. Otherwise the top batch leaves whole (no copying
-	 * within the cache).
+	 * under one lock. Otherwise the bottom batch leaves, the objects
+	 * freed longest ago: those freed last stay and come back first
+	 * (LIFO), as they would have without the spill.
 	 */
-	if (!(c->refilled[spc / 64] & (1ULL << (spc % 64))) &&
-	    objcache_count(oc) % b == 0)
-		out = oc->lo;
-	else
-		out = oc->top - b;
+	refilled = c->refilled[spc / 64] & (1ULL << (spc % 64));
 	c->refilled[spc / 64] &= ~(1ULL << (spc % 64));
 	c->spilled[spc / 64] |= 1ULL << (spc % 64);
-	cache_flush(c, spc, out, (uint32_t)(oc->top - out));
-	oc->top = out;
+	n = objcache_count(oc);
+	if (!refilled && n % b == 0) {
+		cache_flush(c, spc, oc->lo, n);
+		oc->top = oc->lo;
+	} else {
+		cache_flush(c, spc, oc->lo, b);
+		for (i = 0; i < n - b; i++)
+			oc->lo[i] = oc->lo[i + b];
+		oc->top -= b;
+	}
 	objcache_push(oc, p);
 }
 

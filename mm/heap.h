@@ -983,7 +983,11 @@ uint32_t central_put_batch(unsigned int spc, void *const *objs, uint32_t nb);
 void central_drain_batches(unsigned int spc);
 struct span *central_cache_span(unsigned int spc, unsigned int cpu);
 void central_uncache_span(struct span *s);
+struct span *central_swap_spans(unsigned int spc, unsigned int cpu,
+				struct span *dry, uint32_t nwant);
 void central_free_notify(unsigned int spc, uintptr_t va);
+void central_free_notify_many(unsigned int spc, const uintptr_t *vas,
+			      uint32_t n);
 void central_reclaim(unsigned int spc);
 uint64_t central_objs_out(unsigned int spc, uint64_t *spans);
 void central_debug_forget(unsigned int spc);

@@ -221,12 +221,32 @@ void span_free_obj(struct span *s, uintptr_t va)
 }
 
 /*
+ * Frees that found their span on the full list, told to the central
+ * together: one lock per NOTIFY_MAX spans instead of one each.
+ */
+#define NOTIFY_MAX	40
+
+struct notify_list {
+	unsigned int spc;
+	uint32_t n;
+	uintptr_t va[NOTIFY_MAX];
+};
+
+static void notify_flush(struct notify_list *l)
+{
+	if (l->n)
+		central_free_notify_many(l->spc, l->va, l->n);
+	l->n = 0;
+}
+
+/*
  * Set @bits in word @w of @s's xfree bitmap (the objects were checked),
- * report any already set, and tell the central if the span was full.
- * @va is one of the objects (for the central's lookup and the report).
+ * report any already set, and note for the central, in @l, a span that
+ * was full. @va is one of the objects (for the central's lookup and the
+ * report).
  */
 static void span_free_bits(struct span *s, uint32_t w, uint64_t bits,
-			   uintptr_t va)
+			   uintptr_t va, struct notify_list *l)
 {
 	unsigned int spc = READ_ONCE(s->spc);
 	uint64_t old;
@@ -241,8 +261,13 @@ static void span_free_bits(struct span *s, uint32_t w, uint64_t bits,
 				   s->size, s, "object already freed");
 	}
 	/* As in span_free_obj(): only atomic fields from here on. */
-	if (unlikely(__atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) == LIST_FULL))
-		central_free_notify(spc, va);
+	if (unlikely(__atomic_load_n(&s->xlist, __ATOMIC_SEQ_CST) ==
+		     LIST_FULL)) {
+		if (l->n == NOTIFY_MAX || (l->n && l->spc != spc))
+			notify_flush(l);
+		l->spc = spc;
+		l->va[l->n++] = va;
+	}
 }
 
 /**
@@ -251,22 +276,26 @@ static void span_free_bits(struct span *s, uint32_t w, uint64_t bits,
  * @n: how many.
  *
  * One atomic OR per run of objects that share a span and a bitmap word
- * (a batch freed in address order touches each word once).
+ * (a batch freed in address order touches each word once); the spans
+ * that were full go to their central's partial list together, under one
+ * lock per NOTIFY_MAX of them, before this returns.
  */
 void span_free_batch(void *const *objs, uint32_t n)
 {
+	struct notify_list l;
 	struct span *s = NULL;
 	uintptr_t base = 0, len = 0, va0 = 0;
 	uint64_t bits = 0;
 	uint32_t w = 0, i;
 
+	l.n = 0;		/* no initializer: it would call memset() */
 	for (i = 0; i < n; i++) {
 		uintptr_t va = (uintptr_t)objs[i];
 		uint32_t idx;
 
 		if (va - base >= len) {
 			if (bits)
-				span_free_bits(s, w, bits, va0);
+				span_free_bits(s, w, bits, va0, &l);
 			bits = 0;
 			s = span_of(va);
 			base = s->base;
@@ -275,7 +304,7 @@ void span_free_batch(void *const *objs, uint32_t n)
 		idx = (uint32_t)(((uint64_t)(uint32_t)(va - base) * s->magic) >>
 				 32);
 		if (bits && (idx >> 6) != w) {
-			span_free_bits(s, w, bits, va0);
+			span_free_bits(s, w, bits, va0, &l);
 			bits = 0;
 		}
 		if (!bits) {
@@ -291,5 +320,6 @@ void span_free_batch(void *const *objs, uint32_t n)
 		bits |= 1ULL << (idx & 63);
 	}
 	if (bits)
-		span_free_bits(s, w, bits, va0);
+		span_free_bits(s, w, bits, va0, &l);
+	notify_flush(&l);
 }

@@ -168,22 +168,28 @@ static void free_on_other_cpu(void *p)
 	pthread_join(th, NULL);
 }
 
+/*
+ * An object freed on another CPU comes back to this one: within what this
+ * CPU's cache of the class can hold (the objects it carved before the
+ * free) and two spans more (the refill that sweeps p's span in).
+ */
 static void test_kmalloc_threads_cross_free_reused(struct ktest *t)
 {
-	unsigned int cls = sc_of_size(80), n = sc_objs[cls], i;
-	void **objs = calloc(2 * n + 1, sizeof(void *));
+	unsigned int cls = sc_of_size(80), i;
+	unsigned int m = centrals[cls].cache_capmax + 2 * sc_objs[cls] + 1;
+	void **objs = calloc(m, sizeof(void *));
 	void *p = kmalloc(80, GFP_KERNEL);
 	bool seen = false;
 
 	KT_ASSERT_NOT_NULL(t, objs);
-	free_on_other_cpu(p);		/* p's span stays in this CPU's cache */
-	for (i = 0; i < 2 * n + 1; i++) {
+	free_on_other_cpu(p);		/* p's span stays with this CPU */
+	for (i = 0; i < m; i++) {
 		objs[i] = kmalloc(80, GFP_KERNEL);
 		if (objs[i] == p)
 			seen = true;
 	}
 	KT_EXPECT(t, seen);
-	for (i = 0; i < 2 * n + 1; i++)
+	for (i = 0; i < m; i++)
 		kfree(objs[i]);
 	free(objs);
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
