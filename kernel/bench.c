@@ -3,7 +3,9 @@
  * bench.c - bench=1: the cost of kmalloc/kfree in the kernels, on the
  * boot CPU with every timer stopped, per size.
  *
- * Sizes: the tiny path (8 B, GFP_NOSCAN), every size class, every power
+ * Sizes: GFP_NOSCAN requests of 4 and 12 B (the tiny path: pieces packed
+ * into 16-byte blocks) and of 8 B (the 8-byte class, through kmalloc()'s
+ * slow function), every size class, every power
  * of two from 16 B to 32 KiB that is not a class size, 64 KiB and 2 MiB
  * (large objects, straight from the page heap). For each size:
  * BENCH_PAIRS kmalloc+kfree pairs (the CPU cache's fast path), then
@@ -210,7 +212,7 @@ void kernel_bench(void)
 	/*
 	 * Class sizes in increasing order; a class not larger than the one
 	 * before (the tiny allocator's 16-byte blocks, after the last class)
-	 * is left out: the 8t line measures it.
+	 * is left out: the 4t and 12t lines measure it.
 	 */
 	for (i = 1, nr = 0; i <= st0.nr_classes && i < 72; i++)
 		if (st0.cls[i].size > class_size[nr])
@@ -220,7 +222,9 @@ void kernel_bench(void)
 	printk("bench: %7s %11s %11s %11s %11s %6s %6s\n", "size", "pair",
 	       "alloc", "free", "batch", "clk/1k", "hlk/1k");
 	bench_loop();
+	bench_size(4, GFP_NOSCAN);
 	bench_size(8, GFP_NOSCAN);
+	bench_size(12, GFP_NOSCAN);
 	/* Classes in order, with the powers of two that are not one. */
 	for (i = 1; i <= nr || p2 <= (32u << 10);) {
 		sz = i <= nr ? class_size[i] : UINT32_MAX;

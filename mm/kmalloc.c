@@ -262,19 +262,25 @@ static void *small_alloc(unsigned int spc)
 static __attribute__((noinline)) void *
 kmalloc_slow_at(size_t size, gfp_t flags, uintptr_t site, bool exact)
 {
+	bool debug = debug_on();
 	void *p;
 
 	/* 0: kmalloc() tail-called this; its caller is ours. */
-	if (!site && unlikely(debug_on()))
+	if (!site && unlikely(debug))
 		site = (uintptr_t)__builtin_return_address(0);
 	if (size - 1 >= SC_MAX_SIZE) {
 		if (!size)
 			return ZERO_SIZE_PTR;
 		return large_alloc(size, flags);
 	}
-	if (debug_on() && !exact)
+	/*
+	 * Tiny pieces: sizes that are not a multiple of 8 (an 8-byte piece
+	 * fills half a block, as the 8-byte class's slot does).
+	 */
+	if (unlikely(debug) && !exact)
 		p = debug_kmalloc(size, site);
-	else if ((flags & __GFP_NOSCAN) && size < TINY_BLOCK && !debug_on())
+	else if ((flags & __GFP_NOSCAN) && size < TINY_BLOCK && (size & 7) &&
+		 !debug)
 		p = tiny_alloc(size);
 	else
 		p = small_alloc(sc_of_size(size));

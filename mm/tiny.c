@@ -118,12 +118,32 @@ void *tiny_alloc(size_t size)
 	return p;
 }
 
+/*
+ * Every piece of @c's current block (@m, @idx) is free and the block was
+ * not retired: empty it in place, so the next allocations fill it again
+ * from byte 0 without giving it back and taking a new one. The compare
+ * and exchange fails if a free raced in (a double free, which its own OR
+ * reported): then the block stays as it is. Interrupts off, this CPU.
+ */
+static void tiny_reset(struct cpu_cache *c, struct tiny_meta *m, uint32_t idx,
+		       uint32_t freed)
+{
+	if (!__atomic_compare_exchange_n(&m->xstate[idx], &freed, 0, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&m->starts[idx], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&m->end[idx], 0, __ATOMIC_RELEASE);
+	c->tiny_off = 0;
+}
+
 void tiny_free(const char *fn, struct span *s, uintptr_t va)
 {
 	struct tiny_meta *m = s->tiny;
 	uint32_t off = (uint32_t)(va - s->base);
 	uint32_t idx = off / TINY_BLOCK, piece = off % TINY_BLOCK;
 	uint32_t bit = 1U << piece, old, done;
+	unsigned long irq;
+	struct cpu_cache *c;
 
 	if (idx >= s->nobjs || !span_slot_out(s, idx) ||
 	    !__atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE)) {
@@ -143,8 +163,20 @@ void tiny_free(const char *fn, struct span *s, uintptr_t va)
 		return;
 	}
 	done = (old | bit) & 0xffff;
-	if ((old >> 16) == done)
+	if ((old >> 16) == done) {
 		tiny_release(s, idx);
+		return;
+	}
+	/* Not retired: is it this CPU's current block, all of it free? */
+	if (old >> 16 ||
+	    done != __atomic_load_n(&m->starts[idx], __ATOMIC_RELAXED))
+		return;
+	irq = port_irq_save();
+	c = cpu_cache_of(port_cpu_id());
+	if (c->tiny_block == va - piece &&
+	    done == __atomic_load_n(&m->starts[idx], __ATOMIC_RELAXED))
+		tiny_reset(c, m, idx, done);
+	port_irq_restore(irq);
 }
 
 size_t tiny_size(struct span *s, uintptr_t va)

@@ -414,16 +414,22 @@ static void test_kmalloc_tiny(struct ktest *t)
 	unsigned int i;
 
 	KT_ASSERT(t, a && b && c && d);
-	/* a at 0, b at 4 (4-aligned), c at 8, d on a fresh block. */
+	/* a at 0, b at 4 (4-aligned), c at 8; d, a multiple of 8, is an
+	 * object of the 8-byte class (half a block either way). */
 	KT_EXPECT_EQ(t, b - a, 4);
 	KT_EXPECT_EQ(t, c - a, 8);
 	KT_EXPECT_EQ(t, (uintptr_t)d % 8, 0);
+	KT_EXPECT_EQ(t, span_of((uintptr_t)a)->spc, SPC_TINY);
+	KT_EXPECT_EQ(t, span_of((uintptr_t)d)->spc, sc_of_size(8));
 	KT_EXPECT_EQ(t, ksize(a), 4);
 	KT_EXPECT_EQ(t, ksize(b), 4);
 	kfree(b);
 	kfree(a);
 	kfree(c);
 	kfree(d);
+	/* Its pieces all freed, the CPU's block is filled again in place. */
+	KT_EXPECT(t, kmalloc(1, GFP_NOSCAN) == a);
+	kfree(a);
 	for (i = 0; i < 5000; i++) {
 		size_t n = 1 + rnd() % 15;
 

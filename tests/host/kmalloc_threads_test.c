@@ -328,7 +328,7 @@ static void *idle_toucher(void *arg)
 		p = kmalloc(sz, GFP_KERNEL);
 		kfree(p);
 	}
-	kfree(kmalloc(8, GFP_NOSCAN));		/* a tiny block */
+	kfree(kmalloc(4, GFP_NOSCAN));		/* a tiny block */
 	kfree(kmalloc(65536, GFP_KERNEL));	/* a large cached span */
 	pthread_mutex_lock(a->mu);
 	(*a->ready)++;
