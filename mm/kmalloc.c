@@ -387,7 +387,7 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t flags)
 	}
 	if (align <= PAGE_SIZE)
 		return large_alloc(size, flags);
-	if (size > KMALLOC_MAX_SIZE)
+	if (kma_size_too_large(size))
 		return large_alloc(size, flags);	/* reports */
 	s = heap_huge_alloc_aligned(size, align);
 	if (!s) {

@@ -179,7 +179,7 @@ void *large_alloc(size_t size, gfp_t flags)
 	void *p;
 	int tries;
 
-	if (unlikely(size > KMALLOC_MAX_SIZE)) {
+	if (unlikely(kma_size_too_large(size))) {
 		mm_report(MM_ERR_BAD_SIZE, 0, size,
 			  "kmalloc(%llu): size too large",
 			  (unsigned long long)size);

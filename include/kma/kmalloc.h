@@ -41,6 +41,20 @@
 /* Largest size any call accepts; beyond it the request fails reported. */
 #define KMALLOC_MAX_SIZE	(1ULL << 40)
 
+/*
+ * kma_size_too_large - whether @size is more than any call accepts: above
+ * KMALLOC_MAX_SIZE, or above half the address space (where size_t has
+ * 32 bits: no object that large fits, and rounding it up to whole pages
+ * would wrap around to a small size). Compared as 64 bits, so that the
+ * first test is not flagged as always false there.
+ */
+static inline bool kma_size_too_large(size_t size)
+{
+	uint64_t bytes = size;
+
+	return bytes > KMALLOC_MAX_SIZE || size > SIZE_MAX / 2;
+}
+
 /**
  * mm_init - bring up the frame allocator and the heap from a boot map.
  * @m: a sanitized memory map (memmap_sanitize()).
