@@ -680,7 +680,8 @@ static void test_misuse_tiny(struct ktest *t)
 static void test_misuse_sizes(struct ktest *t)
 {
 	report_capture_begin();
-	KT_EXPECT_NULL(t, kmalloc_array((size_t)1 << 40, (size_t)1 << 40, 0));
+	KT_EXPECT_NULL(t, kmalloc_array((size_t)1 << (sizeof(size_t) * 4),
+				     (size_t)1 << (sizeof(size_t) * 4), 0));
 	KT_EXPECT_REPORT(t, MM_ERR_BAD_SIZE, "overflows");
 	report_cap.count = 0;
 	KT_EXPECT_NULL(t, kmalloc((size_t)-1, GFP_KERNEL));
