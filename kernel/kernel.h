@@ -65,7 +65,7 @@
  */
 struct kcpu {
 	struct kcpu *self;
-	unsigned int id;
+	unsigned int id __attribute__((aligned(8)));	/* 8 on 32 bits too */
 	uint32_t hwid;
 	void *cache_row;
 	int online;
