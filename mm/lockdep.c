@@ -10,7 +10,7 @@
  *   - a lock a function requires is held by the calling CPU
  *     (lockdep_assert_held());
  *   - interrupts are off where the code relies on it
- *     (lockdep_assert_irqs_off(); kernels: RFLAGS.IF or DAIF.I);
+ *     (lockdep_assert_irqs_off(); kernels: RFLAGS.IF, DAIF.I or CPSR.I);
  *   - a per-CPU structure is touched by its own CPU
  *     (lockdep_assert_this_cpu()).
  * Violations are reported as MM_ERR_LOCK and the caller goes on.
@@ -153,6 +153,11 @@ static bool irqs_off(void)
 
 	__asm__ __volatile__("mrs %0, daif" : "=r"(daif));
 	return daif & (1ul << 7);
+#elif defined(KMA_KERNEL) && defined(__arm__)
+	unsigned long cpsr;
+
+	__asm__ __volatile__("mrs %0, cpsr" : "=r"(cpsr));
+	return cpsr & (1ul << 7);
 #else
 	return true;
 #endif

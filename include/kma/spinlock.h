@@ -14,6 +14,11 @@
  *   x86-64:  pause between polls;
  *   AArch64: sevl/wfe, re-arming the exclusive monitor with ldaxr so the
  *            unlocking store wakes the waiter;
+ *   32-bit Arm: wfe between polls, and the unlock sends the event (sev)
+ *            after its store (ARMv7 has no event on the monitor's
+ *            clearing); cpu_relax() is yield, which also lets a
+ *            single-threaded emulator run the holder instead of the
+ *            waiter's whole time slice;
  *   other:   a compiler barrier.
  *
  * The host port (no KMA_KERNEL) uses another lock behind the same API,
@@ -135,7 +140,7 @@ static inline void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
-#elif defined(__aarch64__)
+#elif defined(__aarch64__) || defined(__arm__)
 	__asm__ __volatile__("yield" ::: "memory");
 #else
 	__asm__ __volatile__("" ::: "memory");
@@ -174,6 +179,9 @@ static inline void __spin_wait_ticket(spinlock_t *l, uint32_t ticket)
 		: "=&r"(cur)
 		: "Q"(l->owner), "r"(ticket)
 		: "memory", "cc");
+#elif defined(__arm__) && defined(KMA_KERNEL)
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
+		__asm__ __volatile__("wfe" ::: "memory");
 #elif !defined(KMA_KERNEL)
 	/* Only the fairness test waits on tickets on the host. */
 	unsigned int polls = 0;
@@ -200,6 +208,10 @@ static inline void __spin_ticket_release(spinlock_t *l)
 	__atomic_store_n(&l->owner,
 			 __atomic_load_n(&l->owner, __ATOMIC_RELAXED) + 1,
 			 __ATOMIC_RELEASE);
+#if defined(__arm__) && defined(KMA_KERNEL)
+	/* The store is visible before the waiters' wfe returns. */
+	__asm__ __volatile__("dsb ishst; sev" ::: "memory");
+#endif
 }
 
 #ifdef CONFIG_DEBUG_SPINLOCK
