@@ -201,6 +201,9 @@ void kernel_mem_init(void);
 extern struct memmap boot_map;
 extern uint64_t kernel_fw_ram;
 extern uint64_t kernel_fw_ram_high;
+/* Of kernel_fw_ram, what the direct map cannot reach: set and reserved
+ * by arch_memmap() (32-bit Arm: RAM at or above 4 GiB), else 0. */
+extern uint64_t kernel_fw_ram_unmapped;
 uint64_t kernel_fw_ram_of(const struct memmap *raw, uint64_t *high);
 
 /**

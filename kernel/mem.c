@@ -6,7 +6,9 @@
  * State (written on the boot CPU by kernel_mem_init() before other CPUs
  * start, read-only afterwards): boot_map and its storage, and
  * kernel_fw_ram, the RAM total the firmware reported before any
- * reservation (the boot test compares it with what QEMU was given).
+ * reservation (the boot test compares it with what QEMU was given), and
+ * kernel_fw_ram_unmapped, the part of it the arch's direct map cannot
+ * reach (set by arch_memmap(), which reserves it; 0 but on 32-bit Arm).
  */
 #include <kma/memmap.h>
 #include <kma/frame.h>
@@ -20,6 +22,7 @@ static struct memmap_region boot_map_storage[BOOT_MAP_CAP];
 struct memmap boot_map;
 uint64_t kernel_fw_ram;
 uint64_t kernel_fw_ram_high;		/* of which above 4 GiB */
+uint64_t kernel_fw_ram_unmapped;	/* of which outside the direct map */
 
 /**
  * kernel_fw_ram_of - the RAM a raw (unsanitized) map reports: the union
@@ -120,6 +123,9 @@ void kernel_mem_init(void)
 	printk("mem: firmware reported %llu KiB of RAM (%llu KiB above 4 GiB)\n",
 	       (unsigned long long)(kernel_fw_ram >> 10),
 	       (unsigned long long)(kernel_fw_ram_high >> 10));
+	if (kernel_fw_ram_unmapped)
+		printk("mem: %llu KiB of that RAM lies outside the direct map: counted, reserved, not used\n",
+		       (unsigned long long)(kernel_fw_ram_unmapped >> 10));
 	memmap_dump(&boot_map);
 	mem_debug_option();
 	if (mm_init(&boot_map))
