@@ -2,7 +2,7 @@
 #
 # Build for one target per invocation:
 #
-#   make [ARCH=host|x86_64|aarch64] [LLVM=1] [CROSS_COMPILE=prefix-] [V=1]
+#   make [ARCH=host|x86_64|aarch64|arm] [LLVM=1] [CROSS_COMPILE=prefix-] [V=1]
 #   make ARCH=host SAN=asan|tsan        sanitizer builds of the host port
 #   make test      every test: host (plain, ASan+UBSan, TSan) and QEMU
 #   make run       boot the demo kernel in QEMU (ARCH=x86_64 by default)
@@ -34,8 +34,8 @@ ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
 V := s
 endif
 
-ifeq ($(filter $(ARCH),host x86_64 aarch64),)
-$(error ARCH must be host, x86_64 or aarch64, not '$(ARCH)')
+ifeq ($(filter $(ARCH),host x86_64 aarch64 arm),)
+$(error ARCH must be host, x86_64, aarch64 or arm, not '$(ARCH)')
 endif
 
 ifneq ($(SAN),)
@@ -58,6 +58,9 @@ CROSS_COMPILE := $(shell \
 	fi)
 endif
 endif
+ifeq ($(ARCH),arm)
+CROSS_COMPILE ?= arm-none-eabi-
+endif
 
 ifeq ($(LLVM),1)
 CC := clang
@@ -69,6 +72,9 @@ CLANG_TARGET := --target=x86_64-unknown-none-elf
 endif
 ifeq ($(ARCH),aarch64)
 CLANG_TARGET := --target=aarch64-unknown-none-elf
+endif
+ifeq ($(ARCH),arm)
+CLANG_TARGET := --target=armv7a-none-eabi
 endif
 else
 ifeq ($(ARCH),host)
@@ -150,7 +156,27 @@ ifneq ($(LLVM),1)
 ARCH_CFLAGS += -mno-outline-atomics
 endif
 endif
-LIBGCC := $(if $(filter 1,$(LLVM)),,$(shell $(CC) -print-libgcc-file-name))
+# 32-bit Arm: ARM state, no FP/SIMD code, no unaligned accesses (real
+# cores fault them while the MMU is off, when the device tree is read).
+#
+# arm-none-eabi-gcc's <stdint.h> makes uint32_t and int32_t `long' (a
+# convention of gcc's bare-metal EABI targets); clang, Linux and every
+# other target here make them `int'. Both are 32 bits with the same
+# alignment and calling convention, so the kernel is built with gcc's
+# types set to clang's: one spelling of uint32_t in format strings on
+# every target, and -Wformat still checks each of them.
+ifeq ($(ARCH),arm)
+ARCH_CFLAGS += -mcpu=cortex-a15 -marm -mfloat-abi=soft -mno-unaligned-access \
+	-fno-unwind-tables
+ifneq ($(LLVM),1)
+ARCH_CFLAGS += -U__UINT32_TYPE__ -D'__UINT32_TYPE__=unsigned int' \
+	-U__INT32_TYPE__ -D__INT32_TYPE__=int
+endif
+endif
+# arm links no compiler runtime at all: arch/arm/lib.c provides the few
+# helpers the compilers call (64-bit division, bit counts, memory).
+LIBGCC := $(if $(filter 1,$(LLVM))$(filter arm,$(ARCH)),,\
+	$(shell $(CC) -print-libgcc-file-name))
 endif
 
 # Test builds (host, sanitizers, demo kernels) have fail-nth fault
@@ -189,7 +215,7 @@ KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
 KERNEL := $(BUILD)/kernel.elf
 LDSCRIPT := linker/$(ARCH).ld
 ALL_KOBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(BOOT_OBJS) $(MM_OBJS) $(TEST_OBJS)
-all: $(KERNEL) $(if $(filter aarch64,$(ARCH)),$(BUILD)/Image)
+all: $(KERNEL) $(if $(filter aarch64 arm,$(ARCH)),$(BUILD)/Image)
 endif
 
 .PHONY: all clean test run check-boundary help deps stress bench preload iso \

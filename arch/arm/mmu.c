@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mmu.c - the boot translation table: an identity map of RAM below 4 GiB
+ * as normal write-back cacheable memory and of the devices we touch as
+ * device memory, built before the MMU is turned on.
+ *
+ * Format: the short-descriptor format with 1 MiB sections only, one
+ * first-level table of 4096 entries (16 KiB) in TTBR0 for the whole
+ * 32-bit address space (TTBCR.N = 0), domain 0 as client. Why not LPAE:
+ * the direct map is the identity, and a 32-bit virtual address space
+ * cannot reach physical addresses at or above 4 GiB whatever the table
+ * format, so LPAE's 40-bit output would buy nothing here; sections need
+ * one table and no second level, and 1 MiB granularity is finer than
+ * anything the virt machine's RAM or devices need. On virt RAM starts at
+ * 1 GiB, so the map covers up to 3 GiB of it; the rest (LPAE machines
+ * given more) is counted here and reported at boot, never handed to the
+ * allocator (memmap.c).
+ *
+ * Attributes (TEX remap off, SCTLR.TRE = 0):
+ *   RAM      TEX 001 C 1 B 1: normal, inner/outer write-back
+ *            write-allocate, shareable, read/write, executable
+ *   devices  TEX 000 C 0 B 1: shareable device, read/write, execute never
+ * RAM is mapped read-write and executable (no W^X: the demo kernel has
+ * no untrusted code). A RAM bank is mapped in whole sections only: a
+ * partial megabyte at either end is left out (and counted as unmapped),
+ * so nothing that is not RAM is ever mapped cacheable.
+ *
+ * Runs once on the boot CPU with the MMU off (plain aligned stores, no
+ * atomics); the table is read-only afterwards and shared by every CPU.
+ */
+#include "arm.h"
+
+#define SECTION_SHIFT	20
+#define SECTION_SIZE	(1ULL << SECTION_SHIFT)
+#define L1_ENTRIES	4096
+
+#define SECT		(2U << 0)
+#define SECT_B		(1U << 2)
+#define SECT_C		(1U << 3)
+#define SECT_XN		(1U << 4)
+#define SECT_AP_RW	(3U << 10)	/* AP[1:0] = 11, AP[2] = 0 */
+#define SECT_TEX(x)	((uint32_t)(x) << 12)
+#define SECT_S		(1U << 16)
+
+#define ATTR_NORMAL	(SECT | SECT_TEX(1) | SECT_C | SECT_B | SECT_S | \
+			 SECT_AP_RW)
+#define ATTR_DEVICE	(SECT | SECT_B | SECT_XN | SECT_AP_RW)
+
+/* TTBR0 walk attributes: inner and outer write-back write-allocate,
+ * shareable, inner shareable (IRGN 01, RGN 01, S, NOS). */
+#define TTBR_WALK	((1U << 6) | (1U << 3) | (1U << 1) | (1U << 5))
+
+static uint32_t l1_table[L1_ENTRIES]
+	__attribute__((aligned(16384), section(".pagetables")));
+static unsigned int nr_sections;
+static uint64_t ram_unmapped;
+
+static void map_sections(uint64_t start, uint64_t end, uint32_t attr)
+{
+	uint64_t a;
+
+	for (a = start; a < end; a += SECTION_SIZE) {
+		if (!l1_table[a >> SECTION_SHIFT])
+			nr_sections++;
+		l1_table[a >> SECTION_SHIFT] = (uint32_t)a | attr;
+	}
+}
+
+/* RAM: whole sections below DIRECT_MAP_END; count the rest. */
+static void map_ram(uint64_t base, uint64_t size)
+{
+	uint64_t end = base + size;
+	uint64_t s = (base + SECTION_SIZE - 1) & ~(SECTION_SIZE - 1);
+	uint64_t e = end & ~(SECTION_SIZE - 1);
+
+	if (e > DIRECT_MAP_END)
+		e = DIRECT_MAP_END;
+	if (s >= e) {
+		ram_unmapped += size;
+		return;
+	}
+	ram_unmapped += size - (e - s);
+	map_sections(s, e, ATTR_NORMAL);
+}
+
+/* A device: the sections around it; refused above 4 GiB. */
+static int map_device(uint64_t base, uint64_t size, const char *what)
+{
+	uint64_t s = base & ~(SECTION_SIZE - 1);
+	uint64_t e = (base + size + SECTION_SIZE - 1) & ~(SECTION_SIZE - 1);
+
+	if (!size)
+		return 0;
+	if (e > DIRECT_MAP_END || e < s) {
+		arm_early_puts("kma: mmu: device beyond 32 bits: ");
+		arm_early_puts(what);
+		arm_early_puts("\n");
+		return -1;
+	}
+	map_sections(s, e, ATTR_DEVICE);
+	return 0;
+}
+
+/**
+ * mmu_build - build the identity map for RAM and devices (MMU off).
+ * @fi: the parsed device tree.
+ * @uart: console base address.
+ *
+ * Return: 0, or -1 (already printed) if a device cannot be mapped.
+ */
+int mmu_build(const struct fdt_info *fi, uint32_t uart)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < L1_ENTRIES; i++)
+		l1_table[i] = 0;
+	nr_sections = 0;
+	ram_unmapped = 0;
+	for (i = 0; i < fi->nr_mem; i++)
+		map_ram(fi->mem[i].base, fi->mem[i].size);
+	ret = map_device(uart, FRAME_SIZE, "uart");
+	if (!ret)
+		ret = map_device(fi->gic_dist, fi->gic_dist_size,
+				 "gic distributor");
+	if (!ret)
+		ret = map_device(fi->gic_cpu, fi->gic_cpu_size,
+				 "gic cpu interface");
+	return ret;
+}
+
+/** mmu_ttbr0 - the TTBR0 value: the table's address and walk attributes. */
+uint32_t mmu_ttbr0(void)
+{
+	return (uint32_t)(uintptr_t)l1_table | TTBR_WALK;
+}
+
+/** mmu_sections - 1 MiB sections mapped. */
+unsigned int mmu_sections(void)
+{
+	return nr_sections;
+}
+
+/**
+ * mmu_ram_unmapped - RAM the direct map does not cover.
+ *
+ * Return: bytes of the device tree's memory banks outside the map (above
+ * 4 GiB, or partial megabytes at a bank's ends).
+ */
+uint64_t mmu_ram_unmapped(void)
+{
+	return ram_unmapped;
+}

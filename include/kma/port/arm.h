@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * port/arm.h - inline hot primitives for 32-bit Arm (ARMv7-A) kernels
+ * (see port.h, "Inline primitives"), selected with
+ * -DPORT_INLINE_HEADER='<kma/port/arm.h>'.
+ *
+ * Convention: TPIDRPRW (the PL1-only software thread ID register, CP15
+ * c13/c0/4) points at the CPU's per-CPU area, whose 32-bit word at offset
+ * PORT_PERCPU_ID_OFFSET is the CPU id and whose pointer at offset
+ * PORT_PERCPU_ROW_OFFSET is the allocator's row. Interrupt state is the
+ * CPSR; only IRQs (the I bit) are masked, and port_irq_restore() writes
+ * back the control field (mode and mask bits) only.
+ */
+#ifndef KMA_PORT_ARM_H
+#define KMA_PORT_ARM_H
+
+#define PORT_PERCPU_ID_OFFSET	8
+#define PORT_PERCPU_ROW_OFFSET	16
+
+static inline const char *__port_percpu_area(void)
+{
+	const char *area;
+
+	__asm__ __volatile__("mrc p15, 0, %0, c13, c0, 4" : "=r"(area));
+	return area;
+}
+
+static inline unsigned int __port_cpu_id_inline(void)
+{
+	return *(const volatile unsigned int *)(__port_percpu_area() +
+						PORT_PERCPU_ID_OFFSET);
+}
+
+static inline void *__port_cpu_row_inline(void)
+{
+	return *(void *const volatile *)(__port_percpu_area() +
+					 PORT_PERCPU_ROW_OFFSET);
+}
+
+static inline unsigned long __port_irq_save_inline(void)
+{
+	unsigned long flags;
+
+	__asm__ __volatile__("mrs %0, cpsr; cpsid i"
+			     : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void __port_irq_restore_inline(unsigned long flags)
+{
+	__asm__ __volatile__("msr cpsr_c, %0" : : "r"(flags) : "memory");
+}
+
+#define port_cpu_id()		__port_cpu_id_inline()
+#define port_cpu_row()		__port_cpu_row_inline()
+#define port_irq_save()		__port_irq_save_inline()
+#define port_irq_restore(f)	__port_irq_restore_inline(f)
+
+#endif /* KMA_PORT_ARM_H */
