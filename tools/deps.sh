@@ -25,14 +25,20 @@ q86="qemu-system-x86_64:qemu-system-x86"
 iso="grub-mkrescue:grub-common @/usr/lib/grub/i386-pc/multiboot2.mod:grub-pc-bin \
 xorriso:xorriso mformat:mtools"
 qarm="qemu-system-aarch64:qemu-system-arm aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu"
+qarm32="qemu-system-arm:qemu-system-arm arm-none-eabi-gcc:gcc-arm-none-eabi \
+@/usr/lib/arm-none-eabi/newlib/libc.a:libnewlib-arm-none-eabi"
 bench="valgrind:valgrind gnuplot:gnuplot-nox sqlite3:sqlite3 git:git \
 @/usr/lib/*/libjemalloc.so.2:libjemalloc2 \
 @/usr/lib/*/libtcmalloc_minimal.so.4:libtcmalloc-minimal4 \
 @/usr/lib/*/libmimalloc.so.2:libmimalloc2.0"
 
 case "$what" in
-test)	need="$base $pytests $host $tsan $q86 $iso $qarm $bench" ;;
-run)	if [ "$arch" = aarch64 ]; then need="$base $qarm"; else need="$base $q86"; fi ;;
+test)	need="$base $pytests $host $tsan $q86 $iso $qarm $qarm32 $bench" ;;
+run)	case "$arch" in
+	aarch64) need="$base $qarm" ;;
+	arm)	need="$base $qarm32" ;;
+	*)	need="$base $q86" ;;
+	esac ;;
 bench)	need="$base $host $bench" ;;
 iso)	need="$base $iso" ;;
 *)	echo "usage: $0 test|run [ARCH]|bench|iso" >&2; exit 2 ;;

@@ -34,6 +34,11 @@ aarch64)
 		-machine virt -cpu cortex-a72 -smp "$SMP" -m "$MEM" \
 		-nographic -no-reboot -serial mon:stdio -monitor none \
 		-kernel build/aarch64/Image -append "$*" ;;
+arm)
+	exec timeout --foreground "$TIMEOUT" qemu-system-arm \
+		-machine virt -cpu cortex-a15 -smp "$SMP" -m "$MEM" \
+		-nographic -no-reboot -serial mon:stdio -monitor none \
+		-kernel build/arm/Image -append "$*" ;;
 *)
 	echo "qemu-run: unknown ARCH $arch" >&2
 	exit 2 ;;

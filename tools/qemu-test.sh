@@ -5,19 +5,23 @@
 #
 #   tools/qemu-test.sh --list ARCH          configurations make test runs
 #   tools/qemu-test.sh ARCH [smp=N] [mem=SIZE] [machine=M] [boot=iso]
-#                      [kernel options...]
+#                      [llvm=1] [kernel options...]
 #
 # Builds the kernel, boots it with a timeout and the command line
 # "ktest=all expect_cpus=N expect_mem=SIZE ...", prints the serial output
 # (a KTAP document) on stdout, and exits non-zero if QEMU hung (timeout),
 # the kernel panicked, the KTAP output or the closing line is missing, or
-# the exit status is not success (x86_64: isa-debug-exit; aarch64:
-# semihosting SYS_EXIT, asked for with "semihosting" on the command line).
+# the exit status is not success (x86_64: isa-debug-exit; aarch64 and
+# arm: semihosting SYS_EXIT, asked for with "semihosting" on the command
+# line).
 # On failure the last lines of output are printed as KTAP comments.
 #
-# machine=M replaces QEMU's -machine (x86_64 default q35; aarch64 default
-# virt, e.g. machine=virt,virtualization=on,gic-version=3 for EL2 entry
-# and GICv3).
+# machine=M replaces QEMU's -machine (x86_64 default q35; aarch64 and arm
+# default virt, e.g. machine=virt,virtualization=on,gic-version=3 for EL2
+# entry and GICv3 on aarch64, machine=virt,virtualization=on for HYP
+# entry on arm).
+#
+# llvm=1: boot the kernel built by clang (make LLVM=1) instead of gcc's.
 #
 # boot=iso (x86_64): instead of -kernel (the PVH entry), boot a GRUB CD
 # image made by tools/mkiso.sh with the same command line, so the kernel
@@ -40,6 +44,11 @@ if [ "${1:-}" = "--list" ]; then
 		echo "smp=1 mem=8G machine=virt,virtualization=on,gic-version=3"
 		echo "smp=8 mem=128M ktest=smp_stress stress_iters=11000"
 		echo "smp=2 mem=256M kma.debug=quarantine=2M,poison ktest=boot,debug" ;;
+	arm)	echo "smp=1 mem=128M"
+		echo "smp=4 mem=1G"
+		echo "smp=1 mem=1G llvm=1"
+		echo "smp=4 mem=128M llvm=1"
+		echo "smp=2 mem=4G machine=virt,virtualization=on ktest=arm,boot" ;;
 	esac
 	exit 0
 fi
@@ -50,10 +59,12 @@ smp=4
 mem=512M
 machine=""
 boot=""
+llvm=""
 extra=""
 for a in "$@"; do
 	case "$a" in
 	smp=*)	smp=${a#smp=} ;;
+	llvm=1)	llvm=1 ;;
 	mem=*)	mem=${a#mem=} ;;
 	machine=*) machine=${a#machine=} ;;
 	boot=iso) boot=iso ;;
@@ -62,10 +73,11 @@ for a in "$@"; do
 done
 TIMEOUT=${TIMEOUT:-300}
 
-if ! make -s ARCH="$arch" -j2 >/dev/null; then
-	echo "# qemu-test: kernel build failed for $arch"
+if ! make -s ARCH="$arch" ${llvm:+LLVM=1} -j2 >/dev/null; then
+	echo "# qemu-test: kernel build failed for $arch${llvm:+ (LLVM=1)}"
 	exit 2
 fi
+build=build/$arch${llvm:+-llvm}
 
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -81,7 +93,7 @@ if [ "$boot" = iso ]; then
 	fi
 	set -- -cdrom "$iso"
 else
-	set -- -kernel build/x86_64/kernel.elf -append "$cmdline"
+	set -- -kernel $build/kernel.elf -append "$cmdline"
 fi
 case "$arch" in
 x86_64)
@@ -106,10 +118,25 @@ aarch64)
 		-cpu cortex-a72 -smp "$smp" -m "$mem" -display none \
 		-no-reboot -serial stdio -monitor none -semihosting \
 		${QEMU_EXTRA:-} \
-		-kernel build/aarch64/Image -append "$cmdline semihosting" \
+		-kernel $build/Image -append "$cmdline semihosting" \
 		</dev/null >"$out" 2>&1
 	st=$?
 	# Semihosting SYS_EXIT: QEMU exits with the kernel's status.
+	case $st in
+	124)	kst=timeout ;;
+	*)	kst=$st ;;
+	esac ;;
+arm)
+	# The raw Image: QEMU passes it the device tree in r2 (an ELF gets
+	# none).
+	# shellcheck disable=SC2086
+	timeout "$TIMEOUT" qemu-system-arm -machine "${machine:-virt}" \
+		-cpu cortex-a15 -smp "$smp" -m "$mem" -display none \
+		-no-reboot -serial stdio -monitor none -semihosting \
+		${QEMU_EXTRA:-} \
+		-kernel $build/Image -append "$cmdline semihosting" \
+		</dev/null >"$out" 2>&1
+	st=$?
 	case $st in
 	124)	kst=timeout ;;
 	*)	kst=$st ;;
@@ -134,7 +161,7 @@ fi
 if [ "$kst" != timeout ] && [ "$kst" != 0 ]; then
 	fail="${fail:+$fail; }exit status $kst (QEMU $st)"
 fi
-echo "# qemu-test: $arch smp=$smp mem=$mem${machine:+ machine=$machine}${boot:+ boot=$boot}: ${secs}s"
+echo "# qemu-test: $arch smp=$smp mem=$mem${machine:+ machine=$machine}${boot:+ boot=$boot}${llvm:+ llvm=1}: ${secs}s"
 if [ -n "$fail" ]; then
 	echo "# qemu-test: FAILED: $fail; last lines:"
 	tail -15 "$out" | sed 's/^/#   | /'
