@@ -37,6 +37,7 @@
 #define SCTLR_AFE	(1 << 29)
 #define SCTLR_TE	(1 << 30)
 #define FRAME_SIZE	64
+#define ACTLR_SMP	(1 << 6)
 
 	.syntax	unified
 	.arm
@@ -188,6 +189,17 @@ sctlr_reset:
  */
 	.globl	arm_mmu_on
 arm_mmu_on:
+	/* Cortex-A15: take part in coherency (ACTLR.SMP) before the caches
+	 * and the MMU go on. Written only when clear: firmware that sets it
+	 * itself may leave ACTLR read-only to the non-secure side
+	 * (NSACR.NS_SMP clear), where a write is undefined. The A15
+	 * invalidates its caches and TLBs at reset, so a CPU just powered
+	 * on holds no stale lines. */
+	mrc	p15, 0, r1, c1, c0, 1		/* ACTLR */
+	tst	r1, #ACTLR_SMP
+	orreq	r1, r1, #ACTLR_SMP
+	mcreq	p15, 0, r1, c1, c0, 1
+	isb
 	mcr	p15, 0, r0, c2, c0, 0		/* TTBR0 */
 	mov	r1, #0
 	mcr	p15, 0, r1, c2, c0, 2		/* TTBCR: N = 0, no LPAE */
