@@ -3,7 +3,7 @@
 #
 # bench-kernel.sh - kmalloc/kfree instruction counts inside the kernels.
 #
-#   tools/bench-kernel.sh [x86_64|aarch64 ...]     (default: both)
+#   tools/bench-kernel.sh [x86_64|aarch64|arm ...] (default: x86_64 aarch64)
 #
 # Boots each kernel on one CPU with "bench=1" under QEMU -icount shift=0,
 # where the guest's clock advances one nanosecond per instruction, so the
@@ -42,6 +42,9 @@ for arch in $archs; do
 	aarch64)
 		set -- qemu-system-aarch64 -machine virt -cpu cortex-a72 \
 			-kernel build/aarch64-bench/Image ;;
+	arm)
+		set -- qemu-system-arm -machine virt -cpu cortex-a15 \
+			-kernel build/arm-bench/Image ;;
 	*)
 		echo "bench-kernel: unknown arch $arch" >&2
 		st=1
