@@ -199,14 +199,18 @@ struct span_list_head {
 	uint64_t nr;
 };
 
-/* Push @s on @h. Caller holds the lock of the list's owner. */
+/*
+ * Push @s on @h. Caller holds the lock of the list's owner. (h->first is
+ * written with WRITE_ONCE(): central_swap_spans() peeks at a partial
+ * list's first without the lock.)
+ */
 static inline void span_list_add(struct span_list_head *h, struct span *s)
 {
 	s->prev = NULL;
 	s->next = h->first;
 	if (h->first)
 		h->first->prev = s;
-	h->first = s;
+	WRITE_ONCE(h->first, s);
 	h->nr++;
 }
 
@@ -216,7 +220,7 @@ static inline void span_list_del(struct span_list_head *h, struct span *s)
 	if (s->prev)
 		s->prev->next = s->next;
 	else
-		h->first = s->next;
+		WRITE_ONCE(h->first, s->next);
 	if (s->next)
 		s->next->prev = s->prev;
 	s->next = s->prev = NULL;
