@@ -40,6 +40,17 @@ int kma_host_init(size_t bytes);
  */
 int host_debug_from_env(void);
 
+/**
+ * host_guard_from_env - sampled guard pages from the environment's
+ * KMA_GUARD (the interval of kmalloc_set_guard(), or "on" for
+ * KMA_GUARD_DEFAULT), after mm_init(); kma_host_init() and the drop-in
+ * malloc call it.
+ *
+ * Return: 0, or -1 if KMA_GUARD is malformed or the pool cannot be had
+ * (reported).
+ */
+int host_guard_from_env(void);
+
 /*
  * A single thread acting as several CPUs in turn (the heap fuzzer):
  * host_cpu_claim_extra() claims one more CPU slot (-1 if none is left),

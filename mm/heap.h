@@ -827,6 +827,15 @@ void kfree_slow(const void *p, uintptr_t site);
 void kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va,
 			struct span *s, const char *what);
 
+/* guard.c */
+extern unsigned int guard_interval;
+bool guard_owns(uintptr_t va);
+bool guard_due(unsigned int cpu);
+void guard_refilled(unsigned int cpu, uint32_t n);
+void *guard_alloc(size_t size, uintptr_t site);
+void guard_free(uintptr_t va, uintptr_t site);
+size_t guard_size(uintptr_t va);
+
 /* tiny.c */
 void *tiny_alloc(size_t size);
 void tiny_retire(struct cpu_cache *c);

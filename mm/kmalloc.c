@@ -150,6 +150,11 @@ static void kfree_classify(struct span *s, uintptr_t va, uintptr_t site)
 
 	if (va <= (uintptr_t)ZERO_SIZE_PTR)
 		return;
+	if (unlikely(guard_owns(va))) {
+		guard_free(va, site ? site :
+			   (uintptr_t)__builtin_return_address(0));
+		return;
+	}
 	if (!s) {
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, "kfree", va, NULL,
 				   "not a heap address");
@@ -211,7 +216,7 @@ __attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
 	if (!s || !fast_slot_start((uint32_t)(va - s->base),
 				   READ_ONCE(s->xfmagic)) ||
 	    !fast_untagged_as(va, fast_tag_of(va))) {
-		if (!site && unlikely(debug_on()))
+		if (!site && (unlikely(debug_on()) || guard_owns(va)))
 			site = (uintptr_t)__builtin_return_address(0);
 		kfree_classify(s, va, site);
 		return;
@@ -290,6 +295,28 @@ kmalloc_slow_at(size_t size, gfp_t flags, uintptr_t site, bool exact)
 }
 
 /*
+ * kmalloc_cache_empty() with sampled guard pages on: this allocation
+ * counts down (guard_due()); when it is the one, a guarded object (or an
+ * ordinary one when the pool has none free); else the refill, whose
+ * objects count down too.
+ */
+static __attribute__((noinline)) void *
+guard_kmalloc(unsigned int spc, unsigned int cpu, unsigned long irq,
+	      size_t size, uintptr_t site)
+{
+	void *p = NULL;
+
+	if (guard_due(cpu))
+		p = guard_alloc(size, site);
+	if (!p) {
+		p = cache_alloc_slow(spc, cpu);
+		guard_refilled(cpu, objcache_count(objcache_of(cpu, spc)) + 1);
+	}
+	port_irq_restore(irq);
+	return p;
+}
+
+/*
  * kmalloc() found this CPU's cache empty: refill, pop, restore irqs. (In
  * the debug mode every cache is empty: debug_kmalloc() takes @size and
  * the caller, kmalloc()'s own when it tail-calls this, as the fast paths
@@ -298,6 +325,7 @@ kmalloc_slow_at(size_t size, gfp_t flags, uintptr_t site, bool exact)
 static __attribute__((noinline)) void *
 kmalloc_cache_empty(unsigned int off, unsigned long irq, size_t size)
 {
+	unsigned int spc = off / sizeof(struct objcache), cpu;
 	void *p;
 
 	if (unlikely(debug_on())) {
@@ -305,7 +333,11 @@ kmalloc_cache_empty(unsigned int off, unsigned long irq, size_t size)
 		return debug_kmalloc(size,
 				     (uintptr_t)__builtin_return_address(0));
 	}
-	p = cache_alloc_slow(off / sizeof(struct objcache), port_cpu_id());
+	cpu = port_cpu_id();
+	if (unlikely(READ_ONCE(guard_interval)))
+		return guard_kmalloc(spc, cpu, irq, size,
+				     (uintptr_t)__builtin_return_address(0));
+	p = cache_alloc_slow(spc, cpu);
 	port_irq_restore(irq);
 	return p;
 }
@@ -335,8 +367,25 @@ void *kma_kmalloc(size_t size, gfp_t flags)
 /* See kmalloc.h. */
 void *kma_kmalloc_caller(size_t size, gfp_t flags, uintptr_t caller)
 {
+	unsigned long irq;
+	unsigned int off;
+	void *p;
+
 	if (unlikely(debug_on()) && size - 1 < SC_MAX_SIZE)
 		return kmalloc_slow_at(size, flags, caller, false);
+	/* Guard pages on: a refill here knows the caller. */
+	if (unlikely(READ_ONCE(guard_interval)) && size - 1 < SC_MAX_SIZE &&
+	    !(flags & (__GFP_ZERO | __GFP_NOSCAN))) {
+		off = oc_off_of_size(size);
+		irq = port_irq_save();
+		p = objcache_pop(objcache_at(this_cpu_row(), off));
+		if (p) {
+			port_irq_restore(irq);
+			return p;
+		}
+		return guard_kmalloc(off / sizeof(struct objcache),
+				     port_cpu_id(), irq, size, caller);
+	}
 	return kma_kmalloc(size, flags);
 }
 
@@ -409,6 +458,15 @@ static size_t obj_size(const char *fn, const void *p)
 	struct span *s;
 	int32_t idx;
 
+	if (unlikely(guard_owns(va))) {
+		size_t n = guard_size(va);
+
+		if (!n)
+			mm_report(MM_ERR_INVALID_FREE, va, 0,
+				  "%s(%p): not a live guarded object", fn,
+				  (void *)va);
+		return n;
+	}
 	s = span_of(va);
 	if (!s) {
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, NULL,

@@ -25,6 +25,8 @@ static const char *const mm_error_names[MM_ERR_NR] = {
 	[MM_ERR_BAD_MAP]	= "bad-map",
 	[MM_ERR_CORRUPT]	= "corrupt",
 	[MM_ERR_LOCK]		= "lock",
+	[MM_ERR_OUT_OF_BOUNDS]	= "out-of-bounds",
+	[MM_ERR_USE_AFTER_FREE]	= "use-after-free",
 };
 
 const char *mm_error_name(enum mm_error error)

@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include <kma/port.h>
@@ -119,6 +120,25 @@ int host_debug_from_env(void)
 	return kmalloc_set_debug(flags, qbytes);
 }
 
+/* See kma_host.h. */
+int host_guard_from_env(void)
+{
+	const char *spec = getenv("KMA_GUARD");
+	unsigned long n;
+	char *end;
+
+	if (!spec || !*spec)
+		return 0;
+	if (!strcmp(spec, "on"))
+		return kmalloc_set_guard(KMA_GUARD_DEFAULT);
+	n = strtoul(spec, &end, 10);
+	if (*end || n > UINT32_MAX) {
+		mm_printf("host: KMA_GUARD=%s: a number or \"on\"\n", spec);
+		return -1;
+	}
+	return kmalloc_set_guard((unsigned int)n);
+}
+
 int kma_host_init(size_t bytes)
 {
 	if (frame_ready())
@@ -144,6 +164,8 @@ int kma_host_init(size_t bytes)
 		mm_printf("host: mm_init failed\n");
 		return -1;
 	}
+	if (host_guard_from_env())
+		return -1;
 	if (!getenv("KMA_QUIET")) {
 		memmap_dump(&host_map);
 		frame_dump();

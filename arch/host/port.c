@@ -357,6 +357,44 @@ void host_mem_release(void *va, size_t bytes)
 				   __ATOMIC_RELAXED);
 }
 
+/*
+ * Guard pages (mm/guard.c): mprotect() on the mapping; a fault in a
+ * protected page comes to guard_segv(), which hands the address to
+ * kma_guard_fault(). That reports and opens the page, and the access is
+ * retried on return. Any other fault goes to the handler installed
+ * before (the default one: the process dies as it would have).
+ */
+static struct sigaction guard_old_segv;
+static int guard_segv_set;
+
+static void guard_segv(int sig, siginfo_t *si, void *uc)
+{
+	if (kma_guard_fault((uintptr_t)si->si_addr))
+		return;
+	if (guard_old_segv.sa_flags & SA_SIGINFO) {
+		guard_old_segv.sa_sigaction(sig, si, uc);
+		return;
+	}
+	/* Put the old disposition back: the retried access faults again. */
+	sigaction(SIGSEGV, &guard_old_segv, NULL);
+}
+
+int host_guard_protect(void *va, size_t bytes, bool access)
+{
+	if (!__atomic_exchange_n(&guard_segv_set, 1, __ATOMIC_ACQ_REL)) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = guard_segv;
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGSEGV, &sa, &guard_old_segv))
+			return -1;
+	}
+	return mprotect(va, bytes, access ? PROT_READ | PROT_WRITE :
+			PROT_NONE) ? -1 : 0;
+}
+
 void *port_phys_to_virt(phys_addr_t pa)
 {
 	return mem_base + (pa - HOST_PHYS_BASE);

@@ -296,6 +296,41 @@ int kmalloc_parse_debug(const char *spec, unsigned int *flags,
 			uint64_t *quarantine_bytes);
 
 /**
+ * kmalloc_set_guard - sampled guard pages (docs/ARCHITECTURE.md, "Guard
+ * pages"): about one kmalloc() in @interval of those served by a CPU
+ * cache's refill gets a guarded object, which ends at a page boundary
+ * next to an inaccessible page and whose page becomes inaccessible when
+ * it is freed: an overflow or a use after free faults at the access, and
+ * the port's fault handler passes the address to kma_guard_fault().
+ * @interval: 0 turns sampling off (guarded objects still live keep their
+ *            guards); 1 guards every allocation that refills.
+ *
+ * Needs a port with port_guard_protect() (the host's; see port.h). The
+ * first call with @interval > 0 takes the pool's frames (2 pages per
+ * slot, 64 slots by default: make lib KMA_GUARD_SLOTS=N).
+ *
+ * Return: 0, or -1 (reported: the port cannot protect pages, or no
+ * frames for the pool).
+ */
+int kmalloc_set_guard(unsigned int interval);
+
+/* An interval that costs under 1% of allocation time (BENCHMARKS.md). */
+#define KMA_GUARD_DEFAULT	65536u
+
+/** kmalloc_guard - the sampling interval in force, 0 when off. */
+unsigned int kmalloc_guard(void);
+
+/**
+ * kma_guard_fault - a fault the port's handler took at @addr: if @addr
+ * is in the guard pool, report it (MM_ERR_OUT_OF_BOUNDS or
+ * MM_ERR_USE_AFTER_FREE, with the object's allocation and free sites),
+ * make its page accessible for good so the access can complete, and
+ * return true; else return false (not the allocator's fault).
+ * @addr: the faulting address.
+ */
+bool kma_guard_fault(uintptr_t addr);
+
+/**
  * kmalloc_validate - walk every heap structure and check its invariants.
  *
  * Each broken invariant is reported as MM_ERR_CORRUPT. Call on a quiescent

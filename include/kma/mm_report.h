@@ -40,6 +40,8 @@ enum mm_error {
 	MM_ERR_BAD_MAP,		/* malformed boot memory map entry */
 	MM_ERR_CORRUPT,		/* internal invariant broken (validator) */
 	MM_ERR_LOCK,		/* spinlock recursion or foreign unlock */
+	MM_ERR_OUT_OF_BOUNDS,	/* access past an object (guard pages) */
+	MM_ERR_USE_AFTER_FREE,	/* access to a freed object (guard pages) */
 	MM_ERR_NR
 };
 

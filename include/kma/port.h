@@ -209,4 +209,23 @@ void port_cpu_kick(unsigned int cpu);
 #define PORT_RELEASE_MIN	(64u << 10)
 #endif
 
+/*
+ * port_guard_protect(va, bytes, access) - optional, for the sampled guard
+ * pages (kmalloc_set_guard()): make the whole pages [va, va + bytes) of
+ * the direct map inaccessible (@access false: a load or store there
+ * faults, and the port's fault handler passes the address to
+ * kma_guard_fault(), which reports and returns true, after which the
+ * access is retried) or readable and writable again (@access true).
+ * Evaluates to 0, or -1 if it cannot. Called with interrupts off and a
+ * leaf lock held; the TLB of the calling CPU must be right when it
+ * returns (other CPUs may see the change late: a missed fault, never a
+ * wrong one). A port's inline header that defines it defines
+ * PORT_GUARD_PAGES as 1 too; without it kmalloc_set_guard() fails.
+ */
+#ifndef port_guard_protect
+#define port_guard_protect(va, bytes, access)				\
+	((void)(va), (void)(bytes), (void)(access), -1)
+#define PORT_GUARD_PAGES	0
+#endif
+
 #endif /* KMA_PORT_H */

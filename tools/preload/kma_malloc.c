@@ -299,6 +299,8 @@ static void start(void)
 		start_fail("bad KMA_DEBUG");
 	if (memmap_sanitize(&map) || mm_init(&map))
 		start_fail("mm_init failed");
+	if (host_guard_from_env())
+		start_fail("bad KMA_GUARD");
 	top_pa = HOST_PHYS_BASE + initial;
 	host_cpu_data_init(objcache_rows, sizeof(objcache_rows[0]));
 	kmalloc_set_grow_hook(grow_hook);

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,6 +433,56 @@ static int child_ok(pid_t pid)
 	return 0;
 }
 
+/*
+ * Sampled guard pages in the drop-in (KMA_GUARD=1: every allocation that
+ * refills a cache is guarded). The child writes one byte past each of
+ * its objects: the first that is guarded faults, and the drop-in reports
+ * it (an out-of-bounds access, with the allocation site) and aborts.
+ */
+static int guard_child(void)
+{
+	static unsigned char *objs[2000];
+	int i;
+
+	for (i = 0; i < 2000; i++)
+		objs[i] = malloc(128);
+	for (i = 0; i < 2000; i++)
+		((volatile unsigned char *)objs[i])[128] = 1;
+	return 0;				/* no fault: wrong */
+}
+
+static void t_guard(void)
+{
+	char buf[4096], *env[3] = { "KMA_GUARD=1", NULL, NULL };
+	int fd[2], status = 0;
+	ssize_t n, got = 0;
+	pid_t pid;
+
+	CHECK(pipe(fd) == 0);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "preload_api", "guard-child", NULL };
+		char pre[4200];
+
+		dup2(fd[1], 1);
+		dup2(fd[1], 2);
+		snprintf(pre, sizeof(pre), "LD_PRELOAD=%s",
+			 getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "");
+		env[1] = pre;
+		execve("/proc/self/exe", argv, env);
+		_exit(127);
+	}
+	close(fd[1]);
+	while ((n = read(fd[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	buf[got] = 0;
+	close(fd[0]);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	CHECK(strstr(buf, "out-of-bounds") != NULL);
+	CHECK(strstr(buf, "allocated by") != NULL);
+}
+
 static void t_fork(void)
 {
 	pthread_t t[4];
@@ -575,12 +626,16 @@ static const struct {
 	{ "threads_100000_lifetimes", t_thread_lifetimes },
 	{ "exit_destructors", t_exit_destructors },
 	{ "fork", t_fork },
+	{ "guard_overflow_reported", t_guard },
 	{ "shared_slot_after_decay", t_shared_slot_decay },
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int n = sizeof(cases) / sizeof(cases[0]), i, bad = 0;
+
+	if (argc > 1 && !strcmp(argv[1], "guard-child"))
+		return guard_child();
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	printf("KTAP version 1\n1..1\n    KTAP version 1\n"

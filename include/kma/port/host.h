@@ -42,4 +42,10 @@ static inline unsigned int __port_cpu_id_inline(void)
 void host_mem_release(void *va, size_t bytes);
 #define port_mem_release(va, bytes)	host_mem_release(va, bytes)
 
+/* Guard pages: mprotect(), and a SIGSEGV handler for kma_guard_fault(). */
+int host_guard_protect(void *va, size_t bytes, bool access);
+#define port_guard_protect(va, bytes, access)				\
+	host_guard_protect(va, bytes, access)
+#define PORT_GUARD_PAGES	1
+
 #endif /* KMA_PORT_HOST_H */
