@@ -386,7 +386,7 @@ bool kma_guard_fault(uintptr_t addr)
 	if (!g->tainted && g->state != SLOT_LIVE)
 		ring_remove(i);
 	g->tainted = 1;
-	port_guard_protect((void *)page, PAGE_SIZE, true);
+	(void)port_guard_protect((void *)page, PAGE_SIZE, true);
 	spin_unlock_irqrestore(&guard_lock, flags);
 	return true;
 }

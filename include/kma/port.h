@@ -223,9 +223,14 @@ void port_cpu_kick(unsigned int cpu);
  * PORT_GUARD_PAGES as 1 too; without it kmalloc_set_guard() fails.
  */
 #ifndef port_guard_protect
-#define port_guard_protect(va, bytes, access)				\
-	((void)(va), (void)(bytes), (void)(access), -1)
 #define PORT_GUARD_PAGES	0
+static inline int port_guard_protect(void *va, size_t bytes, bool access)
+{
+	(void)va;
+	(void)bytes;
+	(void)access;
+	return -1;
+}
 #endif
 
 #endif /* KMA_PORT_H */
