@@ -430,6 +430,15 @@ static bool cache_fill(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 	c->spilled[spc / 64] &= ~(1ULL << (spc % 64));
 	c->refilled[spc / 64] |= 1ULL << (spc % 64);
 	n = central_get_batch(spc, oc->lo, nb);
+	/*
+	 * From spans, the whole cache only once it has grown (memory is
+	 * plentiful: see cache_grow_bytes), else one batch: on a small
+	 * machine every CPU's caches full of objects carved from spans
+	 * would pin enough of them to break up the contiguous runs large
+	 * allocations need.
+	 */
+	if ((uint32_t)(oc->hi - oc->lo) <= centrals[spc].cache_cap)
+		nb = 1;
 	if (n < nb * want)
 		n += cache_carve(c, spc, cpu, oc->lo + n, nb * want - n);
 	oc->top = oc->lo + n;
