@@ -117,7 +117,7 @@ static int guard_pool_init(void)
 	va = (uintptr_t)port_phys_to_virt(pa);
 	if (port_guard_protect((void *)va, (size_t)GUARD_PAGES * PAGE_SIZE,
 			       false)) {
-		port_guard_protect((void *)va,
+		(void)port_guard_protect((void *)va,
 				   (size_t)GUARD_PAGES * PAGE_SIZE, true);
 		frame_free_run(pa, GUARD_PAGES);
 		mm_report(MM_ERR_BAD_SIZE, va, GUARD_PAGES,
@@ -127,7 +127,7 @@ static int guard_pool_init(void)
 	flags = spin_lock_irqsave(&guard_lock);
 	if (pool_base) {			/* someone else's pool */
 		spin_unlock_irqrestore(&guard_lock, flags);
-		port_guard_protect((void *)va,
+		(void)port_guard_protect((void *)va,
 				   (size_t)GUARD_PAGES * PAGE_SIZE, true);
 		frame_free_run(pa, GUARD_PAGES);
 		return 0;
@@ -391,7 +391,7 @@ bool kma_guard_fault(uintptr_t addr)
 	if (!g->tainted && g->state != SLOT_LIVE)
 		ring_remove(i);
 	g->tainted = 1;
-	port_guard_protect((void *)page, PAGE_SIZE, true);
+	(void)port_guard_protect((void *)page, PAGE_SIZE, true);
 	spin_unlock_irqrestore(&guard_lock, flags);
 	return true;
 }
