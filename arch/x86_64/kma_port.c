@@ -63,7 +63,7 @@ phys_addr_t port_virt_to_phys(const void *va)
 #define PTE_P		0x1ULL
 #define PTE_PS		0x80ULL		/* in a directory entry: 2 MiB */
 #define PTE_ADDR	0x000ffffffffff000ULL
-#define PTE_FLAGS	(0x11fULL | 1ULL << 63)	/* P W US PWT PCD A G NX */
+#define PTE_FLAGS	(0x11fULL | 1ULL << 63)	/* P W US PWT PCD G NX */
 #define PD_SPAN		(1ULL << 21)
 
 /*
