@@ -36,9 +36,12 @@
  * every other line for the allocator's share (tools/bench-kernel.sh
  * prints both).
  *
+ * A last line measures sampled guard pages (bench_guard()).
+ *
  * State: batch[], the stats buffers and class_size[], boot CPU only.
  */
 #include <kma/kmalloc.h>
+#include <kma/frame.h>
 #include <kma/mm_report.h>
 #include "kernel.h"
 
@@ -198,6 +201,57 @@ static void bench_size(uint32_t size, gfp_t gfp)
 	bench_line(label, t, (uint64_t)BENCH_ROUNDS * nb, locks);
 }
 
+/*
+ * Sampled guard pages (after the table, one line): "guard" is one
+ * kmalloc(64) + kfree() served by the guard pool (a page opened and
+ * cleared, the slack filled, the object checked and its page closed at
+ * kfree()), "refill" the same pair when the allocation refills the CPU
+ * cache instead (what the sampled allocation would have cost unguarded);
+ * both start from a drained cache and sampling reset (untimed). "flip"
+ * is one page made inaccessible and accessible again by
+ * port_guard_protect() (its range split beforehand).
+ */
+#define BENCH_GUARD	256
+
+static void bench_guard(void)
+{
+	uint64_t t[2] = { 0, 0 }, flip = 0, t0;
+	unsigned int i, g;
+	phys_addr_t pa;
+	void *p;
+
+	for (g = 0; g < 2; g++) {
+		for (i = 0; i < BENCH_GUARD; i++) {
+			if (kmalloc_set_guard(!g)) {
+				printk("bench: guard: no guard pages here\n");
+				return;
+			}
+			kmalloc_drain_cpu(port_cpu_id());
+			t0 = arch_time_ns();
+			p = kmalloc(64, GFP_KERNEL);
+			kfree(p);
+			t[g] += arch_time_ns() - t0;
+		}
+	}
+	kmalloc_set_guard(0);
+	pa = frame_alloc(0);
+	p = port_phys_to_virt(pa);
+	if (pa == FRAME_NONE || port_guard_protect(p, FRAME_SIZE, false))
+		return;
+	for (i = 0; i < BENCH_GUARD; i++) {
+		t0 = arch_time_ns();
+		(void)port_guard_protect(p, FRAME_SIZE, true);
+		(void)port_guard_protect(p, FRAME_SIZE, false);
+		flip += arch_time_ns() - t0;
+	}
+	(void)port_guard_protect(p, FRAME_SIZE, true);
+	frame_free(pa, 0);
+	printk("bench: guard %llu refill %llu flip %llu ns per pair\n",
+	       (unsigned long long)(t[0] / BENCH_GUARD),
+	       (unsigned long long)(t[1] / BENCH_GUARD),
+	       (unsigned long long)(flip / BENCH_GUARD));
+}
+
 /**
  * kernel_bench - print the per-size cost table (see the file comment).
  */
@@ -239,6 +293,8 @@ void kernel_bench(void)
 	}
 	bench_size(64 << 10, GFP_KERNEL);
 	bench_size(2 << 20, GFP_KERNEL);
+	kernel_mm_quiesce();
+	bench_guard();
 	kernel_mm_quiesce();
 	kernel_bench_timers(true);
 	printk("bench: done\n");

@@ -208,6 +208,24 @@ static void test_boot_debug_option(struct ktest *t)
 	test_debug_start_options(t, cmdline_get("kma.debug"));
 }
 
+/*
+ * kma.guard= on the command line turned sampled guard pages on after
+ * mm_init() (kernel/mem.c): the interval in force is the one it names
+ * (KMA_GUARD_DEFAULT for "on", off without it), and guarded objects come
+ * at that rate. Switched off afterwards.
+ */
+static void test_boot_guard_option(struct ktest *t)
+{
+	const char *spec = cmdline_get("kma.guard");
+	unsigned int n = 0;
+
+	if (spec && spec[0] == 'o' && spec[1] == 'n' && !spec[2])
+		n = KMA_GUARD_DEFAULT;
+	else if (spec)
+		n = (unsigned int)cmdline_get_u64("kma.guard", 0);
+	test_guard_start_option(t, n);
+}
+
 static struct ktest_case boot_cases[] = {
 	KTEST_CASE(test_boot_cpus),
 	KTEST_CASE(test_boot_percpu),
@@ -216,6 +234,7 @@ static struct ktest_case boot_cases[] = {
 	KTEST_CASE(test_boot_fw_ram_overlap),
 	KTEST_CASE(test_boot_frames),
 	KTEST_CASE(test_boot_debug_option),
+	KTEST_CASE(test_boot_guard_option),
 	{}
 };
 KTEST_SUITE(boot, boot_cases);

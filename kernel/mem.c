@@ -110,6 +110,28 @@ static void mem_debug_option(void)
 	       (unsigned long long)qbytes);
 }
 
+/*
+ * kma.guard=N (one allocation in N, 0 off) or kma.guard=on (the default
+ * interval): sampled guard pages, once the heap runs (the pool comes
+ * from the frame allocator).
+ */
+static void mem_guard_option(void)
+{
+	const char *spec = cmdline_get("kma.guard");
+	uint64_t n;
+
+	if (!spec)
+		return;
+	if (spec[0] == 'o' && spec[1] == 'n' && !spec[2])
+		n = KMA_GUARD_DEFAULT;
+	else
+		n = cmdline_get_u64("kma.guard", UINT64_MAX);
+	if (n > UINT32_MAX || kmalloc_set_guard((unsigned int)n))
+		panic("mem: bad kma.guard=%s", spec);
+	printk("mem: kma guard pages: one allocation in %u\n",
+	       kmalloc_guard());
+}
+
 void kernel_mem_init(void)
 {
 	memmap_init(&boot_map, boot_map_storage, BOOT_MAP_CAP);
@@ -130,5 +152,6 @@ void kernel_mem_init(void)
 	mem_debug_option();
 	if (mm_init(&boot_map))
 		panic("mem: the frame allocator and heap cannot start");
+	mem_guard_option();
 	frame_dump();
 }

@@ -95,9 +95,11 @@ bool guard_owns(uintptr_t va)
 }
 
 /*
- * The pool's frames, protected; installed under the lock unless another
- * caller was first. Called without the lock (the frame allocator's locks
- * rank below it).
+ * The pool's frames, protected, then installed under the lock unless
+ * another caller was first. Called without the lock: the frame
+ * allocator's locks rank below it, and the first port_guard_protect() of
+ * a range may allocate (a kernel splits large pages of its direct map);
+ * the pool is not published yet, so nothing else touches its pages.
  */
 static int guard_pool_init(void)
 {
@@ -113,19 +115,22 @@ static int guard_pool_init(void)
 		return -1;
 	}
 	va = (uintptr_t)port_phys_to_virt(pa);
-	flags = spin_lock_irqsave(&guard_lock);
-	if (pool_base) {			/* someone else's pool */
-		spin_unlock_irqrestore(&guard_lock, flags);
-		frame_free_run(pa, GUARD_PAGES);
-		return 0;
-	}
 	if (port_guard_protect((void *)va, (size_t)GUARD_PAGES * PAGE_SIZE,
 			       false)) {
-		spin_unlock_irqrestore(&guard_lock, flags);
+		(void)port_guard_protect((void *)va,
+				   (size_t)GUARD_PAGES * PAGE_SIZE, true);
 		frame_free_run(pa, GUARD_PAGES);
 		mm_report(MM_ERR_BAD_SIZE, va, GUARD_PAGES,
 			  "guard: the port cannot protect the pool");
 		return -1;
+	}
+	flags = spin_lock_irqsave(&guard_lock);
+	if (pool_base) {			/* someone else's pool */
+		spin_unlock_irqrestore(&guard_lock, flags);
+		(void)port_guard_protect((void *)va,
+				   (size_t)GUARD_PAGES * PAGE_SIZE, true);
+		frame_free_run(pa, GUARD_PAGES);
+		return 0;
 	}
 	for (i = 0; i < GUARD_SLOTS; i++)
 		ring[i] = (uint16_t)i;

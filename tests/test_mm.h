@@ -32,4 +32,11 @@ struct ktest;
  */
 void test_debug_start_options(struct ktest *t, const char *spec);
 
+/*
+ * The guard interval chosen at start (kma.guard=) is @interval (0: off),
+ * and with it on, of allocations held at once, two guarded ones are about
+ * @interval apart; then sampling goes off (tests/guard_test.c).
+ */
+void test_guard_start_option(struct ktest *t, unsigned int interval);
+
 #endif

@@ -38,7 +38,8 @@ if [ "${1:-}" = "--list" ]; then
 		echo "smp=2 mem=512M boot=iso"
 		echo "smp=8 mem=512M"
 		echo "smp=8 mem=128M ktest=smp_stress stress_iters=11000"
-		echo "smp=2 mem=256M kma.debug=quarantine=2M,poison ktest=boot,debug" ;;
+		echo "smp=2 mem=256M kma.debug=quarantine=2M,poison ktest=boot,debug"
+		echo "smp=2 mem=256M kma.guard=on ktest=boot,guard" ;;
 	aarch64) echo "smp=4 mem=2G"
 		echo "smp=8 mem=512M"
 		echo "smp=1 mem=8G machine=virt,virtualization=on,gic-version=3"

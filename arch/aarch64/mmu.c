@@ -21,9 +21,20 @@
  * .pagetables section at the end of the image (reserved as page tables in
  * the memory map).
  *
- * Runs once on the boot CPU with the MMU off (plain aligned stores, no
- * atomics); the tables are read-only afterwards and shared by every CPU.
+ * mmu_build() runs once on the boot CPU with the MMU off (plain aligned
+ * stores, no atomics); the tables are shared by every CPU.
+ *
+ * Afterwards only the guard-page hook changes them (aarch64_guard_protect(),
+ * port_guard_protect() of port.h, for mm/guard.c): it clears and sets the
+ * valid bit of level-3 page descriptors in the pool's range (the other
+ * bits stay, so the page comes back as it was), and the first call for a
+ * range splits the blocks above it into tables of the same mappings. Those
+ * tables come from frame_alloc(), not from the static pool, which is sized
+ * for the boot map: the guard pool may sit anywhere in RAM, and a split
+ * costs one frame per level. They are never freed: a split stays split,
+ * so later calls for the same pages only flip valid bits.
  */
+#include <kma/frame.h>
 #include "aarch64.h"
 
 #define PT_POOL		64
@@ -199,4 +210,129 @@ uint64_t mmu_mair(void)
 unsigned int mmu_tables_used(void)
 {
 	return pt_used;
+}
+
+/*
+ * Replace the live block descriptor @d in *@slot (at @level 1 or 2) by a
+ * table of the same mappings with the same attributes; the table (or the
+ * one another CPU installed first), or NULL with no frame.
+ *
+ * The block becomes a table by one descriptor write, without the
+ * architecture's break-before-make sequence: breaking would unmap, for a
+ * moment, the code and stack running this (they may share the block).
+ * The output addresses and attributes are unchanged, so a walk sees the
+ * same translation either way; a core without FEAT_BBM may take a TLB
+ * conflict abort while both sizes are cached, which the TLB invalidation
+ * right after the write ends. QEMU, which runs the demo kernel, does not
+ * model conflicts.
+ */
+static uint64_t *mmu_split_live(uint64_t *slot, uint64_t d, int level)
+{
+	uint64_t attr = d & ~PTE_ADDR & ~3ULL, sub_size, base;
+	phys_addr_t pa;
+	uint64_t *t;
+	unsigned int i;
+
+	sub_size = 1ULL << (39 - 9 * (level + 1));
+	pa = frame_alloc(0);
+	if (pa == FRAME_NONE)
+		return NULL;
+	t = (uint64_t *)(uintptr_t)pa;
+	base = d & PTE_ADDR & ~((sub_size << 9) - 1);
+	for (i = 0; i < PT_ENTRIES; i++)
+		t[i] = (base + i * sub_size) | attr |
+		       (level + 1 == 3 ? PTE_TABLE : PTE_BLOCK);
+	dsb(ishst);			/* the table before the walker sees it */
+	if (!__atomic_compare_exchange_n(slot, &d, pa | PTE_TABLE, false,
+					 __ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
+		frame_free(pa, 0);	/* another CPU split it */
+		return (d & 3) == PTE_TABLE ?
+		       (uint64_t *)(uintptr_t)(d & PTE_ADDR) : NULL;
+	}
+	dsb(ishst);
+	__asm__ __volatile__("tlbi vmalle1is" ::: "memory");
+	dsb(ish);
+	isb();
+	return t;
+}
+
+/*
+ * The level-3 descriptor of @va, splitting the blocks above it if @split
+ * (may allocate), or NULL (not mapped, or a block and not @split).
+ */
+static uint64_t *mmu_page_slot(uint64_t va, bool split)
+{
+	uint64_t *table = pt_root, *slot, d;
+	int level;
+
+	for (level = 0; level < 3; level++) {
+		slot = &table[(va >> (39 - 9 * level)) & (PT_ENTRIES - 1)];
+		d = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		if ((d & 3) == PTE_TABLE)
+			table = (uint64_t *)(uintptr_t)(d & PTE_ADDR);
+		else if ((d & 3) == PTE_BLOCK && level && split)
+			table = mmu_split_live(slot, d, level);
+		else
+			return NULL;
+		if (!table)
+			return NULL;
+	}
+	return &table[(va >> 12) & (PT_ENTRIES - 1)];
+}
+
+/* Whether @va is mapped by a valid block (so accessible, never split). */
+static bool mmu_in_block(uint64_t va)
+{
+	uint64_t *table = pt_root, d;
+	int level;
+
+	for (level = 0; level < 3; level++) {
+		d = __atomic_load_n(&table[(va >> (39 - 9 * level)) &
+					   (PT_ENTRIES - 1)], __ATOMIC_ACQUIRE);
+		if ((d & 3) != PTE_TABLE)
+			return (d & 3) == PTE_BLOCK;
+		table = (uint64_t *)(uintptr_t)(d & PTE_ADDR);
+	}
+	return false;
+}
+
+/**
+ * aarch64_guard_protect - make the 4 KiB pages of [@va, @va + @bytes)
+ * invalid (@access false) or valid again (port.h, port_guard_protect()).
+ * @va: page aligned, in the identity map of RAM.
+ * @bytes: a multiple of the page size.
+ * @access: true to map the pages again.
+ *
+ * The first call for a range splits the blocks it touches (frames from
+ * frame_alloc(); no kma lock may be held). An invalidated page leaves
+ * every CPU's TLB (tlbi vaae1is); a page made valid needs no invalidation
+ * (invalid descriptors are never cached), only the barriers.
+ *
+ * Return: 0, or -1 (a page outside the map, or no frame for a split).
+ */
+int aarch64_guard_protect(void *va, size_t bytes, bool access)
+{
+	uint64_t p = (uint64_t)(uintptr_t)va, end = p + bytes, *slot;
+
+	if ((p | bytes) & (FRAME_SIZE - 1) || end < p || end > VA_LIMIT)
+		return -1;
+	for (; p < end; p += FRAME_SIZE) {
+		slot = mmu_page_slot(p, !access);
+		if (!slot && access && mmu_in_block(p))
+			continue;		/* never split: mapped */
+		if (!slot || !(*slot & PTE_ADDR))
+			return -1;
+		if (access) {
+			__atomic_store_n(slot, *slot | PTE_VALID,
+					 __ATOMIC_RELAXED);
+			continue;
+		}
+		__atomic_store_n(slot, *slot & ~PTE_VALID, __ATOMIC_RELAXED);
+		dsb(ishst);
+		__asm__ __volatile__("tlbi vaae1is, %0" : : "r"(p >> 12)
+				     : "memory");
+	}
+	dsb(ish);
+	isb();
+	return 0;
 }

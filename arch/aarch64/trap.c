@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * trap.c - exceptions: interrupts go to the GIC dispatcher, everything
- * else prints a report (kind, ESR decoded, FAR, ELR, SPSR, every
- * register) and panics.
+ * trap.c - exceptions: interrupts go to the GIC dispatcher, a data abort
+ * in the guard pool to kma_guard_fault() (reported, the page opened, the
+ * access retried), everything else prints a report (kind, ESR decoded,
+ * FAR, ELR, SPSR, every register) and panics.
  *
  * The report is written straight to the console, without printk's lock:
  * the faulting code may hold it. Interrupt handlers run with interrupts
@@ -13,6 +14,7 @@
  * execution resumes after the faulting instruction. Only the owning CPU
  * touches its slot.
  */
+#include <kma/kmalloc.h>
 #include <kma/mm_report.h>
 #include "aarch64.h"
 
@@ -181,6 +183,20 @@ const char *trap_last(uint64_t *esr, uint64_t *far, uint64_t *elr)
 	return fx->report;
 }
 
+/*
+ * A translation fault of a data access at EL1 in the guard pool: reported
+ * by kma_guard_fault(), which opens the page; returning retries the
+ * access (ELR still points at it).
+ */
+static bool guard_fault(void)
+{
+	uint64_t esr = read_sysreg(esr_el1);
+	unsigned int fsc = (unsigned int)esr & 0x3f;
+
+	return (esr >> 26 & 0x3f) == 0x25 && fsc >= 0x04 && fsc <= 0x07 &&
+	       kma_guard_fault((uintptr_t)read_sysreg(far_el1));
+}
+
 /**
  * aarch64_exception - C side of every vector.
  * @kind: vector index 0..15 (see kind_names).
@@ -199,6 +215,8 @@ void aarch64_exception(unsigned int kind, struct trap_frame *f)
 		c->irq_depth--;
 		return;
 	}
+	if (kind == 4 && guard_fault())
+		return;
 	fx = &fixups[port_cpu_id()];
 	if (kind == 4 && fx->armed) {
 		fx->esr = read_sysreg(esr_el1);

@@ -25,9 +25,21 @@
  * partial megabyte at either end is left out (and counted as unmapped),
  * so nothing that is not RAM is ever mapped cacheable.
  *
- * Runs once on the boot CPU with the MMU off (plain aligned stores, no
- * atomics); the table is read-only afterwards and shared by every CPU.
+ * mmu_build() runs once on the boot CPU with the MMU off (plain aligned
+ * stores, no atomics); the table is shared by every CPU.
+ *
+ * Afterwards only the guard-page hook changes it (arm_guard_protect(),
+ * port_guard_protect() of port.h, for mm/guard.c): it clears and sets
+ * bit 1 of second-level small-page descriptors in the pool's range (a
+ * RAM page has XN clear, so the descriptor becomes a fault entry, and
+ * the rest of it stays for when the page comes back). The first call
+ * for a range splits each section it touches into a second-level table
+ * of 256 small pages with the section's attributes, in a frame from
+ * frame_alloc() (the table needs 1 KiB of it; the pool spans at most two
+ * sections), installed by one compare-and-exchange. Split sections stay
+ * split, so later calls only flip descriptors.
  */
+#include <kma/frame.h>
 #include "arm.h"
 
 #define SECTION_SHIFT	20
@@ -150,4 +162,105 @@ unsigned int mmu_sections(void)
 uint64_t mmu_ram_unmapped(void)
 {
 	return ram_unmapped;
+}
+
+#define L1_TYPE_MASK	3U
+#define L1_TABLE	1U		/* a second-level table */
+#define L1_TABLE_ADDR	0xfffffc00U
+#define L1_DOMAIN	(0xfU << 5)
+#define L2_ENTRIES	256
+#define L2_SMALL	(2U << 0)	/* bit 1: a small page (bit 0: XN) */
+#define SECT_BASE	0xfff00000U
+
+/* The small-page descriptor of the page at @pa in section descriptor @d. */
+static uint32_t small_of_section(uint32_t d, uint32_t pa)
+{
+	return pa | L2_SMALL | (d & (SECT_B | SECT_C)) |
+	       ((d >> 10) & 3) << 4 |		/* AP[1:0] */
+	       ((d >> 12) & 7) << 6 |		/* TEX */
+	       ((d >> 15) & 1) << 9 |		/* AP[2] */
+	       ((d >> 16) & 3) << 10 |		/* S, nG */
+	       ((d >> 4) & 1);			/* XN */
+}
+
+/*
+ * The second-level table under the first-level entry of @va; a section
+ * there is split if @split (one frame), else NULL.
+ */
+static uint32_t *mmu_guard_table(uint32_t va, bool split)
+{
+	uint32_t *l1 = &l1_table[va >> SECTION_SHIFT], d, *t, i;
+	phys_addr_t pa;
+
+	d = __atomic_load_n(l1, __ATOMIC_ACQUIRE);
+	for (;;) {
+		if ((d & L1_TYPE_MASK) == L1_TABLE)
+			return (uint32_t *)(uintptr_t)(d & L1_TABLE_ADDR);
+		if ((d & L1_TYPE_MASK) != SECT || !split)
+			return NULL;
+		pa = frame_alloc(0);
+		if (pa == FRAME_NONE)
+			return NULL;
+		t = (uint32_t *)(uintptr_t)pa;
+		for (i = 0; i < L2_ENTRIES; i++)
+			t[i] = small_of_section(d, (d & SECT_BASE) +
+						   (i << 12));
+		dsb_ish();		/* the table before the walker sees it */
+		if (__atomic_compare_exchange_n(l1, &d, (uint32_t)pa |
+						(d & L1_DOMAIN) | L1_TABLE,
+						false, __ATOMIC_RELEASE,
+						__ATOMIC_ACQUIRE)) {
+			dsb_ish();
+			write_cp15(0, 0, c8, c3, 0);	/* TLBIALLIS */
+			dsb_ish();
+			isb();
+			return t;
+		}
+		frame_free(pa, 0);	/* another CPU split it */
+	}
+}
+
+/**
+ * arm_guard_protect - make the 4 KiB pages of [@va, @va + @bytes) fault
+ * (@access false) or map them again (port.h, port_guard_protect()).
+ * @va: page aligned, in the identity map of RAM.
+ * @bytes: a multiple of the page size.
+ * @access: true to map the pages again.
+ *
+ * The first call for a range splits the sections it touches (frames from
+ * frame_alloc(); no kma lock may be held). A page made to fault leaves
+ * every CPU's TLB (TLBIMVAAIS); one mapped again needs only barriers.
+ *
+ * Return: 0, or -1 (a page outside the map, or no frame for a split).
+ */
+int arm_guard_protect(void *va, size_t bytes, bool access)
+{
+	uint32_t p = (uint32_t)(uintptr_t)va, *t = NULL, *pte;
+	uint64_t end = (uint64_t)p + bytes;
+
+	if ((p | bytes) & (FRAME_SIZE - 1))
+		return -1;
+	for (; p < end; p += FRAME_SIZE) {
+		if (!t || !(p & (SECTION_SIZE - 1)))
+			t = mmu_guard_table(p, !access);
+		if (!t && access && (l1_table[p >> SECTION_SHIFT] &
+				     L1_TYPE_MASK) == SECT) {
+			p |= SECTION_SIZE - FRAME_SIZE;	/* never split */
+			continue;
+		}
+		if (!t)
+			return -1;
+		pte = &t[(p >> 12) & (L2_ENTRIES - 1)];
+		if (access) {
+			__atomic_store_n(pte, *pte | L2_SMALL,
+					 __ATOMIC_RELAXED);
+			continue;
+		}
+		__atomic_store_n(pte, *pte & ~L2_SMALL, __ATOMIC_RELAXED);
+		dsb_ish();
+		write_cp15(p, 0, c8, c3, 3);		/* TLBIMVAAIS */
+	}
+	dsb_ish();
+	isb();
+	return 0;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * trap.c - exceptions: interrupts go to the GIC dispatcher, everything
- * else prints a report (kind, fault status decoded, fault address, every
- * register) and panics.
+ * trap.c - exceptions: interrupts go to the GIC dispatcher, a data abort
+ * in the guard pool to kma_guard_fault() (reported, the page opened, the
+ * access retried), everything else prints a report (kind, fault status
+ * decoded, fault address, every register) and panics.
  *
  * The report is written straight to the console, without printk's lock:
  * the faulting code may hold it. Interrupt handlers run with interrupts
@@ -13,6 +14,7 @@
  * instead of reported, and execution resumes after the faulting
  * instruction. Only the owning CPU touches its slot.
  */
+#include <kma/kmalloc.h>
 #include <kma/mm_report.h>
 #include "arm.h"
 
@@ -204,6 +206,20 @@ static void arm_irq(void)
 	}
 }
 
+/*
+ * A translation fault (section or page) of a data access in the guard
+ * pool: reported by kma_guard_fault(), which opens the page; returning
+ * retries the access (the saved pc is the faulting instruction).
+ */
+static bool guard_fault(void)
+{
+	uint32_t fsr, far, fs;
+
+	fault_regs(EXC_DABT, &fsr, &far);
+	fs = fsr_status(fsr);
+	return (fs == 0x05 || fs == 0x07) && kma_guard_fault(far);
+}
+
 /**
  * arm_exception - C side of every vector.
  * @kind: vector index 0..7 (see kind_names).
@@ -222,6 +238,8 @@ void arm_exception(unsigned int kind, struct trap_frame *f)
 		c->irq_depth--;
 		return;
 	}
+	if (kind == EXC_DABT && guard_fault())
+		return;
 	fx = &fixups[port_cpu_id()];
 	if ((kind == EXC_UND || kind == EXC_PABT || kind == EXC_DABT) &&
 	    fx->armed && !(f->cpsr & (1U << 5))) {

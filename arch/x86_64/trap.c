@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * trap.c - the IDT, the per-CPU TSS (for the interrupt stacks), and the
- * dispatch of every vector: exceptions are reported and panic, the LAPIC
+ * dispatch of every vector: a page fault in the guard pool goes to
+ * kma_guard_fault() (reported, the page opened, the access retried),
+ * other exceptions are reported and panic, the LAPIC
  * timer calls the kernel's tick handler, the kick IPI only wakes a CPU
  * from hlt, an NMI during a panic parks the CPU.
  *
@@ -13,6 +15,7 @@
  * Double fault, NMI and machine check run on IST stack 1 so that a
  * kernel stack overflow still gets a report.
  */
+#include <kma/kmalloc.h>
 #include <kma/mm_report.h>
 #include "kernel.h"
 #include "x86.h"
@@ -171,6 +174,11 @@ void x86_trap(struct trap_frame *f)
 		return;
 	case VEC_SPURIOUS:
 		return;
+	case 14:
+		/* Not present in the guard pool: reported, page opened. */
+		if (!(f->error & 1) && kma_guard_fault(read_cr2()))
+			return;
+		break;
 	case 2:
 		if (kernel_in_panic())
 			cpu_halt_forever();

@@ -216,8 +216,14 @@ void port_cpu_kick(unsigned int cpu);
  * faults, and the port's fault handler passes the address to
  * kma_guard_fault(), which reports and returns true, after which the
  * access is retried) or readable and writable again (@access true).
- * Evaluates to 0, or -1 if it cannot. Called with interrupts off and a
- * leaf lock held; the TLB of the calling CPU must be right when it
+ * Evaluates to 0, or -1 if it cannot. The first call for a range (the
+ * whole pool, made inaccessible, once) is made from kmalloc_set_guard()
+ * with no kma lock held and interrupts as its caller has them, and may
+ * allocate: a kernel whose direct map uses large pages splits them there,
+ * taking page-table pages from the frame allocator (frame_alloc()) for
+ * instance. Every later call is for pages of that range, with interrupts
+ * off and a leaf lock held: it must not allocate, take a kma lock or fail
+ * for want of memory. The TLB of the calling CPU must be right when it
  * returns (other CPUs may see the change late: a missed fault, never a
  * wrong one). A port's inline header that defines it defines
  * PORT_GUARD_PAGES as 1 too; without it kmalloc_set_guard() fails.

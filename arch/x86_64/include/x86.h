@@ -91,11 +91,23 @@ static inline void write_cr3(uint64_t v)
 	__asm__ __volatile__("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
+static inline void invlpg(uintptr_t va)
+{
+	__asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");
+}
+
 static inline void cpu_halt_forever(void)
 {
 	for (;;)
 		__asm__ __volatile__("cli; hlt");
 }
+
+/*
+ * The identity map (boot.c, entry.S): boot_pd[pa >> 21] is the page
+ * directory entry of the 2 MiB at pa, below x86_mapped_top.
+ */
+extern uint64_t boot_pd[];
+extern uint64_t x86_mapped_top;
 
 /* Port-internal functions (the C files of arch/x86_64). */
 extern unsigned int x86_nr_cpus;

@@ -6,7 +6,8 @@
  *
  * Convention: TPIDR_EL1 points at the CPU's per-CPU area, whose 32-bit
  * word at offset PORT_PERCPU_ID_OFFSET is the CPU id. Interrupt state is
- * DAIF; only IRQs (the I bit) are masked.
+ * DAIF; only IRQs (the I bit) are masked. Also declares the guard-page
+ * hook, port_guard_protect().
  */
 #ifndef KMA_PORT_AARCH64_H
 #define KMA_PORT_AARCH64_H
@@ -48,5 +49,15 @@ static inline void __port_irq_restore_inline(unsigned long flags)
 #define port_cpu_row()		__port_cpu_row_inline()
 #define port_irq_save()		__port_irq_save_inline()
 #define port_irq_restore(f)	__port_irq_restore_inline(f)
+
+/*
+ * Guard pages (port.h): 4 KiB pages of the identity map made invalid and
+ * valid again (arch/aarch64/mmu.c). The first call for a range splits
+ * its blocks, taking page tables from frame_alloc().
+ */
+int aarch64_guard_protect(void *va, size_t bytes, bool access);
+#define port_guard_protect(va, bytes, access)				\
+	aarch64_guard_protect(va, bytes, access)
+#define PORT_GUARD_PAGES	1
 
 #endif /* KMA_PORT_AARCH64_H */

@@ -56,4 +56,14 @@ static inline void __port_irq_restore_inline(unsigned long flags)
 #define port_irq_save()		__port_irq_save_inline()
 #define port_irq_restore(f)	__port_irq_restore_inline(f)
 
+/*
+ * Guard pages (port.h): 4 KiB pages of the identity map made to fault
+ * and mapped again (arch/arm/mmu.c). The first call for a range splits
+ * its sections, taking page tables from frame_alloc().
+ */
+int arm_guard_protect(void *va, size_t bytes, bool access);
+#define port_guard_protect(va, bytes, access)				\
+	arm_guard_protect(va, bytes, access)
+#define PORT_GUARD_PAGES	1
+
 #endif /* KMA_PORT_ARM_H */

@@ -6,7 +6,7 @@
  *
  * Convention: the GS base points at the CPU's per-CPU area, whose 32-bit
  * word at offset PORT_PERCPU_ID_OFFSET is the CPU id. Interrupt state is
- * RFLAGS.IF.
+ * RFLAGS.IF. Also declares the guard-page hook, port_guard_protect().
  */
 #ifndef KMA_PORT_X86_64_H
 #define KMA_PORT_X86_64_H
@@ -51,5 +51,15 @@ static inline void __port_irq_restore_inline(unsigned long flags)
 #define port_cpu_row()		__port_cpu_row_inline()
 #define port_irq_save()		__port_irq_save_inline()
 #define port_irq_restore(f)	__port_irq_restore_inline(f)
+
+/*
+ * Guard pages (port.h): 4 KiB pages of the identity map made not present
+ * and present again (arch/x86_64/kma_port.c). The first call for a range
+ * splits its 2 MiB pages, taking page tables from frame_alloc().
+ */
+int x86_guard_protect(void *va, size_t bytes, bool access);
+#define port_guard_protect(va, bytes, access)				\
+	x86_guard_protect(va, bytes, access)
+#define PORT_GUARD_PAGES	1
 
 #endif /* KMA_PORT_X86_64_H */

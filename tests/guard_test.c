@@ -6,12 +6,16 @@
  * SIGSEGV handler hands the fault to kma_guard_fault(), which reports and
  * lets the access complete); double and interior frees are reported;
  * sampling takes about one allocation in the interval, and none when off.
+ *
+ * Runs on the host (the SIGSEGV handler of arch/host/port.c) and inside
+ * the kernels (their page-fault handlers), no libc. The suite runs on
+ * one CPU; each case leaves sampling off.
  */
 #include <ktest.h>
 #include <kma/kmalloc.h>
 #include "test_report.h"
-#include "../test_mm.h"
-#include "../../mm/heap.h"
+#include "test_mm.h"
+#include "../mm/heap.h"
 
 /* A guarded object of @size: every refill samples, and this one refills. */
 static void *guarded(struct ktest *t, size_t size)
@@ -145,6 +149,44 @@ static void test_guard_sampling_rate(struct ktest *t)
 	for (i = 0; i < N; i++)
 		kfree(objs[i]);
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
+/* See test_mm.h. */
+void test_guard_start_option(struct ktest *t, unsigned int interval)
+{
+	unsigned int i, limit = 2 * interval + 2048, seen = 0, first = 0;
+	void **head = NULL, **p;
+
+	ktest_log(t, "guard interval %u, expected %u", kmalloc_guard(),
+		  interval);
+	KT_EXPECT_EQ(t, kmalloc_guard(), interval);
+	if (!interval)
+		return;
+	/*
+	 * Objects held, so that every refill counts down: after the first
+	 * guarded one, the next comes @interval allocations later, give or
+	 * take a refill's batch.
+	 */
+	kmalloc_drain_cpu(port_cpu_id());
+	for (i = 0; i < limit && seen < 2; i++) {
+		p = kmalloc(64, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, p);
+		if (guard_owns((uintptr_t)p) && !seen++)
+			first = i;
+		*p = head;
+		head = p;
+	}
+	ktest_log(t, "guarded objects at allocations %u and %u", first,
+		  i - 1);
+	KT_EXPECT_EQ(t, seen, 2);
+	KT_EXPECT_GE(t, i - 1 - first, interval / 2);
+	KT_EXPECT_LE(t, i - 1 - first, interval + 1024);
+	while (head) {
+		p = *head;
+		kfree(head);
+		head = p;
+	}
+	guard_off();
 }
 
 static struct ktest_case guard_cases[] = {
