@@ -514,6 +514,8 @@ int kma_kmem_cache_destroy(struct kma_kmem_cache *c)
 	__atomic_store_n(&c->state, KCACHE_DYING, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&kcache_lock, irq);
 
+	/* Objects freed into the debug mode's quarantine are free too. */
+	kmalloc_debug_flush();
 	irq = port_irq_save();
 	cpu = port_cpu_id();
 	port_irq_restore(irq);

@@ -298,6 +298,33 @@ static void test_debug_cache_and_frames(struct ktest *t)
 	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
 }
 
+/*
+ * A cache destroyed while the quarantine holds objects freed to it: they
+ * are free, so the destroy succeeds with no report.
+ */
+static void test_debug_destroy_with_quarantine(struct ktest *t)
+{
+	uint64_t before = test_mm_free_frames();
+	struct kma_kmem_cache *c;
+	unsigned int i;
+
+	debug_on_or_fail(t, KMA_DEBUG_QUARANTINE);
+	c = kma_kmem_cache_create("debug-q", 200, 0, 0, NULL);
+	KT_ASSERT_NOT_NULL(t, c);
+	for (i = 0; i < 16; i++) {
+		objs[i] = kma_kmem_cache_alloc(c, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, objs[i]);
+	}
+	for (i = 0; i < 16; i++)
+		kma_kmem_cache_free(c, objs[i]);
+	report_capture_begin();
+	KT_EXPECT_EQ(t, kma_kmem_cache_destroy(c), 0);
+	report_capture_end();
+	KT_EXPECT_EQ(t, report_cap.count, 0);
+	KT_EXPECT_EQ(t, kmalloc_set_debug(0, 0), 0);
+	KT_EXPECT_EQ(t, test_mm_free_frames(), before);
+}
+
 static struct ktest_case debug_cases[] = {
 	KTEST_CASE(test_debug_parse),
 	KTEST_CASE(test_debug_quarantine_stale_free),
@@ -306,6 +333,7 @@ static struct ktest_case debug_cases[] = {
 	KTEST_CASE(test_debug_init),
 	KTEST_CASE(test_debug_redzone_track),
 	KTEST_CASE(test_debug_cache_and_frames),
+	KTEST_CASE(test_debug_destroy_with_quarantine),
 	{}
 };
 KTEST_SUITE(debug, debug_cases);
