@@ -106,7 +106,8 @@ static struct obj_debug *span_dbg(struct span *s, bool make)
 
 	if (d || !make)
 		return d;
-	pa = frame_alloc_run(dbg_frames(s));
+	pa = mm_fault(MM_FAULT_DEBUG) ? FRAME_NONE :
+					 frame_alloc_run(dbg_frames(s));
 	if (pa == FRAME_NONE)
 		return NULL;		/* this span goes untracked */
 	d = port_phys_to_virt(pa);
@@ -458,7 +459,7 @@ static int quarantine_ring(void)
 
 	if (qring)
 		return 0;
-	pa = frame_alloc_run(frames);
+	pa = mm_fault(MM_FAULT_DEBUG) ? FRAME_NONE : frame_alloc_run(frames);
 	if (pa == FRAME_NONE)
 		return -1;
 	qring_frames = frames;

@@ -5,11 +5,15 @@
  * KMA_FAULT_INJECT: the host and demo-kernel test builds; never in
  * libkma.a or the drop-in, where mm_fault() is a constant false.
  *
- * Sites, each before the frame allocation it stands for: a fixalloc page
- * of span descriptors or tiny-block state (MM_FAULT_META), a 2 MiB heap
- * chunk, the frames of every span (MM_FAULT_CHUNK), and a huge object's
- * frames (MM_FAULT_HUGE). (mm_init()'s own allocations, the page map and
- * the per-CPU slot arrays, fail mm_init() as a whole and are not sites.)
+ * Sites, each before the frame allocation it stands for:
+ *  - MM_FAULT_META: a fixalloc page of span descriptors or tiny-block
+ *    state, a kmem_cache's per-CPU cache arrays;
+ *  - MM_FAULT_CHUNK: a 2 MiB heap chunk, the frames of every span;
+ *  - MM_FAULT_HUGE: a huge object's frames;
+ *  - MM_FAULT_DEBUG: the debug mode's metadata, a span's per-object
+ *    records and the quarantine ring.
+ * (mm_init()'s own allocations, the page map and the per-CPU slot arrays,
+ * fail mm_init() as a whole and are not sites.)
  * With fail-nth n set, the n-th site reached
  * (any site, any CPU) fails as if the frame allocator had no memory;
  * the caller must then return NULL or fall back cleanly, leaking
@@ -25,6 +29,7 @@ enum mm_fault_site {
 	MM_FAULT_META,
 	MM_FAULT_CHUNK,
 	MM_FAULT_HUGE,
+	MM_FAULT_DEBUG,
 	MM_FAULT_NR
 };
 

@@ -6,7 +6,12 @@
  * A scenario allocates what makes the heap reach every site: objects of
  * many classes (new spans, so new chunks and span descriptors), tiny
  * blocks, large and huge objects, an aligned huge object, a krealloc()
- * that grows past a chunk; then frees everything. For n = 1, 2, ... the
+ * that grows past a chunk, a kmem_cache; then frees everything. The debug
+ * sweeps run a smaller one (a few objects of each class, no huge object)
+ * with every debug option on, the quarantine flushed at its end. (The
+ * quarantine ring, the debug kind's other site, is taken once, by the
+ * first kmalloc_set_debug() with a quarantine: no sweep reaches it
+ * again.) For n = 1, 2, ... the
  * n-th site reached fails. Each run must survive (an allocation may
  * return NULL, nothing may crash or be reported), and afterwards the
  * heap validates clean and, once quiesced, every frame is back (no leak).
@@ -14,6 +19,7 @@
  */
 #include <ktest.h>
 #include <kma/kmalloc.h>
+#include <kma/slab.h>
 #include <kma/frame.h>
 #include <kma/port.h>
 #include "test_report.h"
@@ -25,8 +31,11 @@
 #define NOBJ	600
 static void *objs[NOBJ];
 
-/* Returns the number of allocations that came back NULL. */
-static unsigned int scenario(void)
+/*
+ * Returns the number of allocations that came back NULL. @debug: the
+ * debug mode is on (a smaller run).
+ */
+static unsigned int scenario(bool debug)
 {
 	/*
 	 * Two objects of 1 MiB (HUGE_MIN, the largest the heap itself
@@ -37,40 +46,60 @@ static unsigned int scenario(void)
 	static const size_t big[] = {
 		40u << 10, 200u << 10, 1u << 20, 1u << 20, 3u << 20, 5u << 20,
 	};
+	unsigned int nobj = debug ? 3 * 13 : NOBJ;
+	unsigned int nbig = debug ? 2 : sizeof(big) / sizeof(big[0]);
 	unsigned int i, nulls = 0;
-	void *b[sizeof(big) / sizeof(big[0])], *al, *r, *p;
+	void *b[sizeof(big) / sizeof(big[0])], *al = NULL, *r, *p;
+	void *kc_obj = NULL;
+	struct kmem_cache *kc;
 
-	for (i = 0; i < NOBJ; i++) {
+	kc = kmem_cache_create("fault", 200, 0, 0, NULL);
+	if (kc) {
+		kc_obj = kmem_cache_alloc(kc, GFP_KERNEL);
+		nulls += !kc_obj;
+	} else {
+		nulls++;
+	}
+	for (i = 0; i < nobj; i++) {
 		/* 8 B to 32 KiB over the classes, spans for each. */
 		objs[i] = kmalloc((size_t)8 << (i % 13), GFP_KERNEL);
 		nulls += !objs[i];
 	}
-	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+	for (i = 0; i < nbig; i++) {
 		b[i] = kmalloc(big[i], GFP_KERNEL);
 		nulls += !b[i];
 	}
 	p = kmalloc(24, GFP_NOSCAN);			/* tiny */
 	nulls += !p;
-	al = kmalloc_aligned((5u << 20) + 1, 8192, GFP_KERNEL);
-	nulls += !al;
+	if (!debug) {
+		al = kmalloc_aligned((5u << 20) + 1, 8192, GFP_KERNEL);
+		nulls += !al;
+	}
 	r = kmalloc(1000, GFP_KERNEL);
-	if (r) {
+	if (r && !debug) {
 		void *q = krealloc(r, 3u << 20, GFP_KERNEL);
 
 		if (q)
 			r = q;
 		else
 			nulls++;
-	} else {
+	} else if (!r) {
 		nulls++;
 	}
 	kfree(r);
 	kfree(al);
 	kfree(p);
-	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++)
+	for (i = 0; i < nbig; i++)
 		kfree(b[i]);
-	for (i = 0; i < NOBJ; i++)
+	for (i = 0; i < nobj; i++)
 		kfree(objs[i]);
+	if (kc) {
+		if (kc_obj)
+			kmem_cache_free(kc, kc_obj);
+		kmem_cache_destroy(kc);
+	}
+	if (debug)
+		kmalloc_debug_flush();
 	return nulls;
 }
 
@@ -81,17 +110,22 @@ static unsigned int scenario(void)
  * and *@bad; returns the last n.
  */
 static uint64_t sweep_at(struct ktest *t, enum mm_fault_site site,
-			 bool every_after, uint64_t *nulls, uint64_t *leaks,
-			 uint64_t *bad)
+			 bool every_after, bool debug, uint64_t *nulls,
+			 uint64_t *leaks, uint64_t *bad)
 {
 	uint64_t base, after, n, reached = 0;
 
-	scenario();			/* warm: metadata the heap keeps */
+	if (debug && kmalloc_set_debug(KMA_DEBUG_ALL, 256u << 10)) {
+		ktest_log(t, "kmalloc_set_debug() failed");
+		(*bad)++;
+		return 0;
+	}
+	scenario(debug);		/* warm: metadata the heap keeps */
 	base = test_mm_free_frames();
 	for (n = 1; n < 10000; n++) {
 		report_capture_begin();
 		mm_fault_set_nth_at(site, n, every_after);
-		*nulls += scenario();
+		*nulls += scenario(debug);
 		reached = mm_fault_reached();
 		mm_fault_set_nth(0, false);
 		report_capture_end();
@@ -114,6 +148,8 @@ static uint64_t sweep_at(struct ktest *t, enum mm_fault_site site,
 		if (reached < n)
 			break;		/* the scenario no longer reaches n */
 	}
+	if (debug)
+		KT_EXPECT_EQ(t, kmalloc_set_debug(0, 0), 0);
 	KT_EXPECT_LT(t, n, 10000);
 	return n;
 }
@@ -123,31 +159,34 @@ static uint64_t sweep_at(struct ktest *t, enum mm_fault_site site,
  * kind of site alone: how many sites of the other kinds a run reaches
  * varies (metadata pages come and go with the order of frees), so only
  * a sweep of one kind is sure to fail each of its sites in turn, and
- * every kind must be reached.
+ * every kind must be reached. With @debug, the kinds of the ordinary
+ * sweep are not swept alone again: only the debug kind is.
  */
-static void sweep(struct ktest *t, bool every_after)
+static void sweep(struct ktest *t, bool every_after, bool debug)
 {
 	uint64_t hits0[MM_FAULT_NR], n, nulls = 0, leaks = 0, bad = 0;
-	unsigned int s, kinds = 0;
+	unsigned int s, kinds = 0, nkinds = debug ? 1 : MM_FAULT_DEBUG;
+	unsigned int first = debug ? MM_FAULT_DEBUG : 0;
 
-	n = sweep_at(t, MM_FAULT_NR, every_after, &nulls, &leaks, &bad);
+	n = sweep_at(t, MM_FAULT_NR, every_after, debug, &nulls, &leaks,
+		     &bad);
 	KT_EXPECT_GT(t, n, 3);
-	ktest_log(t, "%s: every site: n = 1..%llu", every_after ?
+	ktest_log(t, "%s%s: every site: n = 1..%llu", every_after ?
 		  "every site from the n-th" : "the n-th site",
-		  (unsigned long long)n);
-	for (s = 0; s < MM_FAULT_NR; s++) {
+		  debug ? ", debug mode" : "", (unsigned long long)n);
+	for (s = first; s < first + nkinds; s++) {
 		hits0[s] = mm_fault_injected((enum mm_fault_site)s);
-		n = sweep_at(t, (enum mm_fault_site)s, every_after, &nulls,
-			     &leaks, &bad);
+		n = sweep_at(t, (enum mm_fault_site)s, every_after, debug,
+			     &nulls, &leaks, &bad);
 		kinds += mm_fault_injected((enum mm_fault_site)s) != hits0[s];
 		ktest_log(t, "  site kind %u alone: n = 1..%llu", s,
 			  (unsigned long long)n);
 	}
 	ktest_log(t, "%llu NULL returns, %u of %u site kinds failed, %llu "
 		  "leaks, %llu runs with reports or an invalid heap",
-		  (unsigned long long)nulls, kinds, (unsigned int)MM_FAULT_NR,
+		  (unsigned long long)nulls, kinds, nkinds,
 		  (unsigned long long)leaks, (unsigned long long)bad);
-	KT_EXPECT_EQ(t, kinds, MM_FAULT_NR);
+	KT_EXPECT_EQ(t, kinds, nkinds);
 	KT_EXPECT_EQ(t, bad, 0);
 	KT_EXPECT_EQ(t, leaks, 0);
 	if (every_after)
@@ -157,18 +196,30 @@ static void sweep(struct ktest *t, bool every_after)
 /* One failure at a time: the heap falls back (pressure ladder, retry). */
 static void test_fault_nth(struct ktest *t)
 {
-	sweep(t, false);
+	sweep(t, false, false);
 }
 
 /* Memory runs out from the n-th site on: allocations return NULL. */
 static void test_fault_nth_and_after(struct ktest *t)
 {
-	sweep(t, true);
+	sweep(t, true, false);
+}
+
+/*
+ * The same with every debug option on: a span without records goes
+ * untracked, a quarantine without its ring leaves the debug mode off
+ * (kmalloc_set_debug() returns -1), and nothing leaks.
+ */
+static void test_fault_nth_debug(struct ktest *t)
+{
+	sweep(t, false, true);
+	sweep(t, true, true);
 }
 
 static struct ktest_case fault_cases[] = {
 	KTEST_CASE(test_fault_nth),
 	KTEST_CASE(test_fault_nth_and_after),
+	KTEST_CASE(test_fault_nth_debug),
 	{ 0 }
 };
 #else
