@@ -150,12 +150,13 @@ static void kfree_classify(struct span *s, uintptr_t va, uintptr_t site)
 
 	if (va <= (uintptr_t)ZERO_SIZE_PTR)
 		return;
-	if (unlikely(guard_owns(va))) {
-		guard_free(va, site ? site :
-			   (uintptr_t)__builtin_return_address(0));
-		return;
-	}
 	if (!s) {
+		/* The guarded pool's pages have no span in the page map. */
+		if (guard_owns(va)) {
+			guard_free(va, site ? site :
+				   (uintptr_t)__builtin_return_address(0));
+			return;
+		}
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, "kfree", va, NULL,
 				   "not a heap address");
 		return;
@@ -216,7 +217,7 @@ __attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
 	if (!s || !fast_slot_start((uint32_t)(va - s->base),
 				   READ_ONCE(s->xfmagic)) ||
 	    !fast_untagged_as(va, fast_tag_of(va))) {
-		if (!site && (unlikely(debug_on()) || guard_owns(va)))
+		if (!site && (unlikely(debug_on()) || (!s && guard_owns(va))))
 			site = (uintptr_t)__builtin_return_address(0);
 		kfree_classify(s, va, site);
 		return;
