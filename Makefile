@@ -215,7 +215,19 @@ KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
 KERNEL := $(BUILD)/kernel.elf
 LDSCRIPT := linker/$(ARCH).ld
 ALL_KOBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(BOOT_OBJS) $(MM_OBJS) $(TEST_OBJS)
+# The 32-bit Arm benchmark kernel also links newlib's malloc and
+# newlib-nano's, renamed (tools/newlib-objs.sh, kernel/bench_newlib.c).
+ifeq ($(ARCH)$(BENCH),arm1)
+NEWLIB_OBJS := $(BUILD)/newlib/newlib.o $(BUILD)/newlib/newlib-nano.o
+ALL_KOBJS += $(NEWLIB_OBJS)
+CFLAGS_ALL += -DKMA_BENCH_NEWLIB
+endif
 all: $(KERNEL) $(if $(filter aarch64 arm,$(ARCH)),$(BUILD)/Image)
+ifneq ($(NEWLIB_OBJS),)
+$(NEWLIB_OBJS) &: tools/newlib-objs.sh
+	@$(if $(filter 0,$(V)),echo "  NEWLIB  $(BUILD)/newlib")
+	$(Q)tools/newlib-objs.sh arm-none-eabi-gcc $(BUILD)/newlib
+endif
 endif
 
 .PHONY: all clean test run check-boundary help deps stress bench preload iso \

@@ -36,6 +36,13 @@
  * every other line for the allocator's share (tools/bench-kernel.sh
  * prints both).
  *
+ * Then the worst single operation (bench_worst()): a long randomized run
+ * of allocations of 1 B to 1 KiB and frees, each operation timed alone.
+ *
+ * On 32-bit Arm (KMA_BENCH_NEWLIB), the same pair and batch loops and the
+ * same randomized run for newlib's malloc ("nl" lines) and newlib-nano's
+ * ("nano"), linked into this kernel (kernel/bench_newlib.c).
+ *
  * A last line measures sampled guard pages (bench_guard()).
  *
  * State: batch[], the stats buffers and class_size[], boot CPU only.
@@ -44,6 +51,9 @@
 #include <kma/frame.h>
 #include <kma/mm_report.h>
 #include "kernel.h"
+#ifdef KMA_BENCH_NEWLIB
+#include "bench_newlib.h"
+#endif
 
 #define BENCH_PAIRS	2000
 #define BENCH_BATCH	1000
@@ -201,6 +211,142 @@ static void bench_size(uint32_t size, gfp_t gfp)
 	bench_line(label, t, (uint64_t)BENCH_ROUNDS * nb, locks);
 }
 
+#ifdef KMA_BENCH_NEWLIB
+/* malloc with kmalloc's arguments: inlined, the call stays direct. */
+static inline void *nlf_alloc(size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return nlf_malloc(size);
+}
+
+static inline void *nln_alloc(size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return nln_malloc(size);
+}
+
+/* newlib's and nano's pair and batch lines, at 8 B to 1 KiB. */
+static void bench_newlib(void)
+{
+	static const uint32_t sizes[] = { 8, 16, 32, 64, 128, 256, 512, 1024 };
+	char label[16];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t t[3] = { 0, 0, 0 };
+
+		nlf_free(nlf_malloc(sizes[i]));
+		PAIR_LOOP(nlf_alloc, nlf_free, sizes[i], GFP_KERNEL, t);
+		BATCH_LOOP(nlf_alloc, nlf_free, sizes[i], GFP_KERNEL,
+			   BENCH_BATCH, t);
+		mm_snprintf(label, sizeof(label), "nl%u", sizes[i]);
+		bench_line(label, t, (uint64_t)BENCH_ROUNDS * BENCH_BATCH,
+			   NULL);
+	}
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint64_t t[3] = { 0, 0, 0 };
+
+		nln_free(nln_malloc(sizes[i]));
+		PAIR_LOOP(nln_alloc, nln_free, sizes[i], GFP_KERNEL, t);
+		BATCH_LOOP(nln_alloc, nln_free, sizes[i], GFP_KERNEL,
+			   BENCH_BATCH, t);
+		mm_snprintf(label, sizeof(label), "nano%u", sizes[i]);
+		bench_line(label, t, (uint64_t)BENCH_ROUNDS * BENCH_BATCH,
+			   NULL);
+	}
+}
+#endif
+
+/*
+ * The worst single operation: BENCH_WORST_OPS operations on
+ * BENCH_WORST_SLOTS slots, each picked at random: an empty slot gets an
+ * allocation of 1 B to 1 KiB (uniform), a full one is freed; each
+ * operation timed alone (two clock reads around it; the clock's
+ * resolution is the figure's: 16 instructions on Arm). From a quiesced
+ * heap (the growth of an empty heap included), then the same sequence
+ * again (warm). One line per run: the largest allocation and free, the
+ * size of the largest allocation, and the means.
+ */
+#define BENCH_WORST_OPS		20000
+#define BENCH_WORST_SLOTS	256
+
+struct worst {
+	uint64_t amax, fmax, asum, fsum;
+	uint32_t asize, na, nf;
+};
+
+#define WORST_LOOP(ALLOC, FREE, w)					\
+do {									\
+	uint64_t rng_ = 0x9e3779b97f4a7c15ull, t0_, d_;		\
+	unsigned int i_, j_;						\
+									\
+	for (i_ = 0; i_ < BENCH_WORST_SLOTS; i_++)			\
+		batch[i_] = NULL;					\
+	for (i_ = 0; i_ < BENCH_WORST_OPS; i_++) {			\
+		rng_ ^= rng_ << 13;					\
+		rng_ ^= rng_ >> 7;					\
+		rng_ ^= rng_ << 17;					\
+		j_ = (unsigned int)(rng_ >> 40) % BENCH_WORST_SLOTS;	\
+		if (batch[j_]) {					\
+			t0_ = arch_time_ns();				\
+			FREE(batch[j_]);				\
+			d_ = arch_time_ns() - t0_;			\
+			batch[j_] = NULL;				\
+			(w)->fsum += d_;				\
+			(w)->nf++;					\
+			if (d_ > (w)->fmax)				\
+				(w)->fmax = d_;				\
+		} else {						\
+			size_t sz_ = 1 + (size_t)(rng_ >> 20) % 1024;	\
+									\
+			t0_ = arch_time_ns();				\
+			batch[j_] = ALLOC(sz_, GFP_KERNEL);		\
+			d_ = arch_time_ns() - t0_;			\
+			(w)->asum += d_;				\
+			(w)->na++;					\
+			if (d_ > (w)->amax) {				\
+				(w)->amax = d_;				\
+				(w)->asize = (uint32_t)sz_;		\
+			}						\
+		}							\
+	}								\
+	for (i_ = 0; i_ < BENCH_WORST_SLOTS; i_++)			\
+		if (batch[i_])						\
+			FREE(batch[i_]);				\
+} while (0)
+
+static void worst_line(const char *label, const struct worst *w)
+{
+	printk("bench: worst %-10s alloc %6llu size %4u free %6llu mean %4llu %4llu\n",
+	       label, (unsigned long long)w->amax, w->asize,
+	       (unsigned long long)w->fmax,
+	       (unsigned long long)(w->na ? w->asum / w->na : 0),
+	       (unsigned long long)(w->nf ? w->fsum / w->nf : 0));
+}
+
+#define BENCH_WORST(label, ALLOC, FREE)					\
+do {									\
+	struct worst w_ = { 0 };					\
+									\
+	WORST_LOOP(ALLOC, FREE, &w_);					\
+	worst_line(label, &w_);						\
+	w_ = (struct worst){ 0 };					\
+	WORST_LOOP(ALLOC, FREE, &w_);					\
+	worst_line(label "-warm", &w_);					\
+} while (0)
+
+static void bench_worst(void)
+{
+	BENCH_WORST("loop", nop_alloc, nop_free);
+	kernel_mm_quiesce();
+	BENCH_WORST("kma", kmalloc, kfree);
+	kernel_mm_quiesce();
+#ifdef KMA_BENCH_NEWLIB
+	BENCH_WORST("nl", nlf_alloc, nlf_free);
+	BENCH_WORST("nano", nln_alloc, nln_free);
+#endif
+}
+
 /*
  * Sampled guard pages (after the table, one line): "guard" is one
  * kmalloc(64) + kfree() served by the guard pool (a page opened and
@@ -293,6 +439,11 @@ void kernel_bench(void)
 	}
 	bench_size(64 << 10, GFP_KERNEL);
 	bench_size(2 << 20, GFP_KERNEL);
+#ifdef KMA_BENCH_NEWLIB
+	bench_newlib();
+#endif
+	kernel_mm_quiesce();
+	bench_worst();
 	kernel_mm_quiesce();
 	bench_guard();
 	kernel_mm_quiesce();

@@ -19,7 +19,12 @@
 # line of size "loop" is the same loops calling functions that do
 # nothing ("-" for the locks): the benchmark's own share. The script
 # prints the kernel's table, then the same with the loop line subtracted
-# (the allocator's share). Raw lines in build/bench-kernel-<arch>.txt.
+# (the allocator's share). Then the worst single operation of a long
+# randomized run (allocations of 1 B-1 KiB and frees, each timed alone)
+# with the timing loop's mean subtracted: from a quiesced heap, then
+# warm. On arm, newlib's malloc ("nl") and newlib-nano's ("nano") run in
+# the same kernel with the same loops, and their code and static data
+# are printed beside kma's. Raw lines in build/bench-kernel-<arch>.txt.
 #
 # Environment: TIMEOUT (seconds per boot, default 300).
 set -u
@@ -74,5 +79,24 @@ for arch in $archs; do
 			printf "\n"
 		}' "build/bench-kernel-$arch.txt"
 	echo
+	echo "## $arch, worst single operation, the timing loop's mean subtracted"
+	awk '
+		$1 == "worst" && $2 == "loop" { la = $10; lf = $11; next }
+		$1 == "worst" && $2 !~ /^loop/ {
+			printf "%-10s alloc %6d (%4d B) free %6d mean %4d %4d\n",
+			       $2, $4 - la, $6, $8 - lf, $10 - la, $11 - lf
+		}' "build/bench-kernel-$arch.txt"
+	echo
+	if [ "$arch" = arm ]; then
+		echo "## arm, code and static data (bytes: text data bss)"
+		d=build/arm-bench
+		arm-none-eabi-size $d/mm/*.o $d/lib/*.o | awk '
+			$NF != "filename" { t += $1; d += $2; b += $3 }
+			END { printf "kma mm/ and lib/ %7d %6d %6d\n", t, d, b }'
+		awk '{ n = $1 == "nlf_" ? "newlib malloc" : "newlib-nano";
+		       printf "%-16s %7d %6d %6d\n", n, $2, $3, $4 }' \
+			$d/newlib/newlib-size.txt
+		echo
+	fi
 done
 exit $st
