@@ -225,35 +225,33 @@ static inline void *nln_alloc(size_t size, gfp_t gfp)
 	return nln_malloc(size);
 }
 
-/* newlib's and nano's pair and batch lines, at 8 B to 1 KiB. */
+/* One line per size of 8 B to 1 KiB for malloc @ALLOC and free @FREE. */
+#define NEWLIB_LINES(name, ALLOC, FREE)					\
+do {									\
+	static const uint32_t nsz_[] = {					\
+		8, 16, 32, 64, 128, 256, 512, 1024 };			\
+	char lbl_[16];							\
+	unsigned int n_;						\
+									\
+	for (n_ = 0; n_ < sizeof(nsz_) / sizeof(nsz_[0]); n_++) {	\
+		uint64_t nt_[3] = { 0, 0, 0 };				\
+									\
+		FREE(ALLOC(nsz_[n_], GFP_KERNEL));			\
+		PAIR_LOOP(ALLOC, FREE, nsz_[n_], GFP_KERNEL, nt_);	\
+		BATCH_LOOP(ALLOC, FREE, nsz_[n_], GFP_KERNEL,		\
+			   BENCH_BATCH, nt_);				\
+		mm_snprintf(lbl_, sizeof(lbl_), "%s%u", name,		\
+			    (unsigned int)nsz_[n_]);			\
+		bench_line(lbl_, nt_,					\
+			   (uint64_t)BENCH_ROUNDS * BENCH_BATCH, NULL);	\
+	}								\
+} while (0)
+
+/* newlib's and nano's pair and batch lines. */
 static void bench_newlib(void)
 {
-	static const uint32_t sizes[] = { 8, 16, 32, 64, 128, 256, 512, 1024 };
-	char label[16];
-	unsigned int i;
-
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		uint64_t t[3] = { 0, 0, 0 };
-
-		nlf_free(nlf_malloc(sizes[i]));
-		PAIR_LOOP(nlf_alloc, nlf_free, sizes[i], GFP_KERNEL, t);
-		BATCH_LOOP(nlf_alloc, nlf_free, sizes[i], GFP_KERNEL,
-			   BENCH_BATCH, t);
-		mm_snprintf(label, sizeof(label), "nl%u", sizes[i]);
-		bench_line(label, t, (uint64_t)BENCH_ROUNDS * BENCH_BATCH,
-			   NULL);
-	}
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		uint64_t t[3] = { 0, 0, 0 };
-
-		nln_free(nln_malloc(sizes[i]));
-		PAIR_LOOP(nln_alloc, nln_free, sizes[i], GFP_KERNEL, t);
-		BATCH_LOOP(nln_alloc, nln_free, sizes[i], GFP_KERNEL,
-			   BENCH_BATCH, t);
-		mm_snprintf(label, sizeof(label), "nano%u", sizes[i]);
-		bench_line(label, t, (uint64_t)BENCH_ROUNDS * BENCH_BATCH,
-			   NULL);
-	}
+	NEWLIB_LINES("nl", nlf_alloc, nlf_free);
+	NEWLIB_LINES("nano", nln_alloc, nln_free);
 }
 #endif
 
@@ -318,7 +316,7 @@ do {									\
 static void worst_line(const char *label, const struct worst *w)
 {
 	printk("bench: worst %-10s alloc %6llu size %4u free %6llu mean %4llu %4llu\n",
-	       label, (unsigned long long)w->amax, w->asize,
+	       label, (unsigned long long)w->amax, (unsigned int)w->asize,
 	       (unsigned long long)w->fmax,
 	       (unsigned long long)(w->na ? w->asum / w->na : 0),
 	       (unsigned long long)(w->nf ? w->fsum / w->nf : 0));
