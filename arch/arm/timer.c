@@ -8,13 +8,14 @@
  * count equals the physical one). Its interrupt is the third PPI of the
  * device tree's arm,armv7-timer node (INTID 27 on the virt machine).
  *
- * State: cnt_freq, ns_mult and timer_ppi are set by timer_init() on the
+ * State: cnt_freq, ns_per_tick and timer_ppi are set by timer_init() on the
  * boot CPU; tick_handler by the first arch_timer_start() (one handler
  * for all CPUs); interval[cpu] is written and read only by that CPU.
  */
 #include "arm.h"
 
 static uint32_t cnt_freq;
+static uint32_t ns_per_tick;	/* 10^9 / cnt_freq when exact, else 0 */
 static unsigned int timer_ppi = 27;
 static void (*tick_handler)(void);
 static uint32_t interval[PORT_MAX_CPUS];
@@ -26,6 +27,8 @@ static uint32_t interval[PORT_MAX_CPUS];
 void timer_init(const struct fdt_info *fi)
 {
 	cnt_freq = read_cntfrq();
+	if (cnt_freq && 1000000000u % cnt_freq == 0)
+		ns_per_tick = 1000000000u / cnt_freq;
 	if (fi->has_timer && fi->timer_ppi[2])
 		timer_ppi = fi->timer_ppi[2];
 }
@@ -97,6 +100,8 @@ uint64_t arch_time_ns(void)
 		return 0;
 	isb();
 	cnt = read_cntvct();
+	if (ns_per_tick)	/* 62.5 MHz on QEMU's virt: no division */
+		return cnt * ns_per_tick;
 	sec = cnt / cnt_freq;
 	return sec * 1000000000ULL +
 	       (cnt - sec * cnt_freq) * 1000000000ULL / cnt_freq;
