@@ -418,12 +418,16 @@ static bool cache_fill(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 	uint32_t want = centrals[spc].batch, n, nb = 1;
 
 	/*
-	 * No free of the class found the cache full here since it was last
-	 * refilled: this CPU only allocates the class (the producer of a
+	 * The cache was refilled before and no free of the class found it
+	 * full since: this CPU only allocates the class (the producer of a
 	 * pair), and the whole cache is refilled, from the central's batches
 	 * under one lock, then from spans (cache_carve(): a swap per refill).
+	 * A first refill (after a drain: a new thread on the host) is one
+	 * batch: a short-lived thread that allocates a few objects of many
+	 * classes takes no more than it may use.
 	 */
-	if (!(c->spilled[spc / 64] & (1ULL << (spc % 64))))
+	if (!(c->spilled[spc / 64] & (1ULL << (spc % 64))) &&
+	    (c->refilled[spc / 64] & (1ULL << (spc % 64))))
 		nb = (uint32_t)(oc->hi - oc->lo) / want;
 	if (!nb)
 		nb = 1;
@@ -763,6 +767,9 @@ void cache_drain(unsigned int cpu)
 	c->grown = 0;
 	for (spc = 0; spc < NR_SPC; spc++)
 		c->miss[spc] = 0;
+	/* The traffic seen so far is forgotten with the objects. */
+	for (spc = 0; spc < (NR_SPC + 63) / 64; spc++)
+		c->refilled[spc] = c->spilled[spc] = 0;
 	port_irq_restore(flags);
 }
 

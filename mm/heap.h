@@ -371,8 +371,9 @@ extern uint32_t cache_grow_bytes;
  *            the cache last gave objects away (clear: this CPU only
  *            frees the class, and a full cache goes to the central whole).
  * @spilled: bit per class: a free found the cache full since it was last
- *           refilled (clear: this CPU only allocates the class, and an
- *           empty cache is refilled whole).
+ *           refilled (clear, with @refilled set: this CPU only allocates
+ *           the class, and an empty cache is refilled whole). A drain
+ *           clears both bit sets.
  * @flushed: bytes of objects that left this CPU's caches for the centrals
  *           or the spans, ever (read racily by heap_reclaim_due()).
  * Touched only by its CPU with interrupts disabled; no lock.
