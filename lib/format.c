@@ -9,6 +9,7 @@
  */
 #include <kma/port.h>
 #include <kma/mm_report.h>
+#include <kma/div64.h>
 
 struct fmt_out {
 	char *buf;
@@ -54,8 +55,10 @@ static void fmt_num(struct fmt_out *o, unsigned long long v, bool neg,
 	int n = 0, len;
 
 	do {
-		tmp[n++] = digits[v % base];
-		v /= base;
+		uint64_t r;
+
+		v = kma_div64(v, base, &r);
+		tmp[n++] = digits[r];
 	} while (v);
 	len = n + (neg ? 1 : 0);
 	if (!left && !zero)
