@@ -158,20 +158,11 @@ endif
 endif
 # 32-bit Arm: ARM state, no FP/SIMD code, no unaligned accesses (real
 # cores fault them while the MMU is off, when the device tree is read).
-#
-# arm-none-eabi-gcc's <stdint.h> makes uint32_t and int32_t `long' (a
-# convention of gcc's bare-metal EABI targets); clang, Linux and every
-# other target here make them `int'. Both are 32 bits with the same
-# alignment and calling convention, so the kernel is built with gcc's
-# types set to clang's: one spelling of uint32_t in format strings on
-# every target, and -Wformat still checks each of them.
+# arm-none-eabi-gcc's uint32_t and int32_t are `long' (clang's are
+# `int'): a uint32_t is printed with %u and a cast to unsigned int.
 ifeq ($(ARCH),arm)
 ARCH_CFLAGS += -mcpu=cortex-a15 -marm -mfloat-abi=soft -mno-unaligned-access \
 	-fno-unwind-tables
-ifneq ($(LLVM),1)
-ARCH_CFLAGS += -U__UINT32_TYPE__ -D'__UINT32_TYPE__=unsigned int' \
-	-U__INT32_TYPE__ -D__INT32_TYPE__=int
-endif
 endif
 # arm links no compiler runtime at all: arch/arm/lib.c provides the few
 # helpers the compilers call (64-bit division, bit counts, memory).
