@@ -410,10 +410,12 @@ void central_free_notify_many(unsigned int spc, const uintptr_t *vas,
 void central_reclaim(unsigned int spc)
 {
 	struct central *c = &centrals[spc];
-	struct span_list_head all = { 0 };
+	struct span_list_head all;	/* no initializer: -Os makes it a memset() */
 	unsigned long flags;
 	struct span *s;
 
+	all.first = NULL;
+	all.nr = 0;
 	flags = spin_lock_irqsave(&c->lock);
 	c->nlocks++;
 	while ((s = c->partial.first)) {
