@@ -4,6 +4,8 @@
 #
 #   make [ARCH=host|x86_64|aarch64|arm] [LLVM=1] [CROSS_COMPILE=prefix-] [V=1]
 #   make ARCH=host SAN=asan|tsan        sanitizer builds of the host port
+#   make ARCH=host32    the host port's unit suites as a 32-bit program
+#                       (gcc -m32): build/host32/ktest-host
 #   make test      every test: host (plain, ASan+UBSan, TSan) and QEMU
 #   make run       boot the demo kernel in QEMU (ARCH=x86_64 by default)
 #   make iso       build/x86_64/kma.iso: GRUB boots the kernel via multiboot2
@@ -34,9 +36,20 @@ ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
 V := s
 endif
 
-ifeq ($(filter $(ARCH),host x86_64 aarch64 arm),)
-$(error ARCH must be host, x86_64, aarch64 or arm, not '$(ARCH)')
+ifeq ($(filter $(ARCH),host host32 x86_64 aarch64 arm),)
+$(error ARCH must be host, host32, x86_64, aarch64 or arm, not '$(ARCH)')
 endif
+
+# ARCH=host32: the host build again with gcc -m32 (gcc-multilib) into
+# build/host32/, the unit suites' binary only; size_t, pointers and
+# unsigned long have 32 bits there, as on the 32-bit Arm targets.
+ifeq ($(ARCH),host32)
+host32:
+	$(Q)$(MAKE) --no-print-directory ARCH=host BUILD=build/host32 \
+		HOST_MARCH= HOST32=1 SAN= build/host32/ktest-host
+
+.PHONY: host32
+else
 
 ifneq ($(SAN),)
 ifneq ($(ARCH),host)
@@ -136,7 +149,16 @@ endif
 ifeq ($(SAN),tsan)
 ARCH_CFLAGS += -fsanitize=thread
 endif
-ARCH_LDFLAGS := -pthread $(filter -fsanitize=%,$(ARCH_CFLAGS))
+# host32: Debian's gcc-multilib package, whose /usr/include/asm link
+# shows the (bi-arch) x86 kernel headers to -m32, conflicts with the cross
+# compilers; its parts (gcc-12-multilib, libc6-dev-i386) do not, and the
+# link's target is searched last instead.
+ifeq ($(HOST32),1)
+ARCH_CFLAGS += -m32 $(if $(wildcard /usr/include/asm/errno.h),,-idirafter \
+	/usr/include/$(shell gcc -print-multiarch 2>/dev/null))
+endif
+ARCH_LDFLAGS := -pthread $(filter -fsanitize=%,$(ARCH_CFLAGS)) \
+	$(filter -m32,$(ARCH_CFLAGS))
 else
 # Freestanding kernel: no hosted libc headers, only the compiler's own
 # (stddef.h, stdint.h, stdarg.h, stdbool.h).
@@ -515,3 +537,4 @@ help:
 
 -include $(shell find $(BUILD) $(if $(filter host,$(ARCH)),build/host-pic) \
 	-name '*.d' 2>/dev/null)
+endif # ARCH=host32
