@@ -399,7 +399,9 @@ static void zone_layout(struct zone_layout *l, uint64_t lo, uint64_t hi,
 	l->off_pcp = align_up(sizeof(struct frame_zone), 64);
 	l->off_free_max = l->off_pcp + cpus * sizeof(struct frame_pcp);
 	l->off_inited = l->off_free_max + l->nr_words * sizeof(kma_bitword_t);
-	l->off_map = l->off_inited + l->nr_words * sizeof(kma_bitword_t);
+	l->off_map = align_up(l->off_inited +
+			      l->nr_words * sizeof(kma_bitword_t),
+			      _Alignof(struct memmap_region));
 	l->off_meta = align_up(l->off_map + l->map_cap *
 			       sizeof(struct memmap_region), 64);
 	l->size = align_up(l->off_meta + l->nr_frames, FRAME_SIZE);
