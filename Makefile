@@ -113,12 +113,14 @@ COMMON := $(CSTD) $(OPT) -g $(WARN) -fno-common -MMD -MP $(CLANG_TARGET)
 
 MM_INC := -Iinclude
 
-# Instruction set extensions. The allocator counts bits (__builtin_popcountll
-# over span bitmaps, __builtin_ctzll in the kmalloc fast path and the frame
-# and page-heap searches); without these flags x86-64 gets a libgcc call
-# (__popcountdi2) or bsf. Integer instructions only, so kernels keep their
-# no-FP/SIMD rule. Override on the command line, e.g. HOST_MARCH= (none),
-# HOST_MARCH=-march=native, X86_64_MARCH=-mpopcnt (x86-64-v2 machines).
+# Instruction set extensions. The allocator counts bits in its bitmap
+# words (kma_popcount() over span bitmaps, kma_ctz() in the kmalloc fast
+# path and the frame and page-heap searches: mm/bitops.h); without these
+# flags an x86-64 kernel counts with shifts and masks, the host calls
+# libgcc (__popcountdi2), and ctz is bsf. Integer instructions only, so
+# kernels keep their no-FP/SIMD rule. Override on the command line, e.g.
+# HOST_MARCH= (none), HOST_MARCH=-march=native, X86_64_MARCH=-mpopcnt
+# (x86-64-v2 machines).
 #
 # host: the build machine's CPU runs the tests and the drop-in malloc, so
 # the set is used when that CPU has all four (/proc/cpuinfo: popcnt, bmi1,
