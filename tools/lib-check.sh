@@ -36,14 +36,15 @@
 #                   setting
 #   cortex_m3       mm/, lib/ and the device-tree parser (boot/fdt.c; the
 #                   other parsers are x86 boot protocols, whose kernels
-#                   provide memset) compiled for a Cortex-M3 (arm-none-eabi-gcc -mthumb, and clang
+#                   provide memset) compiled for a Cortex-M3
+#                   (arm-none-eabi-gcc -mthumb, and clang
 #                   --target=thumbv7m-none-eabi; -O2 and -Os) with the
 #                   kernel's warnings as errors, linked into one object
 #                   (ld -r), need no symbol but the port functions: no
 #                   8-byte atomic (__atomic_*_8: Cortex-M has no 64-bit
 #                   exclusive access, and the toolchain no libatomic),
 #                   no __aeabi_* or __*di2 helper, no memcpy/memset. The
-#                   32-bit word is what keeps it so (mm/bitops.h)
+#                   32-bit bitmap word is what keeps it so (mm/bitops.h)
 #
 # Usage: tools/lib-check.sh     (from anywhere; builds what it needs)
 set -u
@@ -305,13 +306,15 @@ for cc in gcc clang; do
 			o="$dir/$(echo "$f" | tr / _).o"
 			# shellcheck disable=SC2086
 			$CC -std=gnu11 $opt -Wall -Wextra -Werror \
-				-Wno-unused-parameter -Wshadow -Wstrict-prototypes \
-				-Wmissing-prototypes -ffreestanding -fno-builtin \
-				-fno-common -DKMA_KERNEL -Iinclude -Iboot \
+				-Wno-unused-parameter -Wshadow \
+				-Wstrict-prototypes -Wmissing-prototypes \
+				-ffreestanding -fno-builtin -fno-common \
+				-DKMA_KERNEL -Iinclude -Iboot \
 				-c "$f" -o "$o" >>"$log" 2>&1 || ok=0
 		done
-		if [ $ok = 1 ] && $LD -r "$dir"/*.o -o "$dir/all.o" >>"$log" 2>&1
-		then
+		[ $ok = 1 ] && { $LD -r "$dir"/*.o -o "$dir/all.o" \
+			>>"$log" 2>&1 || ok=0; }
+		if [ $ok = 1 ]; then
 			$NM -u "$dir/all.o" | awk '{ print $2 }' | sort -u |
 				while read -r s; do
 					case " $funcs " in
@@ -320,8 +323,8 @@ for cc in gcc clang; do
 					esac
 				done >"$log"
 			if [ -s "$log" ]; then
-				sed -i '1i undefined symbols other than port functions:' \
-					"$log"
+				msg="undefined symbols other than port functions:"
+				sed -i "1i $msg" "$log"
 				ok=0
 			fi
 		fi
