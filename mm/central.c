@@ -410,7 +410,8 @@ void central_free_notify_many(unsigned int spc, const uintptr_t *vas,
 void central_reclaim(unsigned int spc)
 {
 	struct central *c = &centrals[spc];
-	struct span_list_head all;	/* no initializer: -Os makes it a memset() */
+	struct span_list_head all;	/* no initializer: -Os makes it
+					 * a memset() call */
 	unsigned long flags;
 	struct span *s;
 

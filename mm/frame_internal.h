@@ -93,8 +93,8 @@ struct frame_zone {
 	uint64_t nr_blocks;
 	uint64_t nr_words;	/* of each bitmap */
 	uint8_t *meta;		/* one byte per frame of the span */
-	kma_bitword_t *free_max; /* bit per block: a free max-order block */
-	kma_bitword_t *inited;	/* bit per block: its meta bytes are valid */
+	kma_bitword_t *free_max; /* bit per block: free max-order block */
+	kma_bitword_t *inited;	/* bit per block: meta bytes valid */
 	unsigned int nr_cpus;
 	struct frame_pcp *pcp;
 	phys_addr_t meta_base;	/* the carved metadata range */

@@ -605,7 +605,8 @@ struct mheap {
 	unsigned long resident_low;	/* its lowest since the last decay
 					 * period's end (atomic) */
 	uint32_t decay_epoch;		/* decay periods ended (heap.lock) */
-	unsigned long decay_ms;		/* decay period, 0: off (atomic) */
+	unsigned long decay_ms;		/* decay period, 0: off
+					 * (atomic) */
 	unsigned long decay_last;	/* last period's end, ms, modulo
 					 * ULONG_MAX + 1 (atomic) */
 	uint32_t cache_gen;		/* periods ended, for the CPU caches
