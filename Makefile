@@ -6,7 +6,7 @@
 #   make ARCH=host SAN=asan|tsan        sanitizer builds of the host port
 #   make ARCH=host32    the host port's unit suites as a 32-bit program
 #                       (gcc -m32): build/host32/ktest-host
-#   make test      every test: host (plain, ASan+UBSan, TSan) and QEMU
+#   make test      every test: host (plain, ASan+UBSan, TSan, 32-bit), QEMU
 #   make run       boot the demo kernel in QEMU (ARCH=x86_64 by default)
 #   make iso       build/x86_64/kma.iso: GRUB boots the kernel via multiboot2
 #   make stress    smp_stress soak on -smp 1/2/4/8 x -m 128M/3G/8G in QEMU
@@ -535,7 +535,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,21p' Makefile
+	@sed -n '3,22p' Makefile
 
 -include $(shell find $(BUILD) $(if $(filter host,$(ARCH)),build/host-pic) \
 	-name '*.d' 2>/dev/null)
