@@ -48,7 +48,12 @@ host32:
 	$(Q)$(MAKE) --no-print-directory ARCH=host BUILD=build/host32 \
 		HOST_MARCH= HOST32=1 SAN= build/host32/ktest-host
 
-.PHONY: host32
+all: host32
+
+clean help:
+	$(Q)$(MAKE) --no-print-directory ARCH=host $@
+
+.PHONY: host32 all clean help
 else
 
 ifneq ($(SAN),)
