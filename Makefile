@@ -4,7 +4,9 @@
 #
 #   make [ARCH=host|x86_64|aarch64|arm] [LLVM=1] [CROSS_COMPILE=prefix-] [V=1]
 #   make ARCH=host SAN=asan|tsan        sanitizer builds of the host port
-#   make test      every test: host (plain, ASan+UBSan, TSan) and QEMU
+#   make ARCH=host32    the host port's unit suites as a 32-bit program
+#                       (gcc -m32): build/host32/ktest-host
+#   make test      every test: host (plain, ASan+UBSan, TSan, 32-bit), QEMU
 #   make run       boot the demo kernel in QEMU (ARCH=x86_64 by default)
 #   make iso       build/x86_64/kma.iso: GRUB boots the kernel via multiboot2
 #   make stress    smp_stress soak on -smp 1/2/4/8 x -m 128M/3G/8G in QEMU
@@ -34,9 +36,25 @@ ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
 V := s
 endif
 
-ifeq ($(filter $(ARCH),host x86_64 aarch64 arm),)
-$(error ARCH must be host, x86_64, aarch64 or arm, not '$(ARCH)')
+ifeq ($(filter $(ARCH),host host32 x86_64 aarch64 arm),)
+$(error ARCH must be host, host32, x86_64, aarch64 or arm, not '$(ARCH)')
 endif
+
+# ARCH=host32: the host build again with gcc -m32 (gcc-multilib) into
+# build/host32/, the unit suites' binary only; size_t, pointers and
+# unsigned long have 32 bits there, as on the 32-bit Arm targets.
+ifeq ($(ARCH),host32)
+host32:
+	$(Q)$(MAKE) --no-print-directory ARCH=host BUILD=build/host32 \
+		HOST_MARCH= HOST32=1 SAN= build/host32/ktest-host
+
+all: host32
+
+clean help:
+	$(Q)$(MAKE) --no-print-directory ARCH=host $@
+
+.PHONY: host32 all clean help
+else
 
 ifneq ($(SAN),)
 ifneq ($(ARCH),host)
@@ -100,12 +118,14 @@ COMMON := $(CSTD) $(OPT) -g $(WARN) -fno-common -MMD -MP $(CLANG_TARGET)
 
 MM_INC := -Iinclude
 
-# Instruction set extensions. The allocator counts bits (__builtin_popcountll
-# over span bitmaps, __builtin_ctzll in the kmalloc fast path and the frame
-# and page-heap searches); without these flags x86-64 gets a libgcc call
-# (__popcountdi2) or bsf. Integer instructions only, so kernels keep their
-# no-FP/SIMD rule. Override on the command line, e.g. HOST_MARCH= (none),
-# HOST_MARCH=-march=native, X86_64_MARCH=-mpopcnt (x86-64-v2 machines).
+# Instruction set extensions. The allocator counts bits in its bitmap
+# words (kma_popcount() over span bitmaps, kma_ctz() in the kmalloc fast
+# path and the frame and page-heap searches: mm/bitops.h); without these
+# flags an x86-64 kernel counts with shifts and masks, the host calls
+# libgcc (__popcountdi2), and ctz is bsf. Integer instructions only, so
+# kernels keep their no-FP/SIMD rule. Override on the command line, e.g.
+# HOST_MARCH= (none), HOST_MARCH=-march=native, X86_64_MARCH=-mpopcnt
+# (x86-64-v2 machines).
 #
 # host: the build machine's CPU runs the tests and the drop-in malloc, so
 # the set is used when that CPU has all four (/proc/cpuinfo: popcnt, bmi1,
@@ -136,7 +156,16 @@ endif
 ifeq ($(SAN),tsan)
 ARCH_CFLAGS += -fsanitize=thread
 endif
-ARCH_LDFLAGS := -pthread $(filter -fsanitize=%,$(ARCH_CFLAGS))
+# host32: Debian's gcc-multilib package, whose /usr/include/asm link
+# shows the (bi-arch) x86 kernel headers to -m32, conflicts with the cross
+# compilers; its parts (gcc-12-multilib, libc6-dev-i386) do not, and the
+# link's target is searched last instead.
+ifeq ($(HOST32),1)
+ARCH_CFLAGS += -m32 $(if $(wildcard /usr/include/asm/errno.h),,-idirafter \
+	/usr/include/$(shell gcc -print-multiarch 2>/dev/null))
+endif
+ARCH_LDFLAGS := -pthread $(filter -fsanitize=%,$(ARCH_CFLAGS)) \
+	$(filter -m32,$(ARCH_CFLAGS))
 else
 # Freestanding kernel: no hosted libc headers, only the compiler's own
 # (stddef.h, stdint.h, stdarg.h, stdbool.h).
@@ -158,20 +187,11 @@ endif
 endif
 # 32-bit Arm: ARM state, no FP/SIMD code, no unaligned accesses (real
 # cores fault them while the MMU is off, when the device tree is read).
-#
-# arm-none-eabi-gcc's <stdint.h> makes uint32_t and int32_t `long' (a
-# convention of gcc's bare-metal EABI targets); clang, Linux and every
-# other target here make them `int'. Both are 32 bits with the same
-# alignment and calling convention, so the kernel is built with gcc's
-# types set to clang's: one spelling of uint32_t in format strings on
-# every target, and -Wformat still checks each of them.
+# arm-none-eabi-gcc's uint32_t and int32_t are `long' (clang's are
+# `int'): a uint32_t is printed with %u and a cast to unsigned int.
 ifeq ($(ARCH),arm)
 ARCH_CFLAGS += -mcpu=cortex-a15 -marm -mfloat-abi=soft -mno-unaligned-access \
 	-fno-unwind-tables
-ifneq ($(LLVM),1)
-ARCH_CFLAGS += -U__UINT32_TYPE__ -D'__UINT32_TYPE__=unsigned int' \
-	-U__INT32_TYPE__ -D__INT32_TYPE__=int
-endif
 endif
 # arm links no compiler runtime at all: arch/arm/lib.c provides the few
 # helpers the compilers call (64-bit division, bit counts, memory).
@@ -532,7 +552,8 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,21p' Makefile
+	@sed -n '3,22p' Makefile
 
 -include $(shell find $(BUILD) $(if $(filter host,$(ARCH)),build/host-pic) \
 	-name '*.d' 2>/dev/null)
+endif # ARCH=host32

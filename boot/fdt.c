@@ -129,31 +129,33 @@ static int fdt_next(struct fdt *f, uint64_t *pos, struct fdt_tok *t)
 		if (n < 0)
 			return fdt_fail(f->err, FDT_ERR_STRING,
 					"node name at 0x%x runs past the structure block",
-					t->off);
+					(unsigned int)t->off);
 		t->name = (const char *)(sb + p);
 		p = align4(p + (uint64_t)n + 1);
 		break;
 	case FDT_PROP:
 		if (p + 8 > end)
 			return fdt_fail(f->err, FDT_ERR_STRUCT,
-					"property header at 0x%x cut off", t->off);
+					"property header at 0x%x cut off",
+					(unsigned int)t->off);
 		t->len = rd32(sb + p);
 		nameoff = rd32(sb + p + 4);
 		p += 8;
 		if (t->len > end - p)
 			return fdt_fail(f->err, FDT_ERR_STRUCT,
 					"property at 0x%x: length %u runs past the structure block",
-					t->off, t->len);
+					(unsigned int)t->off, (unsigned int)t->len);
 		if (nameoff >= f->strings_size)
 			return fdt_fail(f->err, FDT_ERR_STRING,
 					"property at 0x%x: name offset %u outside the strings block (%u bytes)",
-					t->off, nameoff, f->strings_size);
+					(unsigned int)t->off, (unsigned int)nameoff,
+					(unsigned int)f->strings_size);
 		n = fdt_strnlen(f->blob + f->strings_off + nameoff,
 				f->strings_size - nameoff);
 		if (n < 0)
 			return fdt_fail(f->err, FDT_ERR_STRING,
 					"property at 0x%x: name at string offset %u not terminated",
-					t->off, nameoff);
+					(unsigned int)t->off, (unsigned int)nameoff);
 		t->name = (const char *)(f->blob + f->strings_off + nameoff);
 		t->data = sb + p;
 		p = align4(p + t->len);
@@ -164,7 +166,8 @@ static int fdt_next(struct fdt *f, uint64_t *pos, struct fdt_tok *t)
 		break;
 	default:
 		return fdt_fail(f->err, FDT_ERR_STRUCT,
-				"unknown token 0x%x at 0x%x", t->type, t->off);
+				"unknown token 0x%x at 0x%x",
+				(unsigned int)t->type, (unsigned int)t->off);
 	}
 	*pos = p;
 	return 0;
@@ -185,7 +188,8 @@ static int fdt_check_header(struct fdt *f, const uint8_t *b, size_t avail)
 				avail, FDT_HEADER_SIZE);
 	if (rd32(b) != FDT_MAGIC)
 		return fdt_fail(f->err, FDT_ERR_MAGIC,
-				"magic 0x%08x, expected 0x%08x", rd32(b),
+				"magic 0x%08x, expected 0x%08x",
+				(unsigned int)rd32(b),
 				FDT_MAGIC);
 	total = rd32(b + 4);
 	f->version = rd32(b + 20);
@@ -193,15 +197,16 @@ static int fdt_check_header(struct fdt *f, const uint8_t *b, size_t avail)
 	if (f->version < 16 || comp > 17)
 		return fdt_fail(f->err, FDT_ERR_VERSION,
 				"version %u (last compatible %u); need 16 or 17",
-				f->version, comp);
+				(unsigned int)f->version, (unsigned int)comp);
 	hdr = f->version >= 17 ? FDT_HEADER_SIZE : 36;
 	if (total < hdr)
 		return fdt_fail(f->err, FDT_ERR_LAYOUT,
-				"totalsize %u smaller than the header", total);
+				"totalsize %u smaller than the header",
+				(unsigned int)total);
 	if (total > avail)
 		return fdt_fail(f->err, FDT_ERR_TRUNCATED,
 				"totalsize %u but only %zu bytes available",
-				total, avail);
+				(unsigned int)total, avail);
 	f->size = total;
 	f->struct_off = rd32(b + 8);
 	f->strings_off = rd32(b + 12);
@@ -211,23 +216,25 @@ static int fdt_check_header(struct fdt *f, const uint8_t *b, size_t avail)
 	    f->struct_off % 4)
 		return fdt_fail(f->err, FDT_ERR_LAYOUT,
 				"structure block offset %u invalid (totalsize %u)",
-				f->struct_off, total);
+				(unsigned int)f->struct_off, (unsigned int)total);
 	f->struct_size = f->version >= 17 ? rd32(b + 36) :
 			 total - f->struct_off;
 	if (f->struct_size > total - f->struct_off)
 		return fdt_fail(f->err, FDT_ERR_LAYOUT,
 				"structure block [%u, +%u) past totalsize %u",
-				f->struct_off, f->struct_size, total);
+				(unsigned int)f->struct_off, (unsigned int)f->struct_size,
+				(unsigned int)total);
 	if (f->strings_off < hdr || f->strings_off > total ||
 	    f->strings_size > total - f->strings_off)
 		return fdt_fail(f->err, FDT_ERR_LAYOUT,
 				"strings block [%u, +%u) outside the blob (totalsize %u)",
-				f->strings_off, f->strings_size, total);
+				(unsigned int)f->strings_off, (unsigned int)f->strings_size,
+				(unsigned int)total);
 	if (f->rsvmap_off < hdr || f->rsvmap_off % 8 ||
 	    f->rsvmap_off > total)
 		return fdt_fail(f->err, FDT_ERR_LAYOUT,
 				"memreserve block offset %u invalid",
-				f->rsvmap_off);
+				(unsigned int)f->rsvmap_off);
 	if (f->version >= 17 &&
 	    ranges_overlap(f->struct_off, f->struct_size, f->strings_off,
 			   f->strings_size))
@@ -245,7 +252,7 @@ static int fdt_check_rsvmap(struct fdt *f)
 			return 0;
 	return fdt_fail(f->err, FDT_ERR_RSVMAP,
 			"memreserve block at %u has no terminating entry",
-			f->rsvmap_off);
+			(unsigned int)f->rsvmap_off);
 }
 
 static int fdt_check_struct(struct fdt *f)
@@ -264,11 +271,12 @@ static int fdt_check_struct(struct fdt *f)
 		case FDT_BEGIN_NODE:
 			if (root_done)
 				return fdt_fail(f->err, FDT_ERR_STRUCT,
-						"second root node at 0x%x", t.off);
+						"second root node at 0x%x",
+						(unsigned int)t.off);
 			if (depth == FDT_MAX_DEPTH)
 				return fdt_fail(f->err, FDT_ERR_DEPTH,
 						"node at 0x%x nested deeper than %d",
-						t.off, FDT_MAX_DEPTH);
+						(unsigned int)t.off, FDT_MAX_DEPTH);
 			had_child[depth] = true;
 			had_child[++depth] = false;
 			break;
@@ -276,17 +284,17 @@ static int fdt_check_struct(struct fdt *f)
 			if (!depth)
 				return fdt_fail(f->err, FDT_ERR_STRUCT,
 						"property at 0x%x outside any node",
-						t.off);
+						(unsigned int)t.off);
 			if (had_child[depth])
 				return fdt_fail(f->err, FDT_ERR_STRUCT,
 						"property '%s' at 0x%x after a subnode",
-						t.name, t.off);
+						t.name, (unsigned int)t.off);
 			break;
 		case FDT_END_NODE:
 			if (!depth)
 				return fdt_fail(f->err, FDT_ERR_STRUCT,
 						"FDT_END_NODE at 0x%x closes no node",
-						t.off);
+						(unsigned int)t.off);
 			if (--depth == 0)
 				root_done = true;
 			break;
@@ -294,7 +302,7 @@ static int fdt_check_struct(struct fdt *f)
 			if (depth)
 				return fdt_fail(f->err, FDT_ERR_STRUCT,
 						"FDT_END at 0x%x with %d node(s) open",
-						t.off, depth);
+						(unsigned int)t.off, depth);
 			if (!root_done)
 				return fdt_fail(f->err, FDT_ERR_STRUCT,
 						"no root node");
@@ -558,13 +566,13 @@ static int check_cells(struct fdt_parser *ps, const struct fdt_node *n,
 		return fdt_fail(ps->f.err, FDT_ERR_CELLS,
 				"%s: parent '%s' has #address-cells %u, #size-cells %u; need 1-2, %s",
 				n->name, parent->name[0] ? parent->name : "/",
-				parent->ac, parent->sc,
+				(unsigned int)parent->ac, (unsigned int)parent->sc,
 				need_size ? "1-2" : "0-2");
 	if (n->reg.len % ((parent->ac + parent->sc) * 4))
 		return fdt_fail(ps->f.err, FDT_ERR_REG,
 				"%s: reg length %u is not a multiple of %u",
-				n->name, n->reg.len,
-				(parent->ac + parent->sc) * 4);
+				n->name, (unsigned int)n->reg.len,
+				(unsigned int)((parent->ac + parent->sc) * 4));
 	return 0;
 }
 
@@ -760,7 +768,7 @@ static int chosen_addr(struct fdt_parser *ps, const struct fdt_tok *t,
 	if (t->len != 4 && t->len != 8)
 		return fdt_fail(ps->f.err, FDT_ERR_REG,
 				"/chosen/%s has length %u, expected 4 or 8",
-				t->name, t->len);
+				t->name, (unsigned int)t->len);
 	*out = t->len == 8 ? rd64(t->data) : rd32(t->data);
 	return 0;
 }
@@ -867,7 +875,8 @@ static int fdt_walk(struct fdt_parser *ps)
 		case FDT_BEGIN_NODE:
 			if (depth == FDT_MAX_DEPTH)
 				return fdt_fail(ps->f.err, FDT_ERR_DEPTH,
-						"node at 0x%x too deep", t.off);
+						"node at 0x%x too deep",
+						(unsigned int)t.off);
 			node_open(&ps->stack[++depth], t.name);
 			track_begin(&ps->out, depth, t.name);
 			break;

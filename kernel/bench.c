@@ -206,7 +206,7 @@ static void bench_size(uint32_t size, gfp_t gfp)
 	kmalloc_get_stats(&st1);
 	locks[0] = st1.central_locks - st0.central_locks;
 	locks[1] = st1.heap_locks - st0.heap_locks;
-	mm_snprintf(label, sizeof(label), "%u%s", size,
+	mm_snprintf(label, sizeof(label), "%u%s", (unsigned int)size,
 		    gfp & GFP_NOSCAN ? "t" : "");
 	bench_line(label, t, (uint64_t)BENCH_ROUNDS * nb, locks);
 }

@@ -366,7 +366,8 @@ void kernel_bench_xcpu(void)
 	xcpu_line("loop", &xcpu_res, false);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		xcpu_measure(sizes[i], false);
-		mm_snprintf(label, sizeof(label), "%u", sizes[i]);
+		mm_snprintf(label, sizeof(label), "%u",
+			    (unsigned int)sizes[i]);
 		xcpu_line(label, &xcpu_res, true);
 	}
 	kernel_mm_quiesce();

@@ -25,7 +25,8 @@ static void demo_cpus(void)
 	printk("demo: %u of %u CPU(s) online\n", n, arch_nr_cpus());
 	for (i = 0; i < n; i++)
 		printk("demo:   cpu %u: hardware id 0x%x, %llu timer ticks\n",
-		       i, kcpus[i].hwid, (unsigned long long)kcpus[i].ticks);
+		       i,
+		       (unsigned int)kcpus[i].hwid, (unsigned long long)kcpus[i].ticks);
 }
 
 static unsigned int demo_workload(void)

@@ -410,10 +410,13 @@ void central_free_notify_many(unsigned int spc, const uintptr_t *vas,
 void central_reclaim(unsigned int spc)
 {
 	struct central *c = &centrals[spc];
-	struct span_list_head all = { 0 };
+	struct span_list_head all;	/* no initializer: -Os makes it
+					 * a memset() call */
 	unsigned long flags;
 	struct span *s;
 
+	all.first = NULL;
+	all.nr = 0;
 	flags = spin_lock_irqsave(&c->lock);
 	c->nlocks++;
 	while ((s = c->partial.first)) {
@@ -493,18 +496,19 @@ static unsigned int span_check(struct span *s, unsigned int spc, uint8_t list)
 	    span_of(s->base + (uintptr_t)s->npages * PAGE_SIZE - 1) != s)
 		bad++;
 	for (w = 0; w < SPAN_WORDS; w++) {
-		uint64_t a = s->alloc_bits[w], f = s->xfree_bits[w];
-		uint64_t valid;
+		kma_bitword_t a = s->alloc_bits[w], f = s->xfree_bits[w];
+		kma_bitword_t valid;
+		uint32_t first = w * KMA_BITS_PER_WORD;
 
-		if (w * 64 >= s->nobjs)
+		if (first >= s->nobjs)
 			valid = 0;
-		else if (s->nobjs - w * 64 >= 64)
-			valid = ~0ULL;
+		else if (s->nobjs - first >= KMA_BITS_PER_WORD)
+			valid = KMA_WORD_ONES;
 		else
-			valid = (1ULL << (s->nobjs - w * 64)) - 1;
+			valid = kma_low_bits(s->nobjs - first);
 		if ((a & ~valid) || (f & ~valid))
 			bad++;
-		n += (uint32_t)mm_popcount64(a);
+		n += kma_popcount(a);
 	}
 	if (s->freeindex == 0 && n != s->nalloc)
 		bad++;

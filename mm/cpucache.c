@@ -254,13 +254,23 @@ int cpucache_init(unsigned int ncpus)
 	unsigned int spc, cpu, i;
 	struct frame_stats st;
 	phys_addr_t pa;
-	uint64_t grow;
+	uint64_t share;
+	size_t grow, n = ncpus ? ncpus : 1;
 	void **p;
 
+	/*
+	 * 1/128 of the frames shared by the CPUs, at most CACHE_GROW_BYTES
+	 * each; the division in words (a 64-bit one is a helper call on a
+	 * 32-bit target): below the cap, the share fits a size_t.
+	 */
+	_Static_assert((uint64_t)CACHE_GROW_BYTES * PORT_MAX_CPUS <= SIZE_MAX,
+		       "cpucache_init() divides in size_t");
 	frame_get_stats(&st);
-	grow = st.span_frames * FRAME_SIZE / 128 / (ncpus ? ncpus : 1);
-	if (grow > CACHE_GROW_BYTES)
+	share = st.span_frames * FRAME_SIZE / 128;
+	if (share > (uint64_t)CACHE_GROW_BYTES * n)
 		grow = CACHE_GROW_BYTES;
+	else
+		grow = (size_t)share / n;
 	if (grow < CACHE_GROW_MIN_BYTES)
 		grow = 0;	/* small machine: fixed capacities */
 	cache_grow_bytes = (uint32_t)grow;
@@ -426,13 +436,13 @@ static bool cache_fill(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 	 * batch: a short-lived thread that allocates a few objects of many
 	 * classes takes no more than it may use.
 	 */
-	if (!(c->spilled[spc / 64] & (1ULL << (spc % 64))) &&
-	    (c->refilled[spc / 64] & (1ULL << (spc % 64))))
+	if (!(c->spilled[kma_word(spc)] & kma_bit(spc)) &&
+	    (c->refilled[kma_word(spc)] & kma_bit(spc)))
 		nb = (uint32_t)(oc->hi - oc->lo) / want;
 	if (!nb)
 		nb = 1;
-	c->spilled[spc / 64] &= ~(1ULL << (spc % 64));
-	c->refilled[spc / 64] |= 1ULL << (spc % 64);
+	c->spilled[kma_word(spc)] &= ~kma_bit(spc);
+	c->refilled[kma_word(spc)] |= kma_bit(spc);
 	n = central_get_batch(spc, oc->lo, nb);
 	/*
 	 * From spans, the whole cache only once it has grown (memory is
@@ -488,7 +498,7 @@ __attribute__((noinline)) void *cache_alloc_slow(unsigned int spc,
 		if (!oc->hi && !cache_attach(cpu, spc))
 			return NULL;	/* an object cache that is gone */
 	}
-	c->used[spc / 64] |= 1ULL << (spc % 64);
+	c->used[kma_word(spc)] |= kma_bit(spc);
 	for (;;) {
 		p = objcache_pop(oc);
 		if (p)
@@ -646,10 +656,10 @@ void cache_decay(struct cpu_cache *c, unsigned int cpu)
 		struct objcache *oc = objcache_of(cpu, spc);
 
 		if ((uint32_t)(oc->hi - oc->lo) > centrals[spc].cache_cap &&
-		    !(c->used[spc / 64] & (1ULL << (spc % 64))))
+		    !(c->used[kma_word(spc)] & kma_bit(spc)))
 			cache_shrink(c, cpu, spc, centrals[spc].cache_cap);
 	}
-	for (spc = 0; spc < (NR_SPC + 63) / 64; spc++)
+	for (spc = 0; spc < KMA_BITWORDS(NR_SPC); spc++)
 		c->used[spc] = 0;
 	c->decay_seen = __atomic_load_n(&heap.cache_gen, __ATOMIC_RELAXED);
 }
@@ -700,9 +710,9 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 	 * freed longest ago: those freed last stay and come back first
 	 * (LIFO), as they would have without the spill.
 	 */
-	refilled = c->refilled[spc / 64] & (1ULL << (spc % 64));
-	c->refilled[spc / 64] &= ~(1ULL << (spc % 64));
-	c->spilled[spc / 64] |= 1ULL << (spc % 64);
+	refilled = c->refilled[kma_word(spc)] & kma_bit(spc);
+	c->refilled[kma_word(spc)] &= ~kma_bit(spc);
+	c->spilled[kma_word(spc)] |= kma_bit(spc);
 	n = objcache_count(oc);
 	if (!refilled && n % b == 0) {
 		cache_flush(c, spc, oc->lo, n);
@@ -768,7 +778,7 @@ void cache_drain(unsigned int cpu)
 	for (spc = 0; spc < NR_SPC; spc++)
 		c->miss[spc] = 0;
 	/* The traffic seen so far is forgotten with the objects. */
-	for (spc = 0; spc < (NR_SPC + 63) / 64; spc++)
+	for (spc = 0; spc < KMA_BITWORDS(NR_SPC); spc++)
 		c->refilled[spc] = c->spilled[spc] = 0;
 	port_irq_restore(flags);
 }

@@ -75,7 +75,8 @@ unsigned int kma_debug_flags;
 uintptr_t debug_free_site[PORT_MAX_CPUS];	/* own CPU, irqs off */
 static uintptr_t debug_alloc_site[PORT_MAX_CPUS];	/* own CPU, irqs off */
 static uint32_t debug_alloc_req[PORT_MAX_CPUS];	/* own CPU, irqs off */
-uint64_t debug_released, debug_corrupt;		/* statistics, qlock */
+uint64_t debug_released;			/* statistics, qlock */
+unsigned long debug_corrupt;		/* statistics, atomic */
 
 static spinlock_t qlock = SPINLOCK_INIT_RANK("kma-quarantine",
 					     KMA_LOCK_RANK_LEAF);
@@ -360,7 +361,8 @@ void debug_free(unsigned int spc, unsigned int cpu, void *p)
 
 		mm_snprintf(what, sizeof(what), "written past its end (%u "
 			    "bytes asked, slot %u; allocated by %p on cpu %u)",
-			    o->req, size, (void *)o->alloc_site, o->alloc_cpu);
+			    (unsigned int)o->req, (unsigned int)size,
+			    (void *)o->alloc_site, (unsigned int)o->alloc_cpu);
 		kmalloc_report_obj(MM_ERR_CORRUPT, "kfree", (uintptr_t)p, s,
 				   what);
 	}

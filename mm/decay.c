@@ -13,6 +13,11 @@
  *
  * kmalloc_decay_tick() ends a period when decay_ms have passed since the
  * last end; one caller wins the end (compare-and-swap of decay_last).
+ * Both are machine words, so that the compare-and-swap is one on every
+ * target (no 8-byte atomic on a 32-bit one): times are kept modulo
+ * ULONG_MAX + 1 and compared by difference, which is exact for periods
+ * below ULONG_MAX ms (49 days on a 32-bit target; longer ones are cut
+ * to that) and ticks that come more often than that.
  * At the end:
  *  - heap_decay(): every free span of the page heap that was already free
  *    when the period began goes back: a whole chunk to the frame
@@ -45,13 +50,15 @@
 
 uint64_t kmalloc_decay_tick(uint64_t now_ms)
 {
-	uint64_t period = READ_ONCE(heap.decay_ms);
-	uint64_t last = READ_ONCE(heap.decay_last);
-	uint64_t done, low;
+	unsigned long period = READ_ONCE(heap.decay_ms);
+	unsigned long last = READ_ONCE(heap.decay_last);
+	unsigned long now = (unsigned long)now_ms;	/* see below */
+	unsigned long low;
+	uint64_t done;
 
-	if (!period || now_ms - last < period)
+	if (!period || now - last < period)
 		return 0;
-	if (!__atomic_compare_exchange_n(&heap.decay_last, &last, now_ms,
+	if (!__atomic_compare_exchange_n(&heap.decay_last, &last, now,
 					 false, __ATOMIC_RELAXED,
 					 __ATOMIC_RELAXED))
 		return 0;		/* another caller ends this period */
@@ -71,5 +78,5 @@ uint64_t kmalloc_decay_tick(uint64_t now_ms)
 
 void kmalloc_set_decay_ms(uint64_t ms)
 {
-	WRITE_ONCE(heap.decay_ms, ms);
+	WRITE_ONCE(heap.decay_ms, ms < ~0UL ? (unsigned long)ms : ~0UL);
 }

@@ -159,8 +159,8 @@ static void __block_init(struct frame_zone *z, uint64_t blk)
 static void __free_max_set(struct frame_zone *z, uint64_t blk)
 {
 	bit_assign(z->free_max, blk, true);
-	if (blk / 64 < z->max_hint)
-		z->max_hint = blk / 64;
+	if (blk / KMA_BITS_PER_WORD < z->max_hint)
+		z->max_hint = blk / KMA_BITS_PER_WORD;
 	z->nr_free[MAX_ORDER]++;
 	if (bit_test(z->inited, blk))
 		meta_set(z, z->base_pfn + (blk << MAX_ORDER),
@@ -181,14 +181,15 @@ static uint64_t __free_max_find(struct frame_zone *z, uint64_t limit_blk)
 	uint64_t w;
 
 	for (w = z->max_hint; w < z->nr_words; w++) {
-		uint64_t word = z->free_max[w], blk;
+		kma_bitword_t word = z->free_max[w];
+		uint64_t blk;
 
 		if (!word) {
 			if (w == z->max_hint)
 				z->max_hint = w + 1;
 			continue;
 		}
-		blk = w * 64 + (uint64_t)__builtin_ctzll(word);
+		blk = w * KMA_BITS_PER_WORD + kma_ctz(word);
 		return blk < limit_blk ? blk : PFN_NONE;
 	}
 	return PFN_NONE;
@@ -199,10 +200,11 @@ static uint64_t __free_max_find_run(struct frame_zone *z, uint64_t n)
 {
 	uint64_t blk, start = 0, len = 0;
 
-	for (blk = z->max_hint * 64; blk < z->nr_blocks; blk++) {
-		if (!(blk % 64) && !z->free_max[blk / 64]) {
+	for (blk = z->max_hint * KMA_BITS_PER_WORD; blk < z->nr_blocks; blk++) {
+		if (!(blk % KMA_BITS_PER_WORD) &&
+		    !z->free_max[blk / KMA_BITS_PER_WORD]) {
 			len = 0;
-			blk += 63;
+			blk += KMA_BITS_PER_WORD - 1;
 			continue;
 		}
 		if (!bit_test(z->free_max, blk)) {
@@ -392,12 +394,14 @@ static void zone_layout(struct zone_layout *l, uint64_t lo, uint64_t hi,
 	l->base_pfn = lo;
 	l->nr_frames = hi - lo;
 	l->nr_blocks = l->nr_frames / BLOCK_FRAMES;
-	l->nr_words = (l->nr_blocks + 63) / 64;
+	l->nr_words = KMA_BITWORDS(l->nr_blocks);
 	l->map_cap = map_nr + 1 + ZONE_MAP_SPARE;
 	l->off_pcp = align_up(sizeof(struct frame_zone), 64);
 	l->off_free_max = l->off_pcp + cpus * sizeof(struct frame_pcp);
-	l->off_inited = l->off_free_max + l->nr_words * 8;
-	l->off_map = l->off_inited + l->nr_words * 8;
+	l->off_inited = l->off_free_max + l->nr_words * sizeof(kma_bitword_t);
+	l->off_map = align_up(l->off_inited +
+			      l->nr_words * sizeof(kma_bitword_t),
+			      _Alignof(struct memmap_region));
 	l->off_meta = align_up(l->off_map + l->map_cap *
 			       sizeof(struct memmap_region), 64);
 	l->size = align_up(l->off_meta + l->nr_frames, FRAME_SIZE);
@@ -439,8 +443,8 @@ static void zone_setup(struct frame_zone *z, const struct zone_layout *l,
 	z->nr_blocks = l->nr_blocks;
 	z->nr_words = l->nr_words;
 	z->pcp = (struct frame_pcp *)(base + l->off_pcp);
-	z->free_max = (uint64_t *)(base + l->off_free_max);
-	z->inited = (uint64_t *)(base + l->off_inited);
+	z->free_max = (kma_bitword_t *)(base + l->off_free_max);
+	z->inited = (kma_bitword_t *)(base + l->off_inited);
 	z->meta = (uint8_t *)(base + l->off_meta);
 	z->nr_cpus = cpus;
 	z->metadata_bytes = l->size;
@@ -648,8 +652,8 @@ static uint64_t __free_max_find_high(struct frame_zone *z)
 
 	for (w = z->nr_words; w-- > z->max_hint;)
 		if (z->free_max[w])
-			return w * 64 + 63 -
-			       (uint64_t)__builtin_clzll(z->free_max[w]);
+			return w * KMA_BITS_PER_WORD +
+			       kma_fls(z->free_max[w]);
 	return PFN_NONE;
 }
 
@@ -739,16 +743,18 @@ static uint64_t __run_alloc_scan(struct frame_zone *z, uint64_t nr)
 		align = BLOCK_FRAMES;
 
 	while (pfn <= end) {
-		uint64_t step = 1, blk = pfn_block(z, pfn), w = blk / 64;
+		uint64_t step = 1, blk = pfn_block(z, pfn);
+		uint64_t w = blk / KMA_BITS_PER_WORD;
 		bool free = false;
 
-		if (pfn + 64 * BLOCK_FRAMES <= end && !(blk % 64) &&
+		if (pfn + KMA_BITS_PER_WORD * BLOCK_FRAMES <= end &&
+		    !(blk % KMA_BITS_PER_WORD) &&
 		    !((pfn - z->base_pfn) % BLOCK_FRAMES) && !z->inited[w] &&
 		    (!z->free_max[w] || !~z->free_max[w])) {
-			/* 64 untouched blocks alike: one step (a host's
-			 * reserve is mostly such words). */
+			/* A word of untouched blocks alike: one step (a
+			 * host's reserve is mostly such words). */
 			free = z->free_max[w] != 0;
-			step = 64 * BLOCK_FRAMES;
+			step = KMA_BITS_PER_WORD * BLOCK_FRAMES;
 		} else if (pfn < end && !((pfn - z->base_pfn) % BLOCK_FRAMES) &&
 			   !block_inited(z, pfn)) {
 			free = bit_test(z->free_max, blk);
@@ -1061,7 +1067,8 @@ uint64_t frame_release_free(unsigned int min_order)
 	return 0;
 #else
 	struct frame_zone *z = frame_global_zone();
-	uint64_t done = 0, w, m, blk;
+	uint64_t done = 0, w, blk;
+	kma_bitword_t m;
 	struct frame_node *h, *n;
 	unsigned long flags;
 	unsigned int o;
@@ -1082,7 +1089,7 @@ uint64_t frame_release_free(unsigned int min_order)
 	/* Free max-order blocks hold nothing in their pages. */
 	for (w = z->max_hint; w < z->nr_words; w++) {
 		for (m = z->free_max[w]; m; m &= m - 1) {
-			blk = w * 64 + (uint64_t)__builtin_ctzll(m);
+			blk = w * KMA_BITS_PER_WORD + kma_ctz(m);
 			if (blk >= z->nr_blocks)
 				break;
 			port_mem_release(pfn_node(z->base_pfn +

@@ -28,6 +28,7 @@
 #include <kma/frame.h>
 #include <kma/memmap.h>
 #include <kma/mm_report.h>
+#include <kma/div64.h>
 #include "frame_internal.h"
 
 /*
@@ -331,7 +332,7 @@ static void v_totals(struct vstate *v, uint64_t cached)
 			      (unsigned long long)z->nr_free[o]);
 	}
 	for (w = 0; w < z->nr_words; w++)
-		popc += (uint64_t)mm_popcount64(z->free_max[w]);
+		popc += kma_popcount(z->free_max[w]);
 	if (popc != z->nr_free[MAX_ORDER])
 		VFAIL(v, 0, "free_max has %llu bits, count says %llu",
 		      (unsigned long long)popc,
@@ -437,7 +438,7 @@ void frame_zone_dump(struct frame_zone *z)
 {
 	struct frame_stats st;
 	char line[160];
-	uint64_t per_gib, ppm;
+	uint64_t per_gib, ppm, pct, frac;
 	unsigned int o;
 	int n;
 
@@ -458,16 +459,17 @@ void frame_zone_dump(struct frame_zone *z)
 		n += mm_snprintf(line + n, sizeof(line) - n, " %llu",
 				 (unsigned long long)st.per_order[o]);
 	mm_printf("%s\n", line);
-	per_gib = st.managed ? st.metadata_bytes * (1ULL << 30) /
-			       (st.managed << FRAME_SHIFT) : 0;
-	ppm = st.managed ? st.metadata_bytes * 1000000ULL /
-			   (st.managed << FRAME_SHIFT) : 0;
+	per_gib = st.managed ? kma_div64(st.metadata_bytes * (1ULL << 30),
+					 st.managed << FRAME_SHIFT, NULL) : 0;
+	ppm = st.managed ? kma_div64(st.metadata_bytes * 1000000ULL,
+				     st.managed << FRAME_SHIFT, NULL) : 0;
+	pct = kma_div64(ppm, 10000, &frac);
 	mm_printf("frame: metadata %llu KiB at 0x%llx: %llu bytes per GiB "
 		  "managed (%llu.%04llu%%)\n",
 		  (unsigned long long)st.metadata_bytes >> 10,
 		  (unsigned long long)z->meta_base,
-		  (unsigned long long)per_gib, (unsigned long long)ppm / 10000,
-		  (unsigned long long)ppm % 10000);
+		  (unsigned long long)per_gib, (unsigned long long)pct,
+		  (unsigned long long)frac);
 	mm_printf("frame: zone lock taken %llu times, %llu cache refills, "
 		  "%llu cache drains\n", (unsigned long long)st.zone_locks,
 		  (unsigned long long)st.pcp_refills,

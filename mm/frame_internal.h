@@ -93,8 +93,8 @@ struct frame_zone {
 	uint64_t nr_blocks;
 	uint64_t nr_words;	/* of each bitmap */
 	uint8_t *meta;		/* one byte per frame of the span */
-	uint64_t *free_max;	/* bit per block: a free max-order block */
-	uint64_t *inited;	/* bit per block: its meta bytes are valid */
+	kma_bitword_t *free_max; /* bit per block: free max-order block */
+	kma_bitword_t *inited;	/* bit per block: meta bytes valid */
 	unsigned int nr_cpus;
 	struct frame_pcp *pcp;
 	phys_addr_t meta_base;	/* the carved metadata range */
@@ -144,18 +144,26 @@ static inline uint64_t pfn_block(const struct frame_zone *z, uint64_t pfn)
 	return (pfn - z->base_pfn) >> MAX_ORDER;
 }
 
-static inline bool bit_test(const uint64_t *map, uint64_t bit)
+/*
+ * Bit @blk of a block bitmap. A block number fits a word on every target
+ * (a 32-bit one addresses at most 2^32 blocks of 4 MiB even with 64-bit
+ * physical addresses), so the bitmaps are indexed in words.
+ */
+static inline bool bit_test(const kma_bitword_t *map, uint64_t blk)
 {
-	return (__atomic_load_n(&map[bit / 64], __ATOMIC_ACQUIRE) >>
-		(bit % 64)) & 1;
+	unsigned long b = (unsigned long)blk;
+
+	return (__atomic_load_n(&map[kma_word(b)], __ATOMIC_ACQUIRE) &
+		kma_bit(b)) != 0;
 }
 
-static inline void bit_assign(uint64_t *map, uint64_t bit, bool on)
+static inline void bit_assign(kma_bitword_t *map, uint64_t blk, bool on)
 {
-	uint64_t w = __atomic_load_n(&map[bit / 64], __ATOMIC_RELAXED);
-	uint64_t m = 1ULL << (bit % 64);
+	unsigned long b = (unsigned long)blk;
+	kma_bitword_t w = __atomic_load_n(&map[kma_word(b)], __ATOMIC_RELAXED);
+	kma_bitword_t m = kma_bit(b);
 
-	__atomic_store_n(&map[bit / 64], on ? (w | m) : (w & ~m),
+	__atomic_store_n(&map[kma_word(b)], on ? (w | m) : (w & ~m),
 			 __ATOMIC_RELEASE);
 }
 

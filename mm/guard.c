@@ -294,7 +294,8 @@ void guard_free(uintptr_t va, uintptr_t site)
 		spin_unlock_irqrestore(&guard_lock, flags);
 		mm_report(MM_ERR_OUT_OF_BOUNDS, g->obj + g->size + k, g->size,
 			  "kfree(%p): written %u bytes past its end (size %u, "
-			  "%s)", (void *)va, k + 1, g->size, sites);
+			  "%s)", (void *)va, (unsigned int)k + 1,
+			  (unsigned int)g->size, sites);
 		flags = spin_lock_irqsave(&guard_lock);
 	}
 	if (port_guard_protect((void *)slot_page(i), PAGE_SIZE, false))
@@ -361,7 +362,7 @@ bool kma_guard_fault(uintptr_t addr)
 				  "guard: access at %p, %u bytes past the end "
 				  "of %p (size %u, %s%s)", (void *)addr,
 				  (unsigned int)(addr - g->obj - g->size + 1),
-				  (void *)g->obj, g->size, sites,
+				  (void *)g->obj, (unsigned int)g->size, sites,
 				  g->state == SLOT_LIVE ? "" : ", freed");
 		else
 			mm_report(MM_ERR_OUT_OF_BOUNDS, addr, 0,
@@ -377,7 +378,7 @@ bool kma_guard_fault(uintptr_t addr)
 				  "guard: access at %p, offset %d of freed "
 				  "object %p (size %u, %s)", (void *)addr,
 				  (int)(addr - g->obj), (void *)g->obj,
-				  g->size, sites);
+				  (unsigned int)g->size, sites);
 		else
 			mm_report(MM_ERR_OUT_OF_BOUNDS, addr, 0,
 				  "guard: access at %p, in an unused guarded "

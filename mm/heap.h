@@ -36,7 +36,7 @@
 #define HUGE_MIN	(CHUNK_SIZE / 2)
 
 #define SPAN_MAX_OBJS	512
-#define SPAN_WORDS	(SPAN_MAX_OBJS / 64)
+#define SPAN_WORDS	KMA_BITWORDS(SPAN_MAX_OBJS)
 
 /*
  * Span classes: the size classes, one for tiny blocks, then one per
@@ -148,7 +148,8 @@ struct span {
 	 * Owner-only: the CPU cache holding the span, or the central under
 	 * its lock when no cache holds it.
 	 */
-	uint64_t alloc_cache;
+	kma_bitword_t alloc_cache;	/* free slots from freeindex on, bit 0
+					 * first (one bitmap word's worth) */
 	uint32_t freeindex;
 	uint32_t hwm;			/* slots below were handed out once */
 	uint32_t nalloc;		/* allocated at the last sweep */
@@ -173,9 +174,9 @@ struct span {
 	 * a bogus pointer in the tail of a span can index slot nobjs, whose
 	 * bits are always clear.
 	 */
-	uint64_t alloc_bits[SPAN_WORDS + 1];
+	kma_bitword_t alloc_bits[SPAN_WORDS + 1];
 	/* Any CPU sets (atomic or); the sweeper takes (atomic exchange). */
-	uint64_t xfree_bits[SPAN_WORDS + 1];
+	kma_bitword_t xfree_bits[SPAN_WORDS + 1];
 	uint8_t huge_order;		/* HUGE: buddy order, or 0xff: a run */
 };
 
@@ -381,12 +382,12 @@ extern uint32_t cache_grow_bytes;
 struct cpu_cache {
 	struct span *alloc[NR_SPC];
 	uint16_t miss[NR_SPC];
-	uint64_t used[(NR_SPC + 63) / 64];
+	kma_bitword_t used[KMA_BITWORDS(NR_SPC)];
 	uint32_t grown;
 	uint32_t decay_seen;
 	uint64_t flushed;
-	uint64_t refilled[(NR_SPC + 63) / 64];
-	uint64_t spilled[(NR_SPC + 63) / 64];
+	kma_bitword_t refilled[KMA_BITWORDS(NR_SPC)];
+	kma_bitword_t spilled[KMA_BITWORDS(NR_SPC)];
 	uintptr_t tiny_block;		/* current tiny block, or 0 */
 	struct span *tiny_span;
 	uint32_t tiny_idx;
@@ -592,7 +593,7 @@ struct mheap {
 
 	/* Free spans by page count; [CHUNK_PAGES] holds whole chunks. */
 	struct span_list_head free[HEAP_KINDS][CHUNK_PAGES + 1];
-	uint64_t free_mask[HEAP_KINDS][(CHUNK_PAGES + 1 + 63) / 64];
+	kma_bitword_t free_mask[HEAP_KINDS][KMA_BITWORDS(CHUNK_PAGES + 1)];
 
 	struct fixalloc span_fa;
 	struct fixalloc tiny_fa;
@@ -600,19 +601,22 @@ struct mheap {
 	uint64_t sys_bytes;		/* chunks held */
 	uint64_t idle_bytes;		/* in free spans */
 	uint64_t released_bytes;	/* returned by the scavenger, total */
-	uint64_t resident_free;		/* freed large memory not released
+	unsigned long resident_free;	/* freed large memory not released
 					 * (an estimate; atomic, no lock) */
-	uint64_t resident_low;		/* its lowest since the last decay
+	unsigned long resident_low;	/* its lowest since the last decay
 					 * period's end (atomic) */
 	uint32_t decay_epoch;		/* decay periods ended (heap.lock) */
-	uint64_t decay_ms;		/* decay period, 0: off (atomic) */
-	uint64_t decay_last;		/* last period's end, ms (atomic) */
+	unsigned long decay_ms;		/* decay period, 0: off
+					 * (atomic) */
+	unsigned long decay_last;	/* last period's end, ms, modulo
+					 * ULONG_MAX + 1 (atomic) */
 	uint32_t cache_gen;		/* periods ended, for the CPU caches
 					   (atomic) */
 	uint64_t reclaim_mark;		/* sum of the CPUs' flushed bytes at
 					   the last reclaim before a growth */
-	uint64_t large_bytes, large_objs;
-	uint64_t huge_bytes;
+	unsigned long large_bytes;	/* live large and huge objects: */
+	uint64_t large_objs;
+	unsigned long huge_bytes;	/* word-sized (see heap_count()) */
 	uint64_t meta_frames;		/* frames used by fixalloc */
 	uint64_t scavenge_threshold;
 	uint64_t nlocks;
@@ -750,11 +754,15 @@ unsigned int heap_corrupt(uintptr_t addr, const char *what);
 /*
  * heap_count - add @delta to a byte count that heap.lock guards and
  * heap_retain_limit() reads without it (an atomic store, so the unlocked
- * read is not a data race). heap.lock held.
+ * read is not a data race). heap.lock held. The counts are of memory
+ * live at once, which fits the address space: a machine word, whose
+ * atomic store is one instruction on every target (no 8-byte atomic on
+ * a 32-bit one).
  */
-static inline void heap_count(uint64_t *field, int64_t delta)
+static inline void heap_count(unsigned long *field, long delta)
 {
-	__atomic_store_n(field, *field + (uint64_t)delta, __ATOMIC_RELAXED);
+	__atomic_store_n(field, *field + (unsigned long)delta,
+			 __ATOMIC_RELAXED);
 }
 
 uint64_t heap_decay(void);
@@ -970,10 +978,12 @@ static inline unsigned int oc_off_of_size(size_t n)
  */
 static inline bool span_slot_out(const struct span *s, uint32_t idx)
 {
-	uint64_t f = __atomic_load_n(&s->xfree_bits[idx >> 6], __ATOMIC_ACQUIRE);
-	uint64_t a = __atomic_load_n(&s->alloc_bits[idx >> 6], __ATOMIC_RELAXED);
+	kma_bitword_t f = __atomic_load_n(&s->xfree_bits[kma_word(idx)],
+					  __ATOMIC_ACQUIRE);
+	kma_bitword_t a = __atomic_load_n(&s->alloc_bits[kma_word(idx)],
+					  __ATOMIC_RELAXED);
 
-	return ((a & ~f) >> (idx & 63)) & 1;
+	return ((a & ~f) >> (idx & (KMA_BITS_PER_WORD - 1))) & 1;
 }
 
 /**

@@ -155,12 +155,15 @@ void kmalloc_dump_slabinfo(void)
 			mm_snprintf(name, sizeof(name), "%s",
 				    kcache_of(spc)->name);
 		else
-			mm_snprintf(name, sizeof(name), "kmalloc-%u", c.size);
+			mm_snprintf(name, sizeof(name), "kmalloc-%u",
+				    (unsigned int)c.size);
 		mm_printf("%-17s %8llu %8llu %6u %4u %4u : slabdata %6llu %6llu\n",
 			  name, (unsigned long long)c.objs_in_use,
-			  (unsigned long long)c.objs_total, c.size,
-			  c.span_pages * (uint32_t)PAGE_SIZE / c.size,
-			  c.span_pages, (unsigned long long)c.spans,
+			  (unsigned long long)c.objs_total,
+			  (unsigned int)c.size,
+			  (unsigned int)(c.span_pages * PAGE_SIZE / c.size),
+			  (unsigned int)c.span_pages,
+			  (unsigned long long)c.spans,
 			  (unsigned long long)c.spans);
 	}
 }

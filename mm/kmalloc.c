@@ -68,7 +68,8 @@ kmalloc_report_obj(enum mm_error err, const char *fn, uintptr_t va,
 
 	mm_report(err, va, spc,
 		  "%s(%p): %s (class %u, size %u, span %p)", fn, (void *)va,
-		  what, spc, s ? s->size : 0, s ? (void *)s->base : NULL);
+		  what, spc, s ? (unsigned int)s->size : 0,
+		  s ? (void *)s->base : NULL);
 }
 
 /*

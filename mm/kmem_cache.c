@@ -206,7 +206,7 @@ struct kma_kmem_cache *kma_kmem_cache_create(const char *name, size_t size,
 	if (!kcache_magic_ok(c)) {		/* not reached: see above */
 		mm_report(MM_ERR_CORRUPT, 0, c->size,
 			  "kmem_cache_create(%s): no exact index for size %u",
-			  name, c->size);
+			  name, (unsigned int)c->size);
 		goto fail;
 	}
 

@@ -149,9 +149,9 @@ bool heap_keep_resident(size_t bytes)
 
 void heap_reuse_resident(size_t bytes)
 {
-	uint64_t cur = __atomic_load_n(&heap.resident_free, __ATOMIC_RELAXED);
-
-	uint64_t next;
+	unsigned long cur = __atomic_load_n(&heap.resident_free,
+					    __ATOMIC_RELAXED);
+	unsigned long next;
 
 	do {
 		next = cur > bytes ? cur - bytes : 0;
@@ -325,7 +325,7 @@ static struct span *huge_register(phys_addr_t pa, size_t npages,
 	s->size = (uint32_t)(bytes > UINT32_MAX ? 0 : bytes);
 	s->xowner = -1;
 	pagemap_set(va, s->npages, s, false);
-	heap_count(&heap.huge_bytes, (int64_t)npages * PAGE_SIZE);
+	heap_count(&heap.huge_bytes, (long)(npages * PAGE_SIZE));
 	spin_unlock_irqrestore(&heap.lock, flags);
 	return s;
 }
@@ -357,7 +357,7 @@ void heap_huge_free(struct span *s)
 	WRITE_ONCE(s->xstate, SPAN_DEAD);
 	pagemap_set(va, npages, NULL, true);
 	heap_meta_free(&heap.span_fa, s);
-	heap_count(&heap.huge_bytes, -(int64_t)npages * PAGE_SIZE);
+	heap_count(&heap.huge_bytes, -(long)(npages * PAGE_SIZE));
 	spin_unlock_irqrestore(&heap.lock, flags);
 	if (!heap_keep_resident((size_t)npages * PAGE_SIZE))
 		port_mem_release((void *)va, (size_t)npages * PAGE_SIZE);

@@ -44,11 +44,12 @@ lockdep_report(const spinlock_t *l, const char *what, const spinlock_t *o,
 		mm_report(MM_ERR_LOCK, (uintptr_t)l, cpu,
 			  "lockdep: cpu %u: %s %s (rank %u) while holding %s "
 			  "(rank %u)", cpu, what, l->name ? l->name : "?",
-			  l->rank, o->name ? o->name : "?", o->rank);
+			  (unsigned int)l->rank, o->name ? o->name : "?",
+			  (unsigned int)o->rank);
 	else
 		mm_report(MM_ERR_LOCK, (uintptr_t)l, cpu,
 			  "lockdep: cpu %u: %s %s (rank %u)", cpu, what,
-			  l->name ? l->name : "?", l->rank);
+			  l->name ? l->name : "?", (unsigned int)l->rank);
 }
 
 /* The calling CPU, or -1 while the checks are off. */

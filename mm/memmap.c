@@ -397,11 +397,20 @@ uint32_t memmap_type_at(const struct memmap *m, phys_addr_t pa)
 int memmap_set_range(struct memmap *m, phys_addr_t base, uint64_t size,
 		     uint32_t type)
 {
-	struct memmap_region r = { .base = base, .size = size, .type = type };
-	struct memmap_region left = { 0 }, right = { 0 };
+	struct memmap_region r, left, right;
 	size_t lo, hi, need, put, j;
 	phys_addr_t end;
 
+	/*
+	 * Field by field: gcc -Os turns a struct initializer into a call
+	 * of memset(), which a kernel without libc may not have.
+	 */
+	r.base = base;
+	r.size = size;
+	r.type = type;
+	left.base = right.base = 0;
+	left.size = right.size = 0;
+	left.type = right.type = 0;
 	region_clip(&r);
 	if (!r.size)
 		return 0;

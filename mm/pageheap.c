@@ -90,7 +90,7 @@ static void free_insert(struct span *s)
 	unsigned int k = free_kind(s);
 
 	span_list_add(&heap.free[k][s->npages], s);
-	heap.free_mask[k][s->npages / 64] |= 1ULL << (s->npages % 64);
+	heap.free_mask[k][kma_word(s->npages)] |= kma_bit(s->npages);
 	WRITE_ONCE(s->xstate, SPAN_FREE);
 	WRITE_ONCE(s->spc, 0);
 	WRITE_ONCE(s->xfmagic, 0);
@@ -105,8 +105,7 @@ static void free_remove(struct span *s)
 
 	span_list_del(h, s);
 	if (!h->first)
-		heap.free_mask[k][s->npages / 64] &=
-			~(1ULL << (s->npages % 64));
+		heap.free_mask[k][kma_word(s->npages)] &= ~kma_bit(s->npages);
 	__atomic_store_n(&s->xlist, LIST_NONE, __ATOMIC_RELAXED);
 	heap.idle_bytes -= (uint64_t)s->npages * PAGE_SIZE;
 }
@@ -117,15 +116,15 @@ static void free_remove(struct span *s)
  */
 static uint32_t free_find(unsigned int kind, uint32_t n)
 {
-	const uint32_t words = sizeof(heap.free_mask[0]) / 8;
-	uint32_t w = n / 64, r;
-	uint64_t m;
+	const uint32_t words = KMA_BITWORDS(CHUNK_PAGES + 1);
+	uint32_t w = (uint32_t)kma_word(n), r;
+	kma_bitword_t m;
 
 	if (n < CHUNK_PAGES) {
-		m = heap.free_mask[kind][w] & (~0ULL << (n % 64));
+		m = heap.free_mask[kind][w] & ~(kma_bit(n) - 1);
 		for (;;) {
 			if (m) {
-				r = w * 64 + (uint32_t)__builtin_ctzll(m);
+				r = w * KMA_BITS_PER_WORD + kma_ctz(m);
 				if (r < CHUNK_PAGES)
 					return r;
 				break;
@@ -360,7 +359,7 @@ again:
 	piece->xowner = -1;
 	WRITE_ONCE(piece->xstate, large ? SPAN_LARGE : SPAN_DEAD);
 	if (large) {
-		heap_count(&heap.large_bytes, (int64_t)npages * PAGE_SIZE);
+		heap_count(&heap.large_bytes, (long)(npages * PAGE_SIZE));
 		heap.large_objs++;
 	}
 	pagemap_set(piece->base, piece->npages, piece, true);
@@ -412,7 +411,7 @@ bool heap_grow_large(struct span *s, size_t size)
 		pagemap_set(end, extra, s, true);
 		s->npages = want;
 		s->size = (uint32_t)size;
-		heap_count(&heap.large_bytes, (int64_t)extra * PAGE_SIZE);
+		heap_count(&heap.large_bytes, (long)(extra * PAGE_SIZE));
 			ok = true;
 	}
 	spin_unlock_irqrestore(&heap.lock, flags);
@@ -450,7 +449,7 @@ void heap_free_span(struct span *s, bool large)
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
 	if (large) {
-		heap_count(&heap.large_bytes, -(int64_t)s->npages * PAGE_SIZE);
+		heap_count(&heap.large_bytes, -(long)(s->npages * PAGE_SIZE));
 		heap.large_objs--;
 	}
 	if (s->tiny) {
@@ -595,7 +594,7 @@ uint64_t heap_decay(void)
 	done = __decay_list(free_list(0, CHUNK_PAGES), CHUNK_PAGES, epoch);
 	for (k = 0; k < HEAP_KINDS; k++)
 		for (n = lo; n < CHUNK_PAGES; n++)
-			if (heap.free_mask[k][n / 64] & (1ULL << (n % 64)))
+			if (heap.free_mask[k][kma_word(n)] & kma_bit(n))
 				done += __decay_list(&heap.free[k][n], n,
 						     epoch);
 	fixalloc_trim(&heap.span_fa);
@@ -668,7 +667,7 @@ unsigned int heap_corrupt(uintptr_t addr, const char *what)
 static unsigned int __validate_list(unsigned int k, uint32_t i,
 				    uint64_t *idle)
 {
-	bool bit = (heap.free_mask[k][i / 64] >> (i % 64)) & 1;
+	bool bit = (heap.free_mask[k][kma_word(i)] & kma_bit(i)) != 0;
 	unsigned int bad = 0;
 	uint64_t nr = 0;
 	struct span *s;

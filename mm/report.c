@@ -47,7 +47,7 @@ mm_report_hook_t mm_set_report_hook(mm_report_hook_t hook)
 void mm_report(enum mm_error error, uintptr_t addr, uint64_t info,
 	       const char *fmt, ...)
 {
-	struct mm_report r = { .error = error, .addr = addr, .info = info };
+	struct mm_report r;	/* no initializer: -Os makes it a memset() */
 	mm_report_hook_t hook;
 	char line[192];
 	int n;
@@ -59,6 +59,9 @@ void mm_report(enum mm_error error, uintptr_t addr, uint64_t info,
 	va_start(ap, fmt);
 	mm_vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
+	r.error = error;
+	r.addr = addr;
+	r.info = info;
 	r.msg = line;
 
 	hook = __atomic_load_n(&report_hook, __ATOMIC_ACQUIRE);

@@ -79,19 +79,19 @@ bool span_refill_cache(struct span *s)
 	uint32_t fi = s->freeindex;
 
 	while (fi < s->nobjs) {
-		uint32_t w = fi >> 6, left = s->nobjs - fi;
-		uint64_t bits;
+		uint32_t w = (uint32_t)kma_word(fi), left = s->nobjs - fi;
+		kma_bitword_t bits;
 
 		bits = ~__atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED);
-		bits >>= fi & 63;
-		if (left < 64)
-			bits &= (1ULL << left) - 1;
+		bits >>= fi & (KMA_BITS_PER_WORD - 1);
+		if (left < KMA_BITS_PER_WORD)
+			bits &= kma_low_bits(left);
 		if (bits) {
 			s->alloc_cache = bits;
 			s->freeindex = fi;
 			return true;
 		}
-		fi = (w + 1) << 6;
+		fi = (w + 1) << KMA_WORD_SHIFT;
 	}
 	s->alloc_cache = 0;
 	s->freeindex = s->nobjs;
@@ -111,14 +111,15 @@ bool span_refill_cache(struct span *s)
  */
 uint32_t span_take_batch(struct span *s, void **out, uint32_t max)
 {
-	uint64_t ac = s->alloc_cache, taken = 0;
-	uint32_t fi = s->freeindex, w = fi >> 6, sh = fi & 63, n = 0, idx = 0;
+	kma_bitword_t ac = s->alloc_cache, taken = 0;
+	uint32_t fi = s->freeindex, w = (uint32_t)kma_word(fi);
+	uint32_t sh = fi & (KMA_BITS_PER_WORD - 1), n = 0, idx = 0;
 
 	while (ac && n < max) {
-		unsigned int tz = (unsigned int)__builtin_ctzll(ac);
+		unsigned int tz = kma_ctz(ac);
 		ac &= ac - 1;
 		idx = fi + tz;
-		taken |= 1ULL << (sh + tz);
+		taken |= kma_bit(sh + tz);
 		out[n++] = (void *)(s->base + (uintptr_t)idx * s->size);
 	}
 	__atomic_store_n(&s->alloc_bits[w], s->alloc_bits[w] | taken,
@@ -139,7 +140,7 @@ bool span_has_frees(const struct span *s)
 {
 	uint32_t w;
 
-	for (w = 0; w < ((uint32_t)s->nobjs + 63) / 64; w++)
+	for (w = 0; w < KMA_BITWORDS((uint32_t)s->nobjs); w++)
 		if (__atomic_load_n(&s->xfree_bits[w], __ATOMIC_SEQ_CST))
 			return true;
 	return false;
@@ -152,17 +153,18 @@ bool span_has_frees(const struct span *s)
  */
 void span_sweep(struct span *s)
 {
-	uint32_t w, nw = ((uint32_t)s->nobjs + 63) / 64, n = 0;
+	uint32_t w, nw = KMA_BITWORDS((uint32_t)s->nobjs), n = 0;
 
 	for (w = 0; w < nw; w++) {
-		uint64_t f = __atomic_load_n(&s->xfree_bits[w], __ATOMIC_SEQ_CST);
-		uint64_t a = s->alloc_bits[w] & ~f;
+		kma_bitword_t f = __atomic_load_n(&s->xfree_bits[w],
+						  __ATOMIC_SEQ_CST);
+		kma_bitword_t a = s->alloc_bits[w] & ~f;
 
 		__atomic_store_n(&s->alloc_bits[w], a, __ATOMIC_RELAXED);
 		if (f)
 			__atomic_fetch_and(&s->xfree_bits[w], ~f,
 					   __ATOMIC_SEQ_CST);
-		n += (uint32_t)mm_popcount64(a);
+		n += kma_popcount(a);
 	}
 	s->nalloc = n;
 	s->freeindex = 0;
@@ -177,13 +179,15 @@ void span_sweep(struct span *s)
  */
 uint32_t span_live_objs(const struct span *s)
 {
-	uint32_t w, n = 0, nw = ((uint32_t)s->nobjs + 63) / 64;
+	uint32_t w, n = 0, nw = KMA_BITWORDS((uint32_t)s->nobjs);
 
 	for (w = 0; w < nw; w++) {
-		uint64_t f = __atomic_load_n(&s->xfree_bits[w], __ATOMIC_ACQUIRE);
-		uint64_t a = __atomic_load_n(&s->alloc_bits[w], __ATOMIC_RELAXED);
+		kma_bitword_t f = __atomic_load_n(&s->xfree_bits[w],
+						  __ATOMIC_ACQUIRE);
+		kma_bitword_t a = __atomic_load_n(&s->alloc_bits[w],
+						  __ATOMIC_RELAXED);
 
-		n += (uint32_t)mm_popcount64(a & ~f);
+		n += kma_popcount(a & ~f);
 	}
 	return n;
 }
@@ -201,10 +205,10 @@ void span_free_obj(struct span *s, uintptr_t va)
 {
 	uint32_t idx = (uint32_t)(((uint64_t)(uint32_t)(va - s->base) *
 				   s->magic) >> 32);
-	uint64_t bit = 1ULL << (idx & 63), old;
+	kma_bitword_t bit = kma_bit(idx), old;
 	unsigned int spc = READ_ONCE(s->spc);
 
-	old = __atomic_fetch_or(&s->xfree_bits[idx >> 6], bit,
+	old = __atomic_fetch_or(&s->xfree_bits[kma_word(idx)], bit,
 				__ATOMIC_SEQ_CST);
 	if (unlikely(old & bit)) {
 		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, "kfree", va, s,
@@ -245,19 +249,19 @@ static void notify_flush(struct notify_list *l)
  * was full. @va is one of the objects (for the central's lookup and the
  * report).
  */
-static void span_free_bits(struct span *s, uint32_t w, uint64_t bits,
+static void span_free_bits(struct span *s, uint32_t w, kma_bitword_t bits,
 			   uintptr_t va, struct notify_list *l)
 {
 	unsigned int spc = READ_ONCE(s->spc);
-	uint64_t old;
+	kma_bitword_t old;
 
 	old = __atomic_fetch_or(&s->xfree_bits[w], bits, __ATOMIC_SEQ_CST);
 	if (unlikely(old & bits)) {
-		uint64_t dup = old & bits;
+		kma_bitword_t dup = old & bits;
 
 		kmalloc_report_obj(MM_ERR_DOUBLE_FREE, "kfree",
-				   s->base + ((uintptr_t)w * 64 +
-					      (uintptr_t)__builtin_ctzll(dup)) *
+				   s->base + ((uintptr_t)w * KMA_BITS_PER_WORD +
+					      kma_ctz(dup)) *
 				   s->size, s, "object already freed");
 	}
 	/* As in span_free_obj(): only atomic fields from here on. */
@@ -285,7 +289,7 @@ void span_free_batch(void *const *objs, uint32_t n)
 	struct notify_list l;
 	struct span *s = NULL;
 	uintptr_t base = 0, len = 0, va0 = 0;
-	uint64_t bits = 0;
+	kma_bitword_t bits = 0;
 	uint32_t w = 0, i;
 
 	l.n = 0;		/* no initializer: it would call memset() */
@@ -303,21 +307,21 @@ void span_free_batch(void *const *objs, uint32_t n)
 		}
 		idx = (uint32_t)(((uint64_t)(uint32_t)(va - base) * s->magic) >>
 				 32);
-		if (bits && (idx >> 6) != w) {
+		if (bits && kma_word(idx) != w) {
 			span_free_bits(s, w, bits, va0, &l);
 			bits = 0;
 		}
 		if (!bits) {
-			w = idx >> 6;
+			w = (uint32_t)kma_word(idx);
 			va0 = va;
 		}
-		if (unlikely(bits & (1ULL << (idx & 63)))) {
+		if (unlikely(bits & kma_bit(idx))) {
 			/* the same object twice in one batch */
 			kmalloc_report_obj(MM_ERR_DOUBLE_FREE, "kfree", va, s,
 					   "object already freed");
 			continue;
 		}
-		bits |= 1ULL << (idx & 63);
+		bits |= kma_bit(idx);
 	}
 	if (bits)
 		span_free_bits(s, w, bits, va0, &l);

@@ -914,7 +914,7 @@ static void test_fdt_mutations(struct ktest *t)
 		out[i] = saved;
 	}
 	ktest_log(t, "%u mutations parsed, %u refused with a reason",
-		  ok, bad);
+		  (unsigned int)ok, (unsigned int)bad);
 	KT_EXPECT_EQ(t, odd, 0);
 	KT_EXPECT_GT(t, bad, 0);
 	KT_EXPECT_GT(t, ok, 0);

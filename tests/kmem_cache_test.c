@@ -100,7 +100,7 @@ static void test_kmem_cache_geometry(struct ktest *t)
 			if (!check(objs[i], usable, i))
 				ktest_fail(t, __FILE__, __LINE__,
 					   "size %u: object %u overwritten",
-					   cases[k].size, i);
+					   (unsigned int)cases[k].size, i);
 		KT_EXPECT_EQ(t, kmalloc_validate(), 0);
 		for (i = 0; i < n; i++)
 			kma_kmem_cache_free(c, objs[i]);

@@ -213,7 +213,8 @@ static void test_sizeclass_lookup(struct ktest *t)
 		}
 	}
 	if (bad)
-		ktest_log(t, "first wrong size %u: class %u, want %u", first,
+		ktest_log(t, "first wrong size %u: class %u, want %u",
+			  (unsigned int)first,
 			  sc_of_size(first), want);
 	KT_EXPECT_EQ(t, bad, 0);
 }
@@ -228,7 +229,9 @@ static void test_sizeclass_obj_index(struct ktest *t)
 		bad = index_mismatches(c, sc_obj_index, &first);
 		if (bad)
 			ktest_log(t, "class %u (size %u): offset %u gives %u",
-				  c, sc_size[c], first, sc_obj_index(c, first));
+				  c,
+				  (unsigned int)sc_size[c], (unsigned int)first,
+				  (unsigned int)sc_obj_index(c, first));
 		KT_EXPECT_EQ(t, bad, 0);
 	}
 }
@@ -265,7 +268,8 @@ static void test_sizeclass_slot_start(struct ktest *t)
 		bad = start_mismatches(c, sc_magic[c], &first);
 		if (bad)
 			ktest_log(t, "class %u (size %u): offset %u misjudged",
-				  c, sc_size[c], first);
+				  c,
+				  (unsigned int)sc_size[c], (unsigned int)first);
 		KT_EXPECT_EQ(t, bad, 0);
 		/* the check can fail: one less rejects the slot at size */
 		KT_EXPECT_GT(t, start_mismatches(c, sc_magic[c] - 1, &first),

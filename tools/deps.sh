@@ -20,6 +20,11 @@ arch=${2:-x86_64}
 base="make:make gcc:gcc python3:python3"
 pytests="@/usr/lib/python3.11/test/test_queue.py:libpython3.11-testsuite"
 host="clang:clang ld.lld:lld llvm-ar:llvm"
+# make ARCH=host32 (gcc -m32): the compiler's 32-bit parts, not the
+# gcc-multilib package, which conflicts with gcc-aarch64-linux-gnu; and
+# qemu-i386 to run the program where the kernel runs no 32-bit x86 code.
+host32="@/usr/lib/gcc/x86_64-linux-gnu/*/32/libgcc.a:gcc-12-multilib \
+@/usr/lib32/libc.so:libc6-dev-i386 qemu-i386:qemu-user"
 tsan="@/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.tsan-x86_64.a:libclang-rt-14-dev"
 q86="qemu-system-x86_64:qemu-system-x86"
 iso="grub-mkrescue:grub-common @/usr/lib/grub/i386-pc/multiboot2.mod:grub-pc-bin \
@@ -33,7 +38,7 @@ bench="valgrind:valgrind gnuplot:gnuplot-nox sqlite3:sqlite3 git:git \
 @/usr/lib/*/libmimalloc.so.2:libmimalloc2.0"
 
 case "$what" in
-test)	need="$base $pytests $host $tsan $q86 $iso $qarm $qarm32 $bench" ;;
+test)	need="$base $pytests $host $host32 $tsan $q86 $iso $qarm $qarm32 $bench" ;;
 run)	case "$arch" in
 	aarch64) need="$base $qarm" ;;
 	arm)	need="$base $qarm32" ;;

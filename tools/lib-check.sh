@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # lib-check.sh - KTAP suite "lib": the installed library as another
-# kernel gets it. For each kernel target and toolchain (x86_64, aarch64;
-# gcc and LLVM=1), and for the host:
+# kernel gets it. For each kernel target and toolchain (x86_64, aarch64,
+# arm; gcc and LLVM=1), and for the host:
 #
 #   install         make lib and make install DESTDIR=<tmp> work
 #   stack           no function of the library takes more than 512 bytes
@@ -18,7 +18,7 @@
 #                   compiler-rt helper (__popcountdi2, outline atomics)
 #   no_fp_simd      kernel targets: no instruction names an FP/SIMD
 #                   register (xmm/ymm/zmm/st/mm on x86-64; q/d/s/h/b/v
-#                   registers on AArch64)
+#                   registers on AArch64 and 32-bit Arm)
 #   links_low       kernel targets: a stub kernel that defines the port
 #                   functions and its own kmalloc, kfree, heap_init,
 #                   heap, centrals and caches, compiled with only the
@@ -26,7 +26,7 @@
 #                   links with `ld -nostdlib` and the archive alone at a
 #                   low address
 #   links_high      the same linked in the top 2 GiB (x86-64: the stub
-#                   built with -mcmodel=kernel)
+#                   built with -mcmodel=kernel; 32-bit Arm: at 3 GiB)
 #   init_order      host: tools/lib-init-order.c, a port in a process
 #                   built from the installed files, runs mm_init() before
 #                   its "per-CPU setup" and fails if port_cpu_id() was
@@ -34,6 +34,17 @@
 #   max_cpus        x86-64: make lib KMA_MAX_CPUS=4 halves the data and
 #                   bss at least, and the make fragment carries the
 #                   setting
+#   cortex_m3       mm/, lib/ and the device-tree parser (boot/fdt.c; the
+#                   other parsers are x86 boot protocols, whose kernels
+#                   provide memset) compiled for a Cortex-M3
+#                   (arm-none-eabi-gcc -mthumb, and clang
+#                   --target=thumbv7m-none-eabi; -O2 and -Os) with the
+#                   kernel's warnings as errors, linked into one object
+#                   (ld -r), need no symbol but the port functions: no
+#                   8-byte atomic (__atomic_*_8: Cortex-M has no 64-bit
+#                   exclusive access, and the toolchain no libatomic),
+#                   no __aeabi_* or __*di2 helper, no memcpy/memset. The
+#                   32-bit bitmap word is what keeps it so (mm/bitops.h)
 #
 # Usage: tools/lib-check.sh     (from anywhere; builds what it needs)
 set -u
@@ -99,7 +110,7 @@ echo "1..1"
 echo "    KTAP version 1"
 echo "    # Subtest: lib"
 
-for t in x86_64 x86_64:1 aarch64 aarch64:1 host; do
+for t in x86_64 x86_64:1 aarch64 aarch64:1 arm arm:1 host; do
 	arch=${t%%:*}
 	llvm=
 	[ "$t" != "$arch" ] && llvm=1
@@ -129,6 +140,12 @@ for t in x86_64 x86_64:1 aarch64 aarch64:1 host; do
 	x86_64-llvm) LD=ld.lld CC="clang --target=x86_64-unknown-none-elf"
 		OD=llvm-objdump
 		KFLAGS="-mno-red-zone -mno-sse -mno-mmx -mno-80387" ;;
+	arm)	LD=arm-none-eabi-ld CC=arm-none-eabi-gcc
+		OD=arm-none-eabi-objdump
+		KFLAGS="-mcpu=cortex-a15 -marm -mfloat-abi=soft" ;;
+	arm-llvm) LD=ld.lld CC="clang --target=armv7a-none-eabi"
+		OD=llvm-objdump
+		KFLAGS="-mcpu=cortex-a15 -marm -mfloat-abi=soft" ;;
 	host) LD=ld CC=gcc OD=objdump KFLAGS= ;;
 	esac
 
@@ -221,6 +238,9 @@ for t in x86_64 x86_64:1 aarch64 aarch64:1 host; do
 			base=0x100000
 			[ $where = high ] && base=0xffffffff80100000 &&
 				extra=-mcmodel=kernel
+		elif [ "$arch" = arm ]; then
+			base=0x40080000
+			[ $where = high ] && base=0xc0080000
 		else
 			base=0x40080000
 			[ $where = high ] && base=0xffffffffc0080000
@@ -260,6 +280,61 @@ else
 	out fail "x86_64 max_cpus" "$log"
 fi
 make -s ARCH=x86_64 lib >/dev/null 2>&1
+
+# cortex_m3: the sources themselves for a Cortex-M3, which the kernel
+# targets above do not cover (no 64-bit exclusive access, Thumb-2 only).
+funcs=$(sed -n 's/^[a-z_ ]*[ *]\(port_[a-z_]*\)(.*/\1/p' include/kma/port.h |
+	sort -u | tr '\n' ' ')
+m3_gcc_inc=$(arm-none-eabi-gcc -print-file-name=include 2>/dev/null)
+for cc in gcc clang; do
+	for opt in -O2 -Os; do
+		tag="cortex_m3 $cc $opt"
+		log="$TMP/m3.log"
+		dir="$TMP/m3-$cc$opt"
+		mkdir -p "$dir"
+		if [ $cc = gcc ]; then
+			CC="arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb -nostdinc"
+			CC="$CC -isystem $m3_gcc_inc"
+			LD=arm-none-eabi-ld NM=arm-none-eabi-nm
+		else
+			CC="clang --target=thumbv7m-none-eabi -mcpu=cortex-m3"
+			LD=ld.lld NM=llvm-nm
+		fi
+		: >"$log"
+		ok=1
+		for f in mm/*.c lib/*.c boot/fdt.c; do
+			o="$dir/$(echo "$f" | tr / _).o"
+			# shellcheck disable=SC2086
+			$CC -std=gnu11 $opt -Wall -Wextra -Werror \
+				-Wno-unused-parameter -Wshadow \
+				-Wstrict-prototypes -Wmissing-prototypes \
+				-ffreestanding -fno-builtin -fno-common \
+				-DKMA_KERNEL -Iinclude -Iboot \
+				-c "$f" -o "$o" >>"$log" 2>&1 || ok=0
+		done
+		[ $ok = 1 ] && { $LD -r "$dir"/*.o -o "$dir/all.o" \
+			>>"$log" 2>&1 || ok=0; }
+		if [ $ok = 1 ]; then
+			$NM -u "$dir/all.o" | awk '{ print $2 }' | sort -u |
+				while read -r s; do
+					case " $funcs " in
+					*" $s "*) ;;
+					*) echo "$s" ;;
+					esac
+				done >"$log"
+			if [ -s "$log" ]; then
+				msg="undefined symbols other than port functions:"
+				sed -i "1i $msg" "$log"
+				ok=0
+			fi
+		fi
+		if [ $ok = 1 ]; then
+			out ok "$tag"
+		else
+			out fail "$tag" "$log"
+		fi
+	done
+done
 
 echo "    1..$n"
 if [ $fails = 0 ]; then

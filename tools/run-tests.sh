@@ -7,7 +7,8 @@
 #
 # Runs: the generated-file check (tools/mksizeclasses.py --check, one
 # case), host tests (gcc), host tests under ASan+UBSan (gcc), threaded
-# suites under TSan (clang), the kernels (x86_64, aarch64, arm) built by
+# suites under TSan (clang), host tests as a 32-bit program (gcc -m32),
+# the kernels (x86_64, aarch64, arm) built by
 # gcc and clang, the fuzz harnesses replayed over their seed corpora
 # (make fuzz-replay), the installed library's checks
 # (tools/lib-check.sh), the example kernel built from the installed
@@ -92,6 +93,20 @@ fi
 if build host-tsan ARCH=host SAN=tsan; then
 	host_run host-tsan build/host-tsan "$TSAN_SUITES" \
 		TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+fi
+
+# The unit suites as a 32-bit program (make ARCH=host32: gcc -m32): run
+# directly, or under qemu-i386 (user mode) where the kernel runs no 32-bit
+# x86 programs (built without IA-32 emulation: exit status 126).
+if build host32 ARCH=host32; then
+	run=
+	build/host32/ktest-host no-such-suite >/dev/null 2>&1
+	[ $? = 126 ] && run=qemu-i386
+	log="$LOGDIR/host32.log"
+	timeout "$TIMEOUT" $run build/host32/ktest-host >"$log" 2>&1
+	st=$?
+	[ $st = 124 ] && echo "host32: TIMEOUT after ${TIMEOUT}s"
+	count host32 "$log" $st
 fi
 
 for arch in x86_64 aarch64 arm; do

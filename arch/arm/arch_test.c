@@ -158,7 +158,8 @@ static void test_arm_exceptions(struct ktest *t)
 	KT_EXPECT_NE(t, pc, 0);
 	KT_EXPECT_EQ(t, fsr, 0);
 	mm_snprintf(want, sizeof(want),
-		    "undefined instruction 0xe7f000f7 at 0x%x", pc);
+		    "undefined instruction 0xe7f000f7 at 0x%x",
+		    (unsigned int)pc);
 	KT_EXPECT_STREQ(t, rep, want);
 
 	trap_expect(true);

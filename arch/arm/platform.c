@@ -144,7 +144,8 @@ static void cpus_enumerate(void)
 			arm_cpu_mpidr[n++] = m;
 	}
 	if (fi->nr_cpus && !found)
-		printk("cpu: boot CPU (MPIDR 0x%x) missing from /cpus\n", me);
+		printk("cpu: boot CPU (MPIDR 0x%x) missing from /cpus\n",
+		       (unsigned int)me);
 	arm_nr_cpus = n;
 	for (i = 0; i < n; i++) {
 		kcpus[i].self = &kcpus[i];
@@ -172,7 +173,7 @@ static void boot_report(void)
 
 	printk("arm: entered in %s mode, now %s; device tree at 0x%llx (%u bytes)\n",
 	       mode_name(entry_mode), mode_name(read_cpsr() & PSR_MODE_MASK),
-	       (unsigned long long)arm_dtb_pa, fi->totalsize);
+	       (unsigned long long)arm_dtb_pa, (unsigned int)fi->totalsize);
 	for (i = 0; i < fi->nr_mem; i++) {
 		printk("arm: memory [0x%llx-0x%llx]\n",
 		       (unsigned long long)fi->mem[i].base,
@@ -197,7 +198,8 @@ static void boot_report(void)
 	       fi->uart_base ? "" : " (fallback)");
 	printk("arm: GICv%u distributor 0x%llx, CPU interface 0x%llx; timer INTID %u at %u Hz\n",
 	       fi->gic_version, (unsigned long long)fi->gic_dist,
-	       (unsigned long long)fi->gic_cpu, timer_intid(), read_cntfrq());
+	       (unsigned long long)fi->gic_cpu, timer_intid(),
+	       (unsigned int)read_cntfrq());
 	printk("arm: MMU on, %u 1 MiB section(s) identity-mapped; RAM normal write-back, devices shareable device\n",
 	       mmu_sections());
 	if (mmu_ram_unmapped())

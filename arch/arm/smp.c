@@ -96,14 +96,14 @@ static int cpu_start_one(struct kcpu *c)
 			(uint32_t)(uintptr_t)c);
 	if (ret) {
 		printk("smp: CPU %u (MPIDR 0x%x): PSCI CPU_ON failed (%ld)\n",
-		       c->id, arm_cpu_mpidr[c->id], ret);
+		       c->id, (unsigned int)arm_cpu_mpidr[c->id], ret);
 		return -1;
 	}
 	t0 = arch_time_ns();
 	while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
 		if (arch_time_ns() - t0 > CPU_START_NS) {
 			printk("smp: CPU %u (MPIDR 0x%x) did not come online\n",
-			       c->id, arm_cpu_mpidr[c->id]);
+			       c->id, (unsigned int)arm_cpu_mpidr[c->id]);
 			return -1;
 		}
 		__asm__ __volatile__("yield");

@@ -96,17 +96,22 @@ static void trap_describe(char *buf, size_t len, unsigned int kind,
 	if (kind == EXC_DABT)
 		mm_snprintf(buf, len, "data abort: %s, %s at 0x%x (DFSR 0x%x)",
 			    fs_name(fsr_status(fsr)),
-			    fsr & (1U << 11) ? "write" : "read", far, fsr);
+			    fsr & (1U << 11) ? "write" : "read",
+			    (unsigned int)far,
+			    (unsigned int)fsr);
 	else if (kind == EXC_PABT)
 		mm_snprintf(buf, len,
 			    "prefetch abort: %s at 0x%x (IFSR 0x%x)",
-			    fs_name(fsr_status(fsr)), far, fsr);
+			    fs_name(fsr_status(fsr)), (unsigned int)far,
+			    (unsigned int)fsr);
 	else if (kind == EXC_UND)
 		mm_snprintf(buf, len,
 			    "undefined instruction 0x%08x at 0x%x",
-			    *(const volatile uint32_t *)(uintptr_t)pc, pc);
+			    (unsigned int)*(const volatile uint32_t *)(uintptr_t)pc,
+			    (unsigned int)pc);
 	else
-		mm_snprintf(buf, len, "%s at 0x%x", kind_names[kind & 7], pc);
+		mm_snprintf(buf, len, "%s at 0x%x", kind_names[kind & 7],
+			    (unsigned int)pc);
 }
 
 static void trap_puts(const char *s)
@@ -130,18 +135,22 @@ static __noreturn void trap_report(unsigned int kind, struct trap_frame *f)
 		    port_cpu_id(), what);
 	trap_puts(line);
 	mm_snprintf(line, sizeof(line),
-		    " pc 0x%08x  lr 0x%08x  sp 0x%08x  cpsr 0x%08x\n", f->pc,
-		    f->lr, (uint32_t)(uintptr_t)(f + 1), f->cpsr);
+		    " pc 0x%08x  lr 0x%08x  sp 0x%08x  cpsr 0x%08x\n",
+		    (unsigned int)f->pc,
+		    (unsigned int)f->lr,
+		    (unsigned int)(uintptr_t)(f + 1), (unsigned int)f->cpsr);
 	trap_puts(line);
 	for (i = 0; i < 13; i += 4) {
 		if (i == 12)
 			mm_snprintf(line, sizeof(line), " r12 0x%08x\n",
-				    f->r[12]);
+				    (unsigned int)f->r[12]);
 		else
 			mm_snprintf(line, sizeof(line),
 				    " r%-2u 0x%08x  r%-2u 0x%08x  r%-2u 0x%08x  r%-2u 0x%08x\n",
-				    i, f->r[i], i + 1, f->r[i + 1], i + 2,
-				    f->r[i + 2], i + 3, f->r[i + 3]);
+				    i, (unsigned int)f->r[i], i + 1,
+				    (unsigned int)f->r[i + 1], i + 2,
+				    (unsigned int)f->r[i + 2], i + 3,
+				    (unsigned int)f->r[i + 3]);
 		trap_puts(line);
 	}
 	panic("unhandled exception: %s", what);

@@ -203,6 +203,8 @@ static void kick_handler(int sig, siginfo_t *si, void *ucv)
 	(void)si;
 #if defined(__x86_64__)
 	pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__i386__)
+	pc = (uintptr_t)uc->uc_mcontext.gregs[REG_EIP];
 #elif defined(__aarch64__)
 	pc = (uintptr_t)uc->uc_mcontext.pc;
 #else

@@ -38,21 +38,23 @@
 
 #define ZERO_SIZE_PTR	((void *)16)
 
-/* Largest size any call accepts; beyond it the request fails reported. */
-#define KMALLOC_MAX_SIZE	(1ULL << 40)
-
 /*
- * kma_size_too_large - whether @size is more than any call accepts: above
- * KMALLOC_MAX_SIZE, or above half the address space (where size_t has
- * 32 bits: no object that large fits, and rounding it up to whole pages
- * would wrap around to a small size). Compared as 64 bits, so that the
- * first test is not flagged as always false there.
+ * Largest size any call accepts; beyond it the request fails reported:
+ * 1 TiB where size_t has 64 bits, half the address space where it has
+ * 32 (no object that large fits, and rounding it up to whole pages would
+ * wrap around to a small size). A size_t, so that comparing a size with
+ * it is neither always false nor a 64-bit comparison on a 32-bit target.
  */
+#if SIZE_MAX > 0xffffffffu
+#define KMALLOC_MAX_SIZE	((size_t)1 << 40)
+#else
+#define KMALLOC_MAX_SIZE	(SIZE_MAX / 2)
+#endif
+
+/* kma_size_too_large - whether @size is more than any call accepts. */
 static inline bool kma_size_too_large(size_t size)
 {
-	uint64_t bytes = size;
-
-	return bytes > KMALLOC_MAX_SIZE || size > SIZE_MAX / 2;
+	return size > KMALLOC_MAX_SIZE;
 }
 
 /**
