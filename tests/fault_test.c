@@ -189,8 +189,14 @@ static void sweep(struct ktest *t, bool every_after, bool debug)
 	KT_EXPECT_EQ(t, kinds, nkinds);
 	KT_EXPECT_EQ(t, bad, 0);
 	KT_EXPECT_EQ(t, leaks, 0);
-	if (every_after)
-		KT_EXPECT_GT(t, nulls, 0);	/* the NULL paths ran */
+	/*
+	 * The NULL paths ran. (Not required with @debug: a span whose
+	 * records could not be made is only untracked, and whether the
+	 * smaller run reaches a site of another kind depends on what the
+	 * heap holds already.)
+	 */
+	if (every_after && !debug)
+		KT_EXPECT_GT(t, nulls, 0);
 }
 
 /* One failure at a time: the heap falls back (pressure ladder, retry). */
