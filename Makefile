@@ -34,8 +34,11 @@ ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
 V := s
 endif
 
-ifeq ($(filter $(ARCH),host x86_64 aarch64 arm),)
-$(error ARCH must be host, x86_64, aarch64 or arm, not '$(ARCH)')
+# One folder per architecture: arch/<name>/build.mk says how to build it
+# (toolchain, flags, objects, linker script, images; docs/PORTING.md).
+ARCHES := $(sort $(patsubst arch/%/build.mk,%,$(wildcard arch/*/build.mk)))
+ifeq ($(filter $(ARCH),$(ARCHES)),)
+$(error ARCH must be one of $(ARCHES), not '$(ARCH)')
 endif
 
 ifneq ($(SAN),)
@@ -48,40 +51,19 @@ endif
 endif
 
 # ---------------------------------------------------------------- toolchain
-ifeq ($(ARCH),aarch64)
-ifeq ($(origin CROSS_COMPILE),undefined)
-CROSS_COMPILE := $(shell \
-	if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then \
-		echo aarch64-linux-gnu-; \
-	elif command -v aarch64-none-elf-gcc >/dev/null 2>&1; then \
-		echo aarch64-none-elf-; \
-	fi)
-endif
-endif
-ifeq ($(ARCH),arm)
-CROSS_COMPILE ?= arm-none-eabi-
-endif
+# The fragment sets CROSS_COMPILE's default and LLVM_TARGET, clang's
+# target triple (and may name the gcc driver: HOST_GCC); its flags are
+# expanded below.
+include arch/$(ARCH)/build.mk
 
 ifeq ($(LLVM),1)
+CLANG_TARGET := $(if $(LLVM_TARGET),--target=$(LLVM_TARGET))
 CC := clang
 LD := ld.lld
 AR := llvm-ar
 OBJCOPY := llvm-objcopy
-ifeq ($(ARCH),x86_64)
-CLANG_TARGET := --target=x86_64-unknown-none-elf
-endif
-ifeq ($(ARCH),aarch64)
-CLANG_TARGET := --target=aarch64-unknown-none-elf
-endif
-ifeq ($(ARCH),arm)
-CLANG_TARGET := --target=armv7a-none-eabi
-endif
 else
-ifeq ($(ARCH),host)
-CC := $(if $(filter tsan,$(SAN)),clang,gcc)
-else
-CC := $(CROSS_COMPILE)gcc
-endif
+CC := $(or $(HOST_GCC),$(CROSS_COMPILE)gcc)
 LD := $(CROSS_COMPILE)ld
 AR := $(CROSS_COMPILE)ar
 OBJCOPY := $(CROSS_COMPILE)objcopy
@@ -104,78 +86,27 @@ MM_INC := -Iinclude
 # over span bitmaps, __builtin_ctzll in the kmalloc fast path and the frame
 # and page-heap searches); without these flags x86-64 gets a libgcc call
 # (__popcountdi2) or bsf. Integer instructions only, so kernels keep their
-# no-FP/SIMD rule. Override on the command line, e.g. HOST_MARCH= (none),
-# HOST_MARCH=-march=native, X86_64_MARCH=-mpopcnt (x86-64-v2 machines).
-#
-# host: the build machine's CPU runs the tests and the drop-in malloc, so
-# the set is used when that CPU has all four (/proc/cpuinfo: popcnt, bmi1,
-# bmi2, abm = lzcnt) and $(CC) accepts them; gcc and clang both do.
+# no-FP/SIMD rule. The host (arch/host/build.mk: HOST_MARCH, when the
+# build machine has them) and the x86-64 kernel (arch/x86_64/build.mk:
+# X86_64_MARCH) use them. Override on the command line, e.g. HOST_MARCH=
+# (none), HOST_MARCH=-march=native, X86_64_MARCH=-mpopcnt (x86-64-v2
+# machines).
 X86_ISA := -mpopcnt -mbmi -mbmi2 -mlzcnt
-ifeq ($(ARCH),host)
-ifeq ($(origin HOST_MARCH),undefined)
-HOST_MARCH := $(shell \
-	f=$$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null) && \
-	for x in popcnt bmi1 bmi2 abm; do \
-		echo "$$f" | grep -qw $$x || exit 0; \
-	done && \
-	$(CC) $(X86_ISA) -x c -c -o /dev/null /dev/null 2>/dev/null && \
-		echo "$(X86_ISA)")
-endif
-endif
-# x86_64 kernel: every QEMU launcher in tools/ passes -cpu max, which has
-# them, as has every x86-64 CPU since Haswell (2013) and Excavator (2015);
-# arch/x86_64/boot.c checks CPUID at boot and says which one is missing.
-X86_64_MARCH ?= $(X86_ISA)
 
-ifeq ($(ARCH),host)
-ARCH_CFLAGS := -pthread -fno-omit-frame-pointer $(HOST_MARCH) \
-	-DPORT_INLINE_HEADER='<kma/port/host.h>'
-ifeq ($(SAN),asan)
-ARCH_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined
-endif
-ifeq ($(SAN),tsan)
-ARCH_CFLAGS += -fsanitize=thread
-endif
-ARCH_LDFLAGS := -pthread $(filter -fsanitize=%,$(ARCH_CFLAGS))
-else
+ifneq ($(ARCH),host)
 # Freestanding kernel: no hosted libc headers, only the compiler's own
-# (stddef.h, stdint.h, stdarg.h, stdbool.h).
+# (stddef.h, stdint.h, stdarg.h, stdbool.h). port_cpu_id() and
+# port_irq_save/restore() inline in every caller. The fragment's
+# ARCH_CFLAGS start with these.
 COMPILER_INC := $(shell $(CC) $(CLANG_TARGET) -print-file-name=include)
-ARCH_CFLAGS := -ffreestanding -fno-builtin -nostdinc -isystem $(COMPILER_INC) \
+KERNEL_CFLAGS := -ffreestanding -fno-builtin -nostdinc \
+	-isystem $(COMPILER_INC) \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
-	-fno-asynchronous-unwind-tables -DKMA_KERNEL
-# port_cpu_id() and port_irq_save/restore() inline in every caller.
-ARCH_CFLAGS += -DPORT_INLINE_HEADER='<kma/port/$(ARCH).h>'
-ifeq ($(ARCH),x86_64)
-ARCH_CFLAGS += -m64 -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
-	-mno-avx $(X86_64_MARCH)
-endif
-ifeq ($(ARCH),aarch64)
-ARCH_CFLAGS += -mgeneral-regs-only -mstrict-align
-ifneq ($(LLVM),1)
-ARCH_CFLAGS += -mno-outline-atomics
-endif
-endif
-# 32-bit Arm: ARM state, no FP/SIMD code, no unaligned accesses (real
-# cores fault them while the MMU is off, when the device tree is read).
-#
-# arm-none-eabi-gcc's <stdint.h> makes uint32_t and int32_t `long' (a
-# convention of gcc's bare-metal EABI targets); clang, Linux and every
-# other target here make them `int'. Both are 32 bits with the same
-# alignment and calling convention, so the kernel is built with gcc's
-# types set to clang's: one spelling of uint32_t in format strings on
-# every target, and -Wformat still checks each of them.
-ifeq ($(ARCH),arm)
-ARCH_CFLAGS += -mcpu=cortex-a15 -marm -mfloat-abi=soft -mno-unaligned-access \
-	-fno-unwind-tables
-ifneq ($(LLVM),1)
-ARCH_CFLAGS += -U__UINT32_TYPE__ -D'__UINT32_TYPE__=unsigned int' \
-	-U__INT32_TYPE__ -D__INT32_TYPE__=int
-endif
-endif
-# arm links no compiler runtime at all: arch/arm/lib.c provides the few
-# helpers the compilers call (64-bit division, bit counts, memory).
-LIBGCC := $(if $(filter 1,$(LLVM))$(filter arm,$(ARCH)),,\
+	-fno-asynchronous-unwind-tables -DKMA_KERNEL \
+	-DPORT_INLINE_HEADER='<kma/port/$(ARCH).h>'
+# The compiler runtime, unless the fragment says NO_LIBGCC := 1 (it
+# provides the helpers itself); clang's kernels link none.
+LIBGCC := $(if $(filter 1,$(LLVM))$(NO_LIBGCC),,\
 	$(shell $(CC) -print-libgcc-file-name))
 endif
 
@@ -194,7 +125,6 @@ MM_SRCS := $(sort $(wildcard mm/*.c))
 LIBC_SRCS := $(sort $(wildcard lib/*.c))
 BOOT_SRCS := $(sort $(wildcard boot/*.c))
 TEST_SRCS := $(sort $(wildcard tests/*.c))
-ARCH_SRCS := $(sort $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
 
 MM_OBJS := $(MM_SRCS:%.c=$(BUILD)/%.o) $(LIBC_SRCS:%.c=$(BUILD)/%.o)
 BOOT_OBJS := $(BOOT_SRCS:%.c=$(BUILD)/%.o)
@@ -213,15 +143,17 @@ else
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c))
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
 KERNEL := $(BUILD)/kernel.elf
-LDSCRIPT := linker/$(ARCH).ld
 ALL_KOBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(BOOT_OBJS) $(MM_OBJS) $(TEST_OBJS)
-all: $(KERNEL) $(if $(filter aarch64 arm,$(ARCH)),$(BUILD)/Image)
+all: $(KERNEL) $(addprefix $(BUILD)/,$(ARCH_IMAGES))
 endif
 
 .PHONY: all clean test run check-boundary help deps stress bench preload iso \
 	lib install FORCE fuzz fuzz-replay
 
 # ---------------------------------------------------------------- rules
+# Objects are rebuilt when the flags may have changed.
+MAKE_DEPS := Makefile arch/$(ARCH)/build.mk
+
 # mm/ and lib/ objects: include/ only, then prove it from the dependency
 # file.
 define cc_mm
@@ -235,18 +167,18 @@ define cc_mm
 		rm -f $@; exit 1; fi
 endef
 
-$(BUILD)/mm/%.o: mm/%.c Makefile
+$(BUILD)/mm/%.o: mm/%.c $(MAKE_DEPS)
 	$(cc_mm)
 
-$(BUILD)/lib/%.o: lib/%.c Makefile
+$(BUILD)/lib/%.o: lib/%.c $(MAKE_DEPS)
 	$(cc_mm)
 
-$(BUILD)/%.o: %.c Makefile
+$(BUILD)/%.o: %.c $(MAKE_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(BUILD)/%.o: %.S Makefile
+$(BUILD)/%.o: %.S $(MAKE_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  AS      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) -D__ASSEMBLY__ -c $< -o $@
@@ -287,17 +219,17 @@ $(PRELOAD): $(PIC_OBJS)
 		-Wl,-soname,libkma.so \
 		-o $@ $^
 
-$(PIC)/mm/%.o: mm/%.c Makefile
+$(PIC)/mm/%.o: mm/%.c $(MAKE_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(filter-out $(FAULT),$(CFLAGS_MM)) $(PIC_FLAGS) -c $< -o $@
 
-$(PIC)/%.o: %.c Makefile
+$(PIC)/%.o: %.c $(MAKE_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(filter-out $(FAULT),$(CFLAGS_ALL)) $(PIC_FLAGS) -c $< -o $@
 
-$(BUILD)/bench/%: tools/bench/%.c $(LIB) Makefile
+$(BUILD)/bench/%: tools/bench/%.c $(LIB) $(MAKE_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) $(ARCH_LDFLAGS) -o $@ $< $(LIB) -lm
@@ -370,12 +302,12 @@ $(LIBKMA): $(LIB_OBJS)
 	$(Q)$(OBJCOPY) --localize-hidden $(LIB_BUILD)/kma.o
 	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_BUILD)/kma.o
 
-$(LIB_BUILD)/%.o: mm/%.c Makefile $(LIB_CONFIG)
+$(LIB_BUILD)/%.o: mm/%.c $(MAKE_DEPS) $(LIB_CONFIG)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS_LIB) -c $< -o $@
 
-$(LIB_BUILD)/%.o: lib/%.c Makefile $(LIB_CONFIG)
+$(LIB_BUILD)/%.o: lib/%.c $(MAKE_DEPS) $(LIB_CONFIG)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS_LIB) -c $< -o $@
