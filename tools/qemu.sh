@@ -53,7 +53,7 @@ usage() {
 load() {
 	QEMU_SYSTEM= QEMU_MACHINE= QEMU_CPU= QEMU_SMP=1 QEMU_MEM=128M
 	QEMU_IMAGE= QEMU_ISO= QEMU_EXIT= QEMU_EXIT_ARGS= QEMU_TESTS=
-	DEPS_RUN= DEPS_TEST=
+	DEPS_RUN= DEPS_TEST= DEPS_ISO=
 	if [ ! -f "arch/$1/qemu.conf" ]; then
 		echo "qemu.sh: no QEMU descriptor arch/$1/qemu.conf" >&2
 		exit 2
