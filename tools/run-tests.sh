@@ -9,12 +9,12 @@
 # case), host tests (gcc), host tests under ASan+UBSan (gcc), threaded
 # suites under TSan (clang), the kernels (every arch/<arch>/ with a QEMU
 # descriptor, qemu.conf) built by gcc and clang, the fuzz harnesses
-# replayed over their seed corpora (make fuzz-replay), the installed library's checks
-# (tools/lib-check.sh), the example kernel built from the installed
-# library (tools/example-check.sh), the QEMU boots (tools/qemu-test.sh)
-# of each descriptor's test configurations (QEMU_TESTS), the drop-in
-# malloc (tools/preload_test.py) and a smoke run of the benchmark
-# harness (tools/bench.py --smoke).
+# replayed over their seed corpora (make fuzz-replay), the installed
+# library's checks (tools/lib-check.sh), the example kernel built from
+# the installed library (tools/example-check.sh), the QEMU boots
+# (tools/qemu-test.sh) of each descriptor's test configurations
+# (QEMU_TESTS), the drop-in malloc (tools/preload_test.py) and a smoke
+# run of the benchmark harness (tools/bench.py --smoke).
 #
 # Environment: JOBS (parallel make jobs, default: CPU count),
 # TIMEOUT (seconds per host run, default 600).
