@@ -116,7 +116,7 @@ endif
 FAULT := $(if $(filter 1,$(BENCH)),,-DKMA_FAULT_INJECT -DKMA_LOCKDEP)
 CFLAGS_MM := $(COMMON) $(ARCH_CFLAGS) $(MM_INC) $(FAULT) $(EXTRA_CFLAGS)
 CFLAGS_ALL := $(COMMON) $(ARCH_CFLAGS) -Iinclude -Iarch/$(ARCH)/include \
-	-Iboot -Ikernel -Itests $(FAULT) $(EXTRA_CFLAGS)
+	-Idrivers -Iboot -Ikernel -Itests $(FAULT) $(EXTRA_CFLAGS)
 
 # ---------------------------------------------------------------- sources
 MM_SRCS := $(sort $(wildcard mm/*.c))

@@ -14,10 +14,10 @@
  */
 #include "aarch64.h"
 
-static uint64_t cnt_freq;
+static uint32_t cnt_freq;
 static unsigned int timer_ppi = 27;
 static void (*tick_handler)(void);
-static uint64_t interval[PORT_MAX_CPUS];
+static uint32_t interval[PORT_MAX_CPUS];
 
 /**
  * timer_init - read the counter frequency and the timer's interrupt.
@@ -25,7 +25,7 @@ static uint64_t interval[PORT_MAX_CPUS];
  */
 void timer_init(const struct fdt_info *fi)
 {
-	cnt_freq = read_sysreg(cntfrq_el0);
+	cnt_freq = read_cntfrq();
 	if (fi->has_timer && fi->timer_ppi[2])
 		timer_ppi = fi->timer_ppi[2];
 }
@@ -51,8 +51,8 @@ int arch_timer_start(unsigned int hz, void (*handler)(void))
 		return -1;
 	tick_handler = handler;
 	interval[cpu] = cnt_freq / hz;
-	write_sysreg(interval[cpu], cntv_tval_el0);
-	write_sysreg(1, cntv_ctl_el0);		/* ENABLE, not masked */
+	write_cntv_tval(interval[cpu]);
+	write_cntv_ctl(1);		/* ENABLE, not masked */
 	isb();
 	gic_enable_ppi(timer_ppi);
 	return 0;
@@ -63,7 +63,7 @@ int arch_timer_start(unsigned int hz, void (*handler)(void))
  */
 void arch_timer_stop(void)
 {
-	write_sysreg(0, cntv_ctl_el0);
+	write_cntv_ctl(0);
 	isb();
 }
 
@@ -75,10 +75,10 @@ void timer_irq(void)
 	unsigned int cpu = port_cpu_id();
 
 	if (!interval[cpu]) {
-		write_sysreg(0, cntv_ctl_el0);
+		write_cntv_ctl(0);
 		return;
 	}
-	write_sysreg(interval[cpu], cntv_tval_el0);
+	write_cntv_tval(interval[cpu]);
 	isb();
 	if (tick_handler)
 		tick_handler();
@@ -91,12 +91,13 @@ void timer_irq(void)
  */
 uint64_t arch_time_ns(void)
 {
-	uint64_t cnt;
+	uint64_t cnt, sec;
 
 	if (!cnt_freq)
 		return 0;
 	isb();
-	cnt = read_sysreg(cntvct_el0);
-	return cnt / cnt_freq * 1000000000ULL +
-	       cnt % cnt_freq * 1000000000ULL / cnt_freq;
+	cnt = read_cntvct();
+	sec = cnt / cnt_freq;
+	return sec * 1000000000ULL +
+	       (cnt - sec * cnt_freq) * 1000000000ULL / cnt_freq;
 }
