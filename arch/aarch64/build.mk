@@ -25,6 +25,7 @@ endif
 
 # Objects, linker script, images: QEMU boots the raw Image (Linux arm64
 # boot protocol), made from the ELF.
-ARCH_SRCS := $(sort $(wildcard arch/aarch64/*.c arch/aarch64/*.S))
+ARCH_SRCS := $(sort $(wildcard arch/aarch64/*.c arch/aarch64/*.S)) \
+	drivers/arm_timer.c
 LDSCRIPT := linker/aarch64.ld
 ARCH_IMAGES := Image

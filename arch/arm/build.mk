@@ -31,6 +31,7 @@ NO_LIBGCC := 1
 
 # Objects, linker script, images: QEMU boots the raw Image, which it
 # loads as a Linux zImage (DTB address in r2), made from the ELF.
-ARCH_SRCS := $(sort $(wildcard arch/arm/*.c arch/arm/*.S))
+ARCH_SRCS := $(sort $(wildcard arch/arm/*.c arch/arm/*.S)) \
+	drivers/arm_timer.c
 LDSCRIPT := linker/arm.ld
 ARCH_IMAGES := Image

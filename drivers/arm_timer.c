@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * timer.c - the Arm generic timer: the EL1 virtual timer as each CPU's
+ * timer.c - the Arm generic timer: the PL1 virtual timer as each CPU's
  * periodic interrupt, the virtual count as the clock.
  *
- * The virtual timer is what an EL1 kernel owns whether or not EL2 exists
- * (entry.S sets CNTVOFF_EL2 to 0 when we came from EL2, so the virtual
+ * The virtual timer is what a PL1 kernel owns whether or not HYP mode
+ * exists (entry.S sets CNTVOFF to 0 when we came from HYP, so the virtual
  * count equals the physical one). Its interrupt is the third PPI of the
- * device tree's arm,armv8-timer node (INTID 27 on every machine we know).
+ * device tree's arm,armv7-timer node (INTID 27 on the virt machine).
  *
- * State: cnt_freq and timer_ppi are set by timer_init() on the boot CPU;
- * tick_handler by the first arch_timer_start() (one handler for all
- * CPUs); interval[cpu] is written and read only by that CPU.
+ * State: cnt_freq, ns_mult and timer_ppi are set by timer_init() on the
+ * boot CPU; tick_handler by the first arch_timer_start() (one handler
+ * for all CPUs); interval[cpu] is written and read only by that CPU.
  */
-#include "aarch64.h"
+#include "arm_cpu.h"
+#include "arm_timer.h"
+#include "fdt.h"
+#include "gic.h"
+#include "kernel.h"
 
 static uint32_t cnt_freq;
 static unsigned int timer_ppi = 27;
