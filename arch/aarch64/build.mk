@@ -26,6 +26,6 @@ endif
 # Objects, linker script, images: QEMU boots the raw Image (Linux arm64
 # boot protocol), made from the ELF.
 ARCH_SRCS := $(sort $(wildcard arch/aarch64/*.c arch/aarch64/*.S)) \
-	drivers/arm_timer.c
+	drivers/arm_timer.c drivers/gicv2.c drivers/pl011.c
 LDSCRIPT := linker/aarch64.ld
 ARCH_IMAGES := Image

@@ -32,6 +32,6 @@ NO_LIBGCC := 1
 # Objects, linker script, images: QEMU boots the raw Image, which it
 # loads as a Linux zImage (DTB address in r2), made from the ELF.
 ARCH_SRCS := $(sort $(wildcard arch/arm/*.c arch/arm/*.S)) \
-	drivers/arm_timer.c
+	drivers/arm_timer.c drivers/gicv2.c drivers/pl011.c
 LDSCRIPT := linker/arm.ld
 ARCH_IMAGES := Image
