@@ -49,15 +49,18 @@ usage() {
 	exit 2
 }
 
-# load ARCH: source its descriptor, with every variable reset first.
+# load ARCH: source its descriptor, with every variable reset first (the
+# DEPS_* are for --get).
+# shellcheck disable=SC2034
 load() {
-	QEMU_SYSTEM= QEMU_MACHINE= QEMU_CPU= QEMU_SMP=1 QEMU_MEM=128M
-	QEMU_IMAGE= QEMU_ISO= QEMU_EXIT= QEMU_EXIT_ARGS= QEMU_TESTS=
-	DEPS_RUN= DEPS_TEST= DEPS_ISO=
+	QEMU_SYSTEM='' QEMU_MACHINE='' QEMU_CPU='' QEMU_SMP=1 QEMU_MEM=128M
+	QEMU_IMAGE='' QEMU_ISO='' QEMU_EXIT='' QEMU_EXIT_ARGS='' QEMU_TESTS=''
+	DEPS_RUN='' DEPS_TEST='' DEPS_ISO=''
 	if [ ! -f "arch/$1/qemu.conf" ]; then
 		echo "qemu.sh: no QEMU descriptor arch/$1/qemu.conf" >&2
 		exit 2
 	fi
+	# shellcheck disable=SC1090
 	. "./arch/$1/qemu.conf"
 }
 
@@ -78,7 +81,8 @@ case "${1:-}" in
 	exit 0 ;;
 esac
 
-smp= mem= machine= build= iso= status= icount= interactive= dry=
+smp='' mem='' machine='' build='' iso='' status='' icount='' interactive=''
+dry=''
 timeout=300
 while [ $# -gt 0 ]; do
 	case "$1" in
