@@ -36,13 +36,10 @@ ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
 V := s
 endif
 
-ifeq ($(filter $(ARCH),host host32 x86_64 aarch64 arm),)
-$(error ARCH must be host, host32, x86_64, aarch64 or arm, not '$(ARCH)')
-endif
-
-# ARCH=host32: the host build again with gcc -m32 (gcc-multilib) into
-# build/host32/, the unit suites' binary only; size_t, pointers and
-# unsigned long have 32 bits there, as on the 32-bit Arm targets.
+# ARCH=host32: the host build again with gcc -m32 (arch/host/build.mk,
+# HOST32=1) into build/host32/, the unit suites' binary only; size_t,
+# pointers and unsigned long have 32 bits there, as on the 32-bit Arm
+# targets.
 ifeq ($(ARCH),host32)
 host32:
 	$(Q)$(MAKE) --no-print-directory ARCH=host BUILD=build/host32 \
@@ -56,6 +53,13 @@ clean help:
 .PHONY: host32 all clean help
 else
 
+# One folder per architecture: arch/<name>/build.mk says how to build it
+# (toolchain, flags, objects, linker script, images; docs/PORTING.md).
+ARCHES := $(sort $(patsubst arch/%/build.mk,%,$(wildcard arch/*/build.mk)))
+ifeq ($(filter $(ARCH),$(ARCHES)),)
+$(error ARCH must be one of $(ARCHES) or host32, not '$(ARCH)')
+endif
+
 ifneq ($(SAN),)
 ifneq ($(ARCH),host)
 $(error SAN= applies to ARCH=host only)
@@ -66,40 +70,19 @@ endif
 endif
 
 # ---------------------------------------------------------------- toolchain
-ifeq ($(ARCH),aarch64)
-ifeq ($(origin CROSS_COMPILE),undefined)
-CROSS_COMPILE := $(shell \
-	if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then \
-		echo aarch64-linux-gnu-; \
-	elif command -v aarch64-none-elf-gcc >/dev/null 2>&1; then \
-		echo aarch64-none-elf-; \
-	fi)
-endif
-endif
-ifeq ($(ARCH),arm)
-CROSS_COMPILE ?= arm-none-eabi-
-endif
+# The fragment sets CROSS_COMPILE's default and LLVM_TARGET, clang's
+# target triple (and may name the gcc driver: HOST_GCC); its flags are
+# expanded below.
+include arch/$(ARCH)/build.mk
 
 ifeq ($(LLVM),1)
+CLANG_TARGET := $(if $(LLVM_TARGET),--target=$(LLVM_TARGET))
 CC := clang
 LD := ld.lld
 AR := llvm-ar
 OBJCOPY := llvm-objcopy
-ifeq ($(ARCH),x86_64)
-CLANG_TARGET := --target=x86_64-unknown-none-elf
-endif
-ifeq ($(ARCH),aarch64)
-CLANG_TARGET := --target=aarch64-unknown-none-elf
-endif
-ifeq ($(ARCH),arm)
-CLANG_TARGET := --target=armv7a-none-eabi
-endif
 else
-ifeq ($(ARCH),host)
-CC := $(if $(filter tsan,$(SAN)),clang,gcc)
-else
-CC := $(CROSS_COMPILE)gcc
-endif
+CC := $(or $(HOST_GCC),$(CROSS_COMPILE)gcc)
 LD := $(CROSS_COMPILE)ld
 AR := $(CROSS_COMPILE)ar
 OBJCOPY := $(CROSS_COMPILE)objcopy
@@ -123,79 +106,27 @@ MM_INC := -Iinclude
 # path and the frame and page-heap searches: mm/bitops.h); without these
 # flags an x86-64 kernel counts with shifts and masks, the host calls
 # libgcc (__popcountdi2), and ctz is bsf. Integer instructions only, so
-# kernels keep their no-FP/SIMD rule. Override on the command line, e.g.
-# HOST_MARCH= (none), HOST_MARCH=-march=native, X86_64_MARCH=-mpopcnt
-# (x86-64-v2 machines).
-#
-# host: the build machine's CPU runs the tests and the drop-in malloc, so
-# the set is used when that CPU has all four (/proc/cpuinfo: popcnt, bmi1,
-# bmi2, abm = lzcnt) and $(CC) accepts them; gcc and clang both do.
+# kernels keep their no-FP/SIMD rule. The host (arch/host/build.mk:
+# HOST_MARCH, when the build machine has them) and the x86-64 kernel
+# (arch/x86_64/build.mk: X86_64_MARCH) use them. Override on the command
+# line, e.g. HOST_MARCH= (none), HOST_MARCH=-march=native,
+# X86_64_MARCH=-mpopcnt (x86-64-v2 machines).
 X86_ISA := -mpopcnt -mbmi -mbmi2 -mlzcnt
-ifeq ($(ARCH),host)
-ifeq ($(origin HOST_MARCH),undefined)
-HOST_MARCH := $(shell \
-	f=$$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null) && \
-	for x in popcnt bmi1 bmi2 abm; do \
-		echo "$$f" | grep -qw $$x || exit 0; \
-	done && \
-	$(CC) $(X86_ISA) -x c -c -o /dev/null /dev/null 2>/dev/null && \
-		echo "$(X86_ISA)")
-endif
-endif
-# x86_64 kernel: every QEMU launcher in tools/ passes -cpu max, which has
-# them, as has every x86-64 CPU since Haswell (2013) and Excavator (2015);
-# arch/x86_64/boot.c checks CPUID at boot and says which one is missing.
-X86_64_MARCH ?= $(X86_ISA)
 
-ifeq ($(ARCH),host)
-ARCH_CFLAGS := -pthread -fno-omit-frame-pointer $(HOST_MARCH) \
-	-DPORT_INLINE_HEADER='<kma/port/host.h>'
-ifeq ($(SAN),asan)
-ARCH_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined
-endif
-ifeq ($(SAN),tsan)
-ARCH_CFLAGS += -fsanitize=thread
-endif
-# host32: Debian's gcc-multilib package, whose /usr/include/asm link
-# shows the (bi-arch) x86 kernel headers to -m32, conflicts with the cross
-# compilers; its parts (gcc-12-multilib, libc6-dev-i386) do not, and the
-# link's target is searched last instead.
-ifeq ($(HOST32),1)
-ARCH_CFLAGS += -m32 $(if $(wildcard /usr/include/asm/errno.h),,-idirafter \
-	/usr/include/$(shell gcc -print-multiarch 2>/dev/null))
-endif
-ARCH_LDFLAGS := -pthread $(filter -fsanitize=%,$(ARCH_CFLAGS)) \
-	$(filter -m32,$(ARCH_CFLAGS))
-else
+ifneq ($(ARCH),host)
 # Freestanding kernel: no hosted libc headers, only the compiler's own
-# (stddef.h, stdint.h, stdarg.h, stdbool.h).
+# (stddef.h, stdint.h, stdarg.h, stdbool.h). port_cpu_id() and
+# port_irq_save/restore() inline in every caller. The fragment's
+# ARCH_CFLAGS start with these.
 COMPILER_INC := $(shell $(CC) $(CLANG_TARGET) -print-file-name=include)
-ARCH_CFLAGS := -ffreestanding -fno-builtin -nostdinc -isystem $(COMPILER_INC) \
+KERNEL_CFLAGS := -ffreestanding -fno-builtin -nostdinc \
+	-isystem $(COMPILER_INC) \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
-	-fno-asynchronous-unwind-tables -DKMA_KERNEL
-# port_cpu_id() and port_irq_save/restore() inline in every caller.
-ARCH_CFLAGS += -DPORT_INLINE_HEADER='<kma/port/$(ARCH).h>'
-ifeq ($(ARCH),x86_64)
-ARCH_CFLAGS += -m64 -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
-	-mno-avx $(X86_64_MARCH)
-endif
-ifeq ($(ARCH),aarch64)
-ARCH_CFLAGS += -mgeneral-regs-only -mstrict-align
-ifneq ($(LLVM),1)
-ARCH_CFLAGS += -mno-outline-atomics
-endif
-endif
-# 32-bit Arm: ARM state, no FP/SIMD code, no unaligned accesses (real
-# cores fault them while the MMU is off, when the device tree is read).
-# arm-none-eabi-gcc's uint32_t and int32_t are `long' (clang's are
-# `int'): a uint32_t is printed with %u and a cast to unsigned int.
-ifeq ($(ARCH),arm)
-ARCH_CFLAGS += -mcpu=cortex-a15 -marm -mfloat-abi=soft -mno-unaligned-access \
-	-fno-unwind-tables
-endif
-# arm links no compiler runtime at all: arch/arm/lib.c provides the few
-# helpers the compilers call (64-bit division, bit counts, memory).
-LIBGCC := $(if $(filter 1,$(LLVM))$(filter arm,$(ARCH)),,\
+	-fno-asynchronous-unwind-tables -DKMA_KERNEL \
+	-DPORT_INLINE_HEADER='<kma/port/$(ARCH).h>'
+# The compiler runtime, unless the fragment says NO_LIBGCC := 1 (it
+# provides the helpers itself); clang's kernels link none.
+LIBGCC := $(if $(filter 1,$(LLVM))$(NO_LIBGCC),,\
 	$(shell $(CC) -print-libgcc-file-name))
 endif
 
@@ -205,7 +136,7 @@ endif
 FAULT := $(if $(filter 1,$(BENCH)),,-DKMA_FAULT_INJECT -DKMA_LOCKDEP)
 CFLAGS_MM := $(COMMON) $(ARCH_CFLAGS) $(MM_INC) $(FAULT) $(EXTRA_CFLAGS)
 CFLAGS_ALL := $(COMMON) $(ARCH_CFLAGS) -Iinclude -Iarch/$(ARCH)/include \
-	-Iboot -Ikernel -Itests $(FAULT) $(EXTRA_CFLAGS)
+	-Idrivers -Iboot -Ikernel -Itests $(FAULT) $(EXTRA_CFLAGS)
 
 # ---------------------------------------------------------------- sources
 MM_SRCS := $(sort $(wildcard mm/*.c))
@@ -214,7 +145,6 @@ MM_SRCS := $(sort $(wildcard mm/*.c))
 LIBC_SRCS := $(sort $(wildcard lib/*.c))
 BOOT_SRCS := $(sort $(wildcard boot/*.c))
 TEST_SRCS := $(sort $(wildcard tests/*.c))
-ARCH_SRCS := $(sort $(wildcard arch/$(ARCH)/*.c arch/$(ARCH)/*.S))
 
 MM_OBJS := $(MM_SRCS:%.c=$(BUILD)/%.o) $(LIBC_SRCS:%.c=$(BUILD)/%.o)
 BOOT_OBJS := $(BOOT_SRCS:%.c=$(BUILD)/%.o)
@@ -233,7 +163,6 @@ else
 KERNEL_SRCS := $(sort $(wildcard kernel/*.c))
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
 KERNEL := $(BUILD)/kernel.elf
-LDSCRIPT := linker/$(ARCH).ld
 ALL_KOBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(BOOT_OBJS) $(MM_OBJS) $(TEST_OBJS)
 # The 32-bit Arm benchmark kernel also links newlib's malloc and
 # newlib-nano's, renamed (tools/newlib-objs.sh, kernel/bench_newlib.c).
@@ -242,7 +171,7 @@ NEWLIB_OBJS := $(BUILD)/newlib/newlib.o $(BUILD)/newlib/newlib-nano.o
 ALL_KOBJS += $(NEWLIB_OBJS)
 CFLAGS_ALL += -DKMA_BENCH_NEWLIB
 endif
-all: $(KERNEL) $(if $(filter aarch64 arm,$(ARCH)),$(BUILD)/Image)
+all: $(KERNEL) $(addprefix $(BUILD)/,$(ARCH_IMAGES))
 ifneq ($(NEWLIB_OBJS),)
 $(NEWLIB_OBJS) &: tools/newlib-objs.sh
 	@$(if $(filter 0,$(V)),echo "  NEWLIB  $(BUILD)/newlib")
@@ -254,6 +183,9 @@ endif
 	lib install FORCE fuzz fuzz-replay
 
 # ---------------------------------------------------------------- rules
+# Objects are rebuilt when the flags may have changed.
+MAKE_DEPS := Makefile arch/$(ARCH)/build.mk
+
 # mm/ and lib/ objects: include/ only, then prove it from the dependency
 # file.
 define cc_mm
@@ -267,18 +199,18 @@ define cc_mm
 		rm -f $@; exit 1; fi
 endef
 
-$(BUILD)/mm/%.o: mm/%.c Makefile
+$(BUILD)/mm/%.o: mm/%.c $(MAKE_DEPS)
 	$(cc_mm)
 
-$(BUILD)/lib/%.o: lib/%.c Makefile
+$(BUILD)/lib/%.o: lib/%.c $(MAKE_DEPS)
 	$(cc_mm)
 
-$(BUILD)/%.o: %.c Makefile
+$(BUILD)/%.o: %.c $(MAKE_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(BUILD)/%.o: %.S Makefile
+$(BUILD)/%.o: %.S $(MAKE_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  AS      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) -D__ASSEMBLY__ -c $< -o $@
@@ -319,17 +251,17 @@ $(PRELOAD): $(PIC_OBJS)
 		-Wl,-soname,libkma.so \
 		-o $@ $^
 
-$(PIC)/mm/%.o: mm/%.c Makefile
+$(PIC)/mm/%.o: mm/%.c $(MAKE_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(filter-out $(FAULT),$(CFLAGS_MM)) $(PIC_FLAGS) -c $< -o $@
 
-$(PIC)/%.o: %.c Makefile
+$(PIC)/%.o: %.c $(MAKE_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(filter-out $(FAULT),$(CFLAGS_ALL)) $(PIC_FLAGS) -c $< -o $@
 
-$(BUILD)/bench/%: tools/bench/%.c $(LIB) Makefile
+$(BUILD)/bench/%: tools/bench/%.c $(LIB) $(MAKE_DEPS)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) $(ARCH_LDFLAGS) -o $@ $< $(LIB) -lm
@@ -402,12 +334,12 @@ $(LIBKMA): $(LIB_OBJS)
 	$(Q)$(OBJCOPY) --localize-hidden $(LIB_BUILD)/kma.o
 	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_BUILD)/kma.o
 
-$(LIB_BUILD)/%.o: mm/%.c Makefile $(LIB_CONFIG)
+$(LIB_BUILD)/%.o: mm/%.c $(MAKE_DEPS) $(LIB_CONFIG)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS_LIB) -c $< -o $@
 
-$(LIB_BUILD)/%.o: lib/%.c Makefile $(LIB_CONFIG)
+$(LIB_BUILD)/%.o: lib/%.c $(MAKE_DEPS) $(LIB_CONFIG)
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS_LIB) -c $< -o $@
@@ -552,7 +484,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,22p' Makefile
+	@sed -n '3,23p' Makefile
 
 -include $(shell find $(BUILD) $(if $(filter host,$(ARCH)),build/host-pic) \
 	-name '*.d' 2>/dev/null)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * kernel.h - the seam between the generic demo kernel (kernel/) and an
- * architecture (arch/x86_64, arch/aarch64).
+ * architecture (arch/<arch>/).
  *
  * DOC: boot sequence
  *

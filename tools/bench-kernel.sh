@@ -5,7 +5,8 @@
 #
 #   tools/bench-kernel.sh [x86_64|aarch64|arm ...] (default: x86_64 aarch64)
 #
-# Boots each kernel on one CPU with "bench=1" under QEMU -icount shift=0,
+# Boots each kernel (tools/qemu.sh, the architecture's descriptor) on one
+# CPU with "bench=1" under QEMU -icount shift=0,
 # where the guest's clock advances one nanosecond per instruction, so the
 # kernel's nanosecond figures (kernel/bench.c) are instructions per
 # operation. One line per size (4t, 12t: the tiny path, 4 and 12 B
@@ -39,26 +40,9 @@ for arch in $archs; do
 		st=1
 		continue
 	fi
-	case "$arch" in
-	x86_64)
-		set -- qemu-system-x86_64 -machine q35 -cpu max \
-			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-			-kernel build/x86_64-bench/kernel.elf ;;
-	aarch64)
-		set -- qemu-system-aarch64 -machine virt -cpu cortex-a72 \
-			-kernel build/aarch64-bench/Image ;;
-	arm)
-		set -- qemu-system-arm -machine virt -cpu cortex-a15 \
-			-kernel build/arm-bench/Image ;;
-	*)
-		echo "bench-kernel: unknown arch $arch" >&2
-		st=1
-		continue ;;
-	esac
 	echo "## $arch (QEMU -icount shift=0: ns = instructions)"
-	timeout "$TIMEOUT" "$@" -smp 1 -m 512M -icount shift=0 \
-		-display none -no-reboot -serial stdio -monitor none \
-		-append "bench=1" </dev/null 2>&1 | tr -d '\r' |
+	tools/qemu.sh --timeout "$TIMEOUT" --build "build/$arch-bench" \
+		--smp 1 --mem 512M --icount "$arch" bench=1 2>&1 | tr -d '\r' |
 		sed -n 's/^bench: //p' > "build/bench-kernel-$arch.txt"
 	if ! grep -q '^done' "build/bench-kernel-$arch.txt"; then
 		echo "bench-kernel: $arch: no complete output" >&2

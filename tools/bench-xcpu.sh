@@ -6,7 +6,8 @@
 #
 #   tools/bench-xcpu.sh [x86_64|aarch64 ...]       (default: both)
 #
-# Boots each kernel with -smp 4 and "bench=xcpu" under QEMU -icount
+# Boots each kernel (tools/qemu.sh, the architecture's descriptor) with
+# -smp 4 and "bench=xcpu" under QEMU -icount
 # shift=0: the guest clock advances one nanosecond per instruction of any
 # running vCPU (halted ones execute none), so the kernel's nanosecond
 # figures (kernel/bench_xcpu.c) are instruction counts of all CPUs
@@ -41,24 +42,11 @@ for arch in $archs; do
 		st=1
 		continue
 	fi
-	case "$arch" in
-	x86_64)
-		set -- qemu-system-x86_64 -machine q35 -cpu max \
-			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-			-kernel build/x86_64-bench/kernel.elf ;;
-	aarch64)
-		set -- qemu-system-aarch64 -machine virt -cpu cortex-a72 \
-			-kernel build/aarch64-bench/Image ;;
-	*)
-		echo "bench-xcpu: unknown arch $arch" >&2
-		st=1
-		continue ;;
-	esac
 	raw=build/bench-xcpu-$arch.txt
 	echo "## $arch, -smp 4 (QEMU -icount shift=0: ns = instructions)"
-	timeout "$TIMEOUT" "$@" -smp 4 -m 512M -icount shift=0 \
-		-display none -no-reboot -serial stdio -monitor none \
-		-append "bench=xcpu" </dev/null 2>&1 | tr -d '\r' |
+	tools/qemu.sh --timeout "$TIMEOUT" --build "build/$arch-bench" \
+		--smp 4 --mem 512M --icount "$arch" bench=xcpu 2>&1 |
+		tr -d '\r' |
 		sed -n 's/^xcpu: //p' > "$raw"
 	if ! grep -q '^done' "$raw" || ! grep -q '^ *loop ' "$raw"; then
 		echo "bench-xcpu: $arch: no complete output" >&2

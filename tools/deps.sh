@@ -16,7 +16,9 @@ set -eu
 what=${1:-test}
 arch=${2:-x86_64}
 
-# "command package" pairs.
+# "command:package" pairs (or "@file:package", a file or glob that the
+# package installs). What each architecture's kernel and QEMU need comes
+# from its descriptor, arch/<arch>/qemu.conf (DEPS_RUN, DEPS_TEST).
 base="make:make gcc:gcc python3:python3"
 pytests="@/usr/lib/python3.11/test/test_queue.py:libpython3.11-testsuite"
 host="clang:clang ld.lld:lld llvm-ar:llvm"
@@ -26,26 +28,24 @@ host="clang:clang ld.lld:lld llvm-ar:llvm"
 host32="@/usr/lib/gcc/x86_64-linux-gnu/*/32/libgcc.a:gcc-12-multilib \
 @/usr/lib32/libc.so:libc6-dev-i386 qemu-i386:qemu-user"
 tsan="@/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.tsan-x86_64.a:libclang-rt-14-dev"
-q86="qemu-system-x86_64:qemu-system-x86"
-iso="grub-mkrescue:grub-common @/usr/lib/grub/i386-pc/multiboot2.mod:grub-pc-bin \
-xorriso:xorriso mformat:mtools"
-qarm="qemu-system-aarch64:qemu-system-arm aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu"
-qarm32="qemu-system-arm:qemu-system-arm arm-none-eabi-gcc:gcc-arm-none-eabi \
-@/usr/lib/arm-none-eabi/newlib/libc.a:libnewlib-arm-none-eabi"
 bench="valgrind:valgrind gnuplot:gnuplot-nox sqlite3:sqlite3 git:git \
 @/usr/lib/*/libjemalloc.so.2:libjemalloc2 \
 @/usr/lib/*/libtcmalloc_minimal.so.4:libtcmalloc-minimal4 \
 @/usr/lib/*/libmimalloc.so.2:libmimalloc2.0"
 
+desc() {	# VAR ARCH: a variable of the architecture's QEMU descriptor
+	"$(dirname "$0")/qemu.sh" --get "$1" "$2"
+}
+
 case "$what" in
-test)	need="$base $pytests $host $host32 $tsan $q86 $iso $qarm $qarm32 $bench" ;;
-run)	case "$arch" in
-	aarch64) need="$base $qarm" ;;
-	arm)	need="$base $qarm32" ;;
-	*)	need="$base $q86" ;;
-	esac ;;
+test)	need="$base $pytests $host $host32 $tsan"
+	for a in $("$(dirname "$0")/qemu.sh" --arches); do
+		need="$need $(desc DEPS_RUN "$a") $(desc DEPS_TEST "$a")"
+	done
+	need="$need $bench" ;;
+run)	need="$base $(desc DEPS_RUN "$arch")" ;;
 bench)	need="$base $host $bench" ;;
-iso)	need="$base $iso" ;;
+iso)	need="$base $(desc DEPS_ISO x86_64)" ;;
 *)	echo "usage: $0 test|run [ARCH]|bench|iso" >&2; exit 2 ;;
 esac
 

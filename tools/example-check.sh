@@ -59,6 +59,7 @@ for arch in x86_64 aarch64; do
 	   grep -q -- "-I$inst/usr/include " "$blog" &&
 	   ! grep -o -- ' -I[^ ]*' "$blog" | sort -u |
 		grep -v -e " -I$inst/usr/include\$" -e ' -I\.\./\.\./arch/' \
+			-e ' -I\.\./\.\./drivers$' \
 			-e ' -I\.\./\.\./boot$' -e ' -I\.\./\.\./kernel$' |
 		grep . >>"$blog" &&
 	   ! grep -E '\.\./\.\./(mm|lib)/' "$blog" | grep -q . &&

@@ -8,14 +8,14 @@
 # Runs: the generated-file check (tools/mksizeclasses.py --check, one
 # case), host tests (gcc), host tests under ASan+UBSan (gcc), threaded
 # suites under TSan (clang), host tests as a 32-bit program (gcc -m32),
-# the kernels (x86_64, aarch64, arm) built by
-# gcc and clang, the fuzz harnesses replayed over their seed corpora
-# (make fuzz-replay), the installed library's checks
-# (tools/lib-check.sh), the example kernel built from the installed
-# library (tools/example-check.sh), the QEMU boots (tools/qemu-test.sh)
-# for each architecture that boots, the drop-in
-# malloc (tools/preload_test.py) and a smoke run of the benchmark
-# harness (tools/bench.py --smoke).
+# the kernels (every arch/<arch>/ with a QEMU
+# descriptor, qemu.conf) built by gcc and clang, the fuzz harnesses
+# replayed over their seed corpora (make fuzz-replay), the installed
+# library's checks (tools/lib-check.sh), the example kernel built from
+# the installed library (tools/example-check.sh), the QEMU boots
+# (tools/qemu-test.sh) of each descriptor's test configurations
+# (QEMU_TESTS), the drop-in malloc (tools/preload_test.py) and a smoke
+# run of the benchmark harness (tools/bench.py --smoke).
 #
 # Environment: JOBS (parallel make jobs, default: CPU count),
 # TIMEOUT (seconds per host run, default 600).
@@ -109,7 +109,10 @@ if build host32 ARCH=host32; then
 	count host32 "$log" $st
 fi
 
-for arch in x86_64 aarch64 arm; do
+# Every architecture with a QEMU descriptor (arch/<arch>/qemu.conf).
+ARCHES=$(tools/qemu.sh --arches)
+
+for arch in $ARCHES; do
 	build "$arch-gcc" ARCH=$arch && echo "$arch-gcc: kernel builds"
 	build "$arch-llvm" ARCH=$arch LLVM=1 && echo "$arch-llvm: kernel builds"
 done
@@ -129,8 +132,9 @@ log="$LOGDIR/example.log"
 timeout "$TIMEOUT" tools/example-check.sh >"$log" 2>"$log.err"
 count example "$log" $?
 
+# The configurations of each descriptor (QEMU_TESTS), one boot each.
 if [ -x tools/qemu-test.sh ]; then
-	for arch in x86_64 aarch64 arm; do
+	for arch in $ARCHES; do
 		tools/qemu-test.sh --list "$arch" 2>/dev/null | while read -r cfg; do
 			echo "$cfg"
 		done > "$LOGDIR/qemu-$arch.cfgs"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * aarch64.h - what the AArch64 port's files share: system register
- * access, boot information, and the entry points between them.
+ * aarch64.h - what the AArch64 port's files share: boot information and
+ * the entry points between them; system register access is in
+ * include/arm_cpu.h, the interfaces shared with 32-bit Arm in drivers/.
  *
  * Owns: the declarations only. The boot information (aarch64_fdt) is
  * written once by the boot CPU in aarch64_boot(), before the MMU is on and
@@ -11,20 +12,11 @@
 #define KMA_AARCH64_H
 
 #include <kma/port.h>
+#include "arm_cpu.h"	/* system registers, barriers, timer registers */
+#include "arm_timer.h"
 #include "fdt.h"
+#include "gic.h"
 #include "kernel.h"
-
-#define read_sysreg(r) ({						\
-	uint64_t __v;							\
-	__asm__ __volatile__("mrs %0, " #r : "=r"(__v));		\
-	__v;								\
-})
-
-#define write_sysreg(v, r)						\
-	__asm__ __volatile__("msr " #r ", %0" : : "r"((uint64_t)(v)) : "memory")
-
-#define isb()	__asm__ __volatile__("isb" ::: "memory")
-#define dsb(o)	__asm__ __volatile__("dsb " #o ::: "memory")
 
 /* MPIDR affinity fields Aff3..Aff0 (the rest is flags). */
 #define MPIDR_AFF_MASK	0xff00ffffffULL
@@ -50,23 +42,8 @@ uint64_t mmu_tcr(void);
 uint64_t mmu_mair(void);
 unsigned int mmu_tables_used(void);
 
-/* gic.c */
-int gic_init(const struct fdt_info *fi);
-void gic_cpu_init(void);
-void gic_enable_ppi(unsigned int intid);
-unsigned int gic_ack(void);
-void gic_eoi(unsigned int iar);
-void gic_send_sgi_others(unsigned int intid);
+/* gic.c: the rest of drivers/gic.h's interface. */
 unsigned int gic_version(void);
-
-#define SGI_KICK	1
-#define SGI_STOP	2
-#define GIC_SPURIOUS	1020
-
-/* timer.c */
-void timer_init(const struct fdt_info *fi);
-unsigned int timer_intid(void);
-void timer_irq(void);
 
 /* psci.c */
 long psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * gic.c - the Arm Generic Interrupt Controller, version 2 (memory-mapped
- * CPU interface) or 3 (system-register CPU interface, redistributors), as
- * the device tree describes it.
+ * gic.c - the interrupt controller of drivers/gic.h on AArch64: the Arm
+ * Generic Interrupt Controller, version 2 (drivers/gicv2.c, memory-mapped
+ * CPU interface) or 3 (here: system-register CPU interface,
+ * redistributors), as the device tree describes it.
  *
  * We only use per-CPU interrupts: the timer PPI and two SGIs (SGI_KICK
  * wakes a CPU from idle, SGI_STOP parks it for good). All are level or
@@ -10,24 +11,15 @@
  * non-secure view QEMU's virt machine gives an EL1 kernel).
  *
  * State: gic_ver, dist and cpu_base are written once by gic_init() on the
- * boot CPU before any other CPU starts. A CPU's redistributor (v3) is
+ * boot CPU before any other CPU starts (and the v2 driver's state). A CPU's redistributor (v3) is
  * found by gic_cpu_init() on that CPU and kept in its kcpu->arch.
  */
 #include "aarch64.h"
+#include "gicv2.h"
 
-/* Distributor (both versions). */
+/* v3 distributor. */
 #define GICD_CTLR		0x0000
-#define GICD_ISENABLER		0x0100
-#define GICD_IPRIORITYR		0x0400
-#define GICD_SGIR		0x0f00	/* v2 only */
 #define GICD_CTLR_RWP		(1U << 31)
-
-/* v2 CPU interface. */
-#define GICC_CTLR		0x0000
-#define GICC_PMR		0x0004
-#define GICC_BPR		0x0008
-#define GICC_IAR		0x000c
-#define GICC_EOIR		0x0010
 
 /* v3 redistributor: RD_base frame, then SGI_base frame 64 KiB above. */
 #define GICR_CTLR		0x0000
@@ -88,14 +80,14 @@ int gic_init(const struct fdt_info *fi)
 	cpu_base = (uintptr_t)fi->gic_cpu;
 	if ((gic_ver != 2 && gic_ver != 3) || !dist || !cpu_base)
 		return -1;
-	wr32(dist + GICD_CTLR, 0);
 	if (gic_ver == 3) {
+		wr32(dist + GICD_CTLR, 0);
 		dist_wait_rwp();
 		/* ARE, EnableGrp1 (and Grp0): affinity routing on. */
 		wr32(dist + GICD_CTLR, (1U << 4) | (1U << 1) | (1U << 0));
 		dist_wait_rwp();
 	} else {
-		wr32(dist + GICD_CTLR, 1);
+		gicv2_init(dist, cpu_base);
 	}
 	gic_cpu_init();
 	return 0;
@@ -147,13 +139,10 @@ static void gic3_cpu_init(void)
  */
 void gic_cpu_init(void)
 {
-	if (gic_ver == 3) {
+	if (gic_ver == 3)
 		gic3_cpu_init();
-	} else {
-		wr32(cpu_base + GICC_PMR, 0xf0);
-		wr32(cpu_base + GICC_BPR, 0);
-		wr32(cpu_base + GICC_CTLR, 1);
-	}
+	else
+		gicv2_cpu_init();
 	gic_enable_ppi(SGI_KICK);
 	gic_enable_ppi(SGI_STOP);
 }
@@ -174,8 +163,7 @@ void gic_enable_ppi(unsigned int intid)
 		wr8(base + GICR_IPRIORITYR + intid, IRQ_PRIO);
 		wr32(base + GICR_ISENABLER0, 1U << intid);
 	} else {
-		wr8(dist + GICD_IPRIORITYR + intid, IRQ_PRIO);
-		wr32(dist + GICD_ISENABLER, 1U << intid);
+		gicv2_enable_ppi(intid);
 	}
 }
 
@@ -189,7 +177,7 @@ unsigned int gic_ack(void)
 {
 	if (gic_ver == 3)
 		return (unsigned int)read_sysreg(s3_0_c12_c12_0) & 0xffffff;
-	return rd32(cpu_base + GICC_IAR);
+	return gicv2_ack();
 }
 
 /**
@@ -202,7 +190,7 @@ void gic_eoi(unsigned int iar)
 		write_sysreg(iar, s3_0_c12_c12_1);	/* ICC_EOIR1_EL1 */
 		isb();
 	} else {
-		wr32(cpu_base + GICC_EOIR, iar);
+		gicv2_eoi(iar);
 	}
 }
 
@@ -219,7 +207,7 @@ void gic_send_sgi_others(unsigned int intid)
 			     s3_0_c12_c11_5);
 		isb();
 	} else if (gic_ver == 2) {
-		wr32(dist + GICD_SGIR, 1U << 24 | intid);
+		gicv2_send_sgi_others(intid);
 	}
 }
 

@@ -18,10 +18,8 @@
  */
 #include <kma/mm_report.h>
 #include "aarch64.h"
+#include "pl011.h"
 
-#define PL011_DR	0x00
-#define PL011_FR	0x18
-#define PL011_FR_TXFF	(1U << 5)
 #define DTB_MAX_SIZE	(64U << 20)
 
 struct fdt_info aarch64_fdt;
@@ -33,29 +31,14 @@ static uintptr_t uart_base = UART_FALLBACK;
 static unsigned int entry_el;
 static bool use_semihosting;
 
-static void uart_putc(char c)
-{
-	volatile uint32_t *fr = (volatile uint32_t *)(uart_base + PL011_FR);
-	volatile uint32_t *dr = (volatile uint32_t *)(uart_base + PL011_DR);
-	unsigned int spins = 1000000;
-
-	while ((*fr & PL011_FR_TXFF) && --spins)
-		;
-	*dr = (uint32_t)(unsigned char)c;
-}
-
 /**
- * arch_console_write - write raw bytes to the PL011.
+ * arch_console_write - write raw bytes to the PL011 (drivers/pl011.c).
  * @s: text.
  * @len: bytes.
  */
 void arch_console_write(const char *s, size_t len)
 {
-	while (len--) {
-		if (*s == '\n')
-			uart_putc('\r');
-		uart_putc(*s++);
-	}
+	pl011_write(uart_base, s, len);
 }
 
 /**

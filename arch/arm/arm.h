@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * arm.h - what the 32-bit Arm (ARMv7-A) port's files share: CP15 access,
- * processor modes, boot information, and the entry points between them.
+ * arm.h - what the 32-bit Arm (ARMv7-A) port's files share: processor
+ * modes, boot information, and the entry points between them; CP15
+ * access is in include/arm_cpu.h, the interfaces shared with AArch64 in
+ * drivers/.
  *
  * Owns: the declarations only. The boot information (arm_fdt,
  * arm_dtb_pa) is written once by the boot CPU in arm_boot(), before the
@@ -11,40 +13,15 @@
 #define KMA_ARM_H
 
 #include <kma/port.h>
+#include "arm_cpu.h"		/* CP15 access, barriers, timer registers */
+#include "arm_timer.h"
 #include "fdt.h"
+#include "gic.h"
 #include "kernel.h"
-
-/* 32-bit CP15 register, as "op1, cn, cm, op2". */
-#define read_cp15(op1, cn, cm, op2) ({					\
-	uint32_t __v;							\
-	__asm__ __volatile__("mrc p15, " #op1 ", %0, " #cn ", " #cm	\
-			     ", " #op2 : "=r"(__v));			\
-	__v;								\
-})
-
-#define write_cp15(v, op1, cn, cm, op2)					\
-	__asm__ __volatile__("mcr p15, " #op1 ", %0, " #cn ", " #cm	\
-			     ", " #op2 : : "r"((uint32_t)(v)) : "memory")
-
-/* 64-bit CP15 register, as "op1, cm". */
-#define read_cp15_64(op1, cm) ({					\
-	uint64_t __v;							\
-	__asm__ __volatile__("mrrc p15, " #op1 ", %Q0, %R0, " #cm	\
-			     : "=r"(__v));				\
-	__v;								\
-})
-
-#define isb()	__asm__ __volatile__("isb" ::: "memory")
-#define dsb()	__asm__ __volatile__("dsb sy" ::: "memory")
-#define dsb_ish() __asm__ __volatile__("dsb ish" ::: "memory")
 
 /* Registers by name. */
 #define read_mpidr()	read_cp15(0, c0, c0, 5)
 #define read_sctlr()	read_cp15(0, c1, c0, 0)
-#define read_cntfrq()	read_cp15(0, c14, c0, 0)
-#define read_cntvct()	read_cp15_64(1, c14)
-#define write_cntv_tval(v) write_cp15(v, 0, c14, c3, 0)
-#define write_cntv_ctl(v)  write_cp15(v, 0, c14, c3, 1)
 
 /* CPSR. */
 #define PSR_MODE_MASK	0x1f
@@ -90,23 +67,6 @@ int mmu_build(const struct fdt_info *fi, uint32_t uart);
 uint32_t mmu_ttbr0(void);
 unsigned int mmu_sections(void);
 uint64_t mmu_ram_unmapped(void);
-
-/* gic.c */
-int gic_init(const struct fdt_info *fi);
-void gic_cpu_init(void);
-void gic_enable_ppi(unsigned int intid);
-unsigned int gic_ack(void);
-void gic_eoi(unsigned int iar);
-void gic_send_sgi_others(unsigned int intid);
-
-#define SGI_KICK	1
-#define SGI_STOP	2
-#define GIC_SPURIOUS	1020
-
-/* timer.c */
-void timer_init(const struct fdt_info *fi);
-unsigned int timer_intid(void);
-void timer_irq(void);
 
 /* smp.c: PSCI, SMC32 function ids. */
 long psci_call(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3);

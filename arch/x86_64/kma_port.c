@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * kma_port.c - the port interface of <kma/port.h> on x86-64, the demo
- * kernel's side: CPU id in the per-CPU area (one load from %gs:8), the
- * CPU count fixed by arch_early_init(), RFLAGS.IF for interrupts, and the
- * identity map the boot code builds over all RAM. The console, panic and
- * report functions and the kick are the generic kernel's
- * (kernel/kma_port.c).
+ * kma_port.c - what x86-64 adds to the demo kernel's port of kma
+ * (kernel/kma_port.c is the rest): guard pages.
  *
  * Guard pages (port_guard_protect(), for mm/guard.c): the present bit of
  * the 4 KiB page-table entries under the pool. The identity map is made
@@ -13,8 +9,7 @@
  * touches by a page table of the same 512 mappings (same attributes), so
  * nothing changes but the granularity.
  *
- * State: none of its own (x86_nr_cpus is cpu.c's, written before the
- * allocator starts). The page tables made by splitting are never freed:
+ * State: the page tables made by splitting are never freed:
  * once split, a directory entry stays split, so a later call for the
  * same pages only flips present bits, allocating nothing.
  */
@@ -22,43 +17,6 @@
 #include <kma/frame.h>
 #include "kernel.h"
 #include "x86.h"
-
-unsigned int (port_cpu_id)(void)
-{
-	unsigned int id;
-
-	__asm__ __volatile__("movl %%gs:%c1, %0" : "=r"(id) : "i"(KCPU_ID));
-	return id;
-}
-
-unsigned int port_cpu_count(void)
-{
-	return x86_nr_cpus;
-}
-
-unsigned long (port_irq_save)(void)
-{
-	unsigned long flags;
-
-	__asm__ __volatile__("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-	return flags;
-}
-
-void (port_irq_restore)(unsigned long flags)
-{
-	if (flags & X86_RFLAGS_IF)
-		__asm__ __volatile__("sti" : : : "memory");
-}
-
-void *port_phys_to_virt(phys_addr_t pa)
-{
-	return (void *)(uintptr_t)pa;
-}
-
-phys_addr_t port_virt_to_phys(const void *va)
-{
-	return (phys_addr_t)(uintptr_t)va;
-}
 
 #define PTE_P		0x1ULL
 #define PTE_PS		0x80ULL		/* in a directory entry: 2 MiB */

@@ -9,17 +9,18 @@
  * @owner with a release store. All ordering is explicit: the wait loop
  * loads @owner with acquire, the unlock stores it with release.
  *
- * Waiting differs per CPU, chosen by the compiler's target macros, not by
- * an arch/ header (so mm/ can use this file):
- *   x86-64:  pause between polls;
- *   AArch64: sevl/wfe, re-arming the exclusive monitor with ldaxr so the
- *            unlocking store wakes the waiter;
- *   32-bit Arm: wfe between polls, and the unlock sends the event (sev)
- *            after its store (ARMv7 has no event on the monitor's
- *            clearing); cpu_relax() is yield, which also lets a
- *            single-threaded emulator run the holder instead of the
- *            waiter's whole time slice;
- *   other:   a compiler barrier.
+ * Waiting differs per CPU: the CPU part of include/kma/port/<arch>.h,
+ * chosen below by the compiler's target macros (not by an arch/ header,
+ * so mm/ can use this file), may provide
+ *   kma_arch_cpu_relax()        one poll of a spin loop (x86: pause;
+ *                               Arm: yield); default a compiler barrier;
+ *   kma_arch_spin_wait(o, t)    kernels: wait until *o == t with acquire
+ *                               (AArch64: sevl/wfe/ldaxr; 32-bit Arm:
+ *                               wfe); default polls with cpu_relax();
+ *   kma_arch_spin_wake()        kernels: after the unlocking store (32-bit
+ *                               Arm: dsb; sev); default nothing;
+ *   kma_arch_cycles()           lock statistics' clock; default 0;
+ * each announced by a macro of its own name.
  *
  * The host port (no KMA_KERNEL) uses another lock behind the same API,
  * because there a "CPU" is a thread the OS may preempt at any moment. A
@@ -54,6 +55,17 @@
 
 #include <kma/port.h>
 #include <kma/mm_report.h>
+
+/* The CPU part of the port header of the CPU compiled for. */
+#define KMA_PORT_CPU_ONLY
+#if defined(__x86_64__) || defined(__i386__)
+#include <kma/port/x86_64.h>
+#elif defined(__aarch64__)
+#include <kma/port/aarch64.h>
+#elif defined(__arm__)
+#include <kma/port/arm.h>
+#endif
+#undef KMA_PORT_CPU_ONLY
 
 /**
  * struct spinlock - a ticket lock.
@@ -138,10 +150,8 @@ int sched_yield(void);
 
 static inline void cpu_relax(void)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__) || defined(__arm__)
-	__asm__ __volatile__("yield" ::: "memory");
+#ifdef kma_arch_cpu_relax
+	kma_arch_cpu_relax();
 #else
 	__asm__ __volatile__("" ::: "memory");
 #endif
@@ -165,23 +175,8 @@ static inline uint32_t __spin_take_ticket(spinlock_t *l)
  */
 static inline void __spin_wait_ticket(spinlock_t *l, uint32_t ticket)
 {
-#if defined(__aarch64__) && defined(KMA_KERNEL)
-	uint32_t cur;
-
-	if (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) == ticket)
-		return;
-	__asm__ __volatile__(
-		"	sevl\n"
-		"1:	wfe\n"
-		"	ldaxr	%w0, %1\n"
-		"	cmp	%w0, %w2\n"
-		"	b.ne	1b\n"
-		: "=&r"(cur)
-		: "Q"(l->owner), "r"(ticket)
-		: "memory", "cc");
-#elif defined(__arm__) && defined(KMA_KERNEL)
-	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
-		__asm__ __volatile__("wfe" ::: "memory");
+#if defined(kma_arch_spin_wait) && defined(KMA_KERNEL)
+	kma_arch_spin_wait(&l->owner, ticket);
 #elif !defined(KMA_KERNEL)
 	/* Only the fairness test waits on tickets on the host. */
 	unsigned int polls = 0;
@@ -208,9 +203,8 @@ static inline void __spin_ticket_release(spinlock_t *l)
 	__atomic_store_n(&l->owner,
 			 __atomic_load_n(&l->owner, __ATOMIC_RELAXED) + 1,
 			 __ATOMIC_RELEASE);
-#if defined(__arm__) && defined(KMA_KERNEL)
-	/* The store is visible before the waiters' wfe returns. */
-	__asm__ __volatile__("dsb ishst; sev" ::: "memory");
+#if defined(kma_arch_spin_wake) && defined(KMA_KERNEL)
+	kma_arch_spin_wake();
 #endif
 }
 
@@ -295,13 +289,8 @@ static inline bool __spin_try_once(spinlock_t *l)
  */
 static inline uint64_t __spin_stamp(void)
 {
-#if defined(__x86_64__) || defined(__i386__)
-	return __builtin_ia32_rdtsc();
-#elif defined(__aarch64__)
-	uint64_t v;
-
-	__asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v));
-	return v;
+#ifdef kma_arch_cycles
+	return kma_arch_cycles();
 #else
 	return 0;
 #endif

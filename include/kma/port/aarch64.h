@@ -1,15 +1,65 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * port/aarch64.h - inline hot primitives for AArch64 kernels (see port.h,
+ * port/aarch64.h - AArch64 for kma, in two parts.
+ *
+ * The CPU part: how a spinning CPU waits (yield; in kernels, a ticket
+ * wait that sleeps in wfe, re-arming the exclusive monitor with ldaxr so
+ * that the unlocking store wakes the waiter), and the virtual counter of
+ * the lock statistics. spinlock.h includes it alone, by the compiler's
+ * target, in every build (host, kernels, the library).
+ *
+ * The port part: inline hot primitives for AArch64 kernels (see port.h,
  * "Inline primitives"), selected with
  * -DPORT_INLINE_HEADER='<kma/port/aarch64.h>'.
- *
  * Convention: TPIDR_EL1 points at the CPU's per-CPU area, whose 32-bit
  * word at offset PORT_PERCPU_ID_OFFSET is the CPU id. Interrupt state is
  * DAIF; only IRQs (the I bit) are masked. Also declares the guard-page
  * hook, port_guard_protect().
  */
-#ifndef KMA_PORT_AARCH64_H
+#ifndef KMA_PORT_AARCH64_CPU_H
+#define KMA_PORT_AARCH64_CPU_H
+
+/* spinlock.h: one poll of a spin loop. */
+static inline void kma_arch_cpu_relax(void)
+{
+	__asm__ __volatile__("yield" ::: "memory");
+}
+#define kma_arch_cpu_relax kma_arch_cpu_relax
+
+#ifdef KMA_KERNEL
+/* spinlock.h: wait until *@owner == @ticket, then acquire. */
+static inline void kma_arch_spin_wait(uint32_t *owner, uint32_t ticket)
+{
+	uint32_t cur;
+
+	if (__atomic_load_n(owner, __ATOMIC_ACQUIRE) == ticket)
+		return;
+	__asm__ __volatile__(
+		"	sevl\n"
+		"1:	wfe\n"
+		"	ldaxr	%w0, %1\n"
+		"	cmp	%w0, %w2\n"
+		"	b.ne	1b\n"
+		: "=&r"(cur)
+		: "Q"(*owner), "r"(ticket)
+		: "memory", "cc");
+}
+#define kma_arch_spin_wait kma_arch_spin_wait
+#endif
+
+/* spinlock.h, -DKMA_LOCK_STATS: a cycle count. */
+static inline uint64_t kma_arch_cycles(void)
+{
+	uint64_t v;
+
+	__asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+#define kma_arch_cycles kma_arch_cycles
+
+#endif /* KMA_PORT_AARCH64_CPU_H */
+
+#if !defined(KMA_PORT_CPU_ONLY) && !defined(KMA_PORT_AARCH64_H)
 #define KMA_PORT_AARCH64_H
 
 #define PORT_PERCPU_ID_OFFSET	8

@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * port/arm.h - inline hot primitives for 32-bit Arm (ARMv7-A) kernels
- * (see port.h, "Inline primitives"), selected with
- * -DPORT_INLINE_HEADER='<kma/port/arm.h>'.
+ * port/arm.h - 32-bit Arm (ARMv7-A) for kma, in two parts.
  *
+ * The CPU part: how a spinning CPU waits. cpu_relax() is yield, which
+ * also lets a single-threaded emulator run the holder instead of the
+ * waiter's whole time slice; in kernels a ticket waiter sleeps in wfe
+ * and the unlock sends the event (sev) after its store (ARMv7 has no
+ * event on the monitor's clearing). spinlock.h includes it alone, by the
+ * compiler's target, in every build (host, kernels, the library).
+ *
+ * The port part: inline hot primitives for 32-bit Arm kernels (see
+ * port.h, "Inline primitives"), selected with
+ * -DPORT_INLINE_HEADER='<kma/port/arm.h>'.
  * Convention: TPIDRPRW (the PL1-only software thread ID register, CP15
  * c13/c0/4) points at the CPU's per-CPU area, whose 32-bit word at offset
  * PORT_PERCPU_ID_OFFSET is the CPU id and whose pointer at offset
@@ -11,7 +19,37 @@
  * CPSR; only IRQs (the I bit) are masked, and port_irq_restore() writes
  * back the control field (mode and mask bits) only.
  */
-#ifndef KMA_PORT_ARM_H
+#ifndef KMA_PORT_ARM_CPU_H
+#define KMA_PORT_ARM_CPU_H
+
+/* spinlock.h: one poll of a spin loop. */
+static inline void kma_arch_cpu_relax(void)
+{
+	__asm__ __volatile__("yield" ::: "memory");
+}
+#define kma_arch_cpu_relax kma_arch_cpu_relax
+
+#ifdef KMA_KERNEL
+/* spinlock.h: wait until *@owner == @ticket, then acquire. */
+static inline void kma_arch_spin_wait(uint32_t *owner, uint32_t ticket)
+{
+	while (__atomic_load_n(owner, __ATOMIC_ACQUIRE) != ticket)
+		__asm__ __volatile__("wfe" ::: "memory");
+}
+#define kma_arch_spin_wait kma_arch_spin_wait
+
+/* spinlock.h: after the unlocking store, wake the waiters' wfe. */
+static inline void kma_arch_spin_wake(void)
+{
+	/* The store is visible before the waiters' wfe returns. */
+	__asm__ __volatile__("dsb ishst; sev" ::: "memory");
+}
+#define kma_arch_spin_wake kma_arch_spin_wake
+#endif
+
+#endif /* KMA_PORT_ARM_CPU_H */
+
+#if !defined(KMA_PORT_CPU_ONLY) && !defined(KMA_PORT_ARM_H)
 #define KMA_PORT_ARM_H
 
 #define PORT_PERCPU_ID_OFFSET	8

@@ -1,14 +1,39 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * port/x86_64.h - inline hot primitives for x86-64 kernels (see port.h,
+ * port/x86_64.h - x86 (x86-64, and i386 for the CPU part) for kma, in two
+ * parts.
+ *
+ * The CPU part: how a spinning CPU waits (pause), and the time-stamp
+ * counter of the lock statistics. spinlock.h includes it alone, by the
+ * compiler's target, in every build (host, kernels, the library).
+ *
+ * The port part: inline hot primitives for x86-64 kernels (see port.h,
  * "Inline primitives"), selected with
  * -DPORT_INLINE_HEADER='<kma/port/x86_64.h>'.
- *
  * Convention: the GS base points at the CPU's per-CPU area, whose 32-bit
  * word at offset PORT_PERCPU_ID_OFFSET is the CPU id. Interrupt state is
  * RFLAGS.IF. Also declares the guard-page hook, port_guard_protect().
  */
-#ifndef KMA_PORT_X86_64_H
+#ifndef KMA_PORT_X86_64_CPU_H
+#define KMA_PORT_X86_64_CPU_H
+
+/* spinlock.h: one poll of a spin loop. */
+static inline void kma_arch_cpu_relax(void)
+{
+	__builtin_ia32_pause();
+}
+#define kma_arch_cpu_relax kma_arch_cpu_relax
+
+/* spinlock.h, -DKMA_LOCK_STATS: a cycle count. */
+static inline uint64_t kma_arch_cycles(void)
+{
+	return __builtin_ia32_rdtsc();
+}
+#define kma_arch_cycles kma_arch_cycles
+
+#endif /* KMA_PORT_X86_64_CPU_H */
+
+#if !defined(KMA_PORT_CPU_ONLY) && !defined(KMA_PORT_X86_64_H)
 #define KMA_PORT_X86_64_H
 
 #define PORT_PERCPU_ID_OFFSET	8

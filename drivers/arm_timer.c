@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
- * timer.c - the Arm generic timer: the PL1 virtual timer as each CPU's
- * periodic interrupt, the virtual count as the clock.
+ * arm_timer.c - the Arm generic timer, for both Arm kernels (AArch64 and
+ * 32-bit Arm): the virtual timer of the kernel's level (EL1, PL1) as each
+ * CPU's periodic interrupt, the virtual count as the clock.
  *
- * The virtual timer is what a PL1 kernel owns whether or not HYP mode
- * exists (entry.S sets CNTVOFF to 0 when we came from HYP, so the virtual
- * count equals the physical one). Its interrupt is the third PPI of the
- * device tree's arm,armv7-timer node (INTID 27 on the virt machine).
+ * The virtual timer is what such a kernel owns whether or not the level
+ * above exists (each entry.S sets CNTVOFF to 0 when we came from EL2 or
+ * HYP, so the virtual count equals the physical one). Its interrupt is
+ * the third PPI of the device tree's arm,armv8-timer or arm,armv7-timer
+ * node (INTID 27 on the virt machine). The registers come from the
+ * architecture's arm_cpu.h; CNTFRQ and TVAL are 32 bits on both.
  *
- * State: cnt_freq, ns_per_tick and timer_ppi are set by timer_init() on the
- * boot CPU; tick_handler by the first arch_timer_start() (one handler
+ * State: cnt_freq, ns_per_tick and timer_ppi are set by timer_init() on
+ * the boot CPU; tick_handler by the first arch_timer_start() (one handler
  * for all CPUs); interval[cpu] is written and read only by that CPU.
  */
-#include "arm.h"
+#include "arm_cpu.h"
+#include "arm_timer.h"
+#include "fdt.h"
+#include "gic.h"
+#include "kernel.h"
 
 static uint32_t cnt_freq;
 static uint32_t ns_per_tick;	/* 10^9 / cnt_freq when exact, else 0 */
