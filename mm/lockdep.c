@@ -10,7 +10,8 @@
  *   - a lock a function requires is held by the calling CPU
  *     (lockdep_assert_held());
  *   - interrupts are off where the code relies on it
- *     (lockdep_assert_irqs_off(); kernels: RFLAGS.IF, DAIF.I or CPSR.I);
+ *     (lockdep_assert_irqs_off(); kernels: RFLAGS.IF, DAIF.I, CPSR.I or
+ *     PRIMASK);
  *   - a per-CPU structure is touched by its own CPU
  *     (lockdep_assert_this_cpu()).
  * Violations are reported as MM_ERR_LOCK and the caller goes on.
@@ -154,6 +155,12 @@ static bool irqs_off(void)
 
 	__asm__ __volatile__("mrs %0, daif" : "=r"(daif));
 	return daif & (1ul << 7);
+#elif defined(KMA_KERNEL) && defined(__arm__) && \
+	defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
+	unsigned long primask;
+
+	__asm__ __volatile__("mrs %0, primask" : "=r"(primask));
+	return primask & 1;
 #elif defined(KMA_KERNEL) && defined(__arm__)
 	unsigned long cpsr;
 

@@ -62,6 +62,9 @@
 #include <kma/port/x86_64.h>
 #elif defined(__aarch64__)
 #include <kma/port/aarch64.h>
+#elif defined(__arm__) && defined(__ARM_ARCH_PROFILE) && \
+	__ARM_ARCH_PROFILE == 'M'
+#include <kma/port/armv7m.h>
 #elif defined(__arm__)
 #include <kma/port/arm.h>
 #endif
