@@ -138,8 +138,8 @@ int acpi_find_cpus(const struct boot_access *acc, phys_addr_t rsdp_pa,
 	const uint8_t *r;
 
 	*out = (struct acpi_cpus){ 0 };
-	if (max > PORT_MAX_CPUS)
-		max = PORT_MAX_CPUS;
+	if (max > ACPI_MAX_CPUS)
+		max = ACPI_MAX_CPUS;
 	r = acc->map(acc->ctx, rsdp_pa, 20);
 	if (!r || !sig_is(r, "RSD PTR ", 8) || acpi_sum(r, 20))
 		return acpi_fail("bad RSDP", rsdp_pa);

@@ -118,10 +118,17 @@ uint32_t e820_to_memmap(uint32_t type);
  * @skipped:   processors disabled or beyond @max.
  * @has_8259:  PC-AT compatible dual 8259 present (MADT flag).
  */
+/*
+ * CPUs the MADT walk records: a capacity of the parser, like
+ * FDT_MAX_CPUS, not of the allocator's per-CPU tables (a kernel built
+ * with PORT_MAX_CPUS=1 still parses, and tests, a 4-CPU table).
+ */
+#define ACPI_MAX_CPUS	64
+
 struct acpi_cpus {
 	uint64_t lapic_pa;
 	unsigned int nr;
-	uint32_t apic_ids[PORT_MAX_CPUS];
+	uint32_t apic_ids[ACPI_MAX_CPUS];
 	unsigned int skipped;
 	int has_8259;
 };
@@ -130,7 +137,7 @@ struct acpi_cpus {
  * acpi_find_cpus - walk RSDP -> XSDT (or RSDT) -> MADT.
  * @acc: physical memory accessor.
  * @rsdp_pa: physical address of the RSDP.
- * @max: keep at most this many CPUs (<= %PORT_MAX_CPUS).
+ * @max: keep at most this many CPUs (<= %ACPI_MAX_CPUS).
  * @out: filled in.
  *
  * Checks signatures, lengths and checksums of every table it reads;

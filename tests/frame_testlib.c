@@ -14,7 +14,16 @@
 
 #define TMEM_ALIGN	(FRAME_SIZE << FRAME_MAX_ORDER)	/* 4 MiB */
 
-static uint8_t tmem_pool[TMEM_MAX_FRAMES * FRAME_SIZE + TMEM_ALIGN]
+/*
+ * TMEM_POOL_FRAMES=0 (a kernel whose RAM cannot hold 20 MiB of .bss, and
+ * whose tests always run with the frame allocator up): no pool.
+ */
+#ifndef TMEM_POOL_FRAMES
+#define TMEM_POOL_FRAMES	TMEM_MAX_FRAMES
+#endif
+
+static uint8_t tmem_pool[TMEM_POOL_FRAMES ?
+			 TMEM_POOL_FRAMES * FRAME_SIZE + TMEM_ALIGN : 1]
 	__attribute__((aligned(4096)));
 static bool tmem_pool_busy;
 
@@ -29,7 +38,7 @@ bool tmem_get(struct tmem *t, size_t frames)
 		t->base = frame_alloc_run(frames);
 		return t->base != FRAME_NONE;
 	}
-	if (tmem_pool_busy)
+	if (tmem_pool_busy || frames > TMEM_POOL_FRAMES)
 		return false;
 	tmem_pool_busy = true;
 	t->base = (port_virt_to_phys(tmem_pool) + TMEM_ALIGN - 1) &
