@@ -3,8 +3,10 @@
  * lib.c - the compiler support routines the 32-bit Arm kernel provides
  * itself: it links no libgcc and no compiler-rt, so every helper the
  * compilers call is here, in ARM state, without FP/SIMD, and visible in
- * the tree. What calls them: 64-bit division and remainder
- * (__aeabi_uldivmod, entered through aeabi.S; the printf formatter,
+ * the tree. ARCH=armv7m links it too, as Thumb-2 (its 32-bit division
+ * is the Cortex-M3's UDIV as well). What calls them: 64-bit division and remainder
+ * (__aeabi_uldivmod and __aeabi_ldivmod, entered through aeabi.S; the
+ * printf formatter,
  * arch_time_ns(), statistics), and 64-bit count of trailing zeros
  * (__ctzdi2: the bitmap searches of mm/), and clang's memory helpers
  * (__aeabi_memcpy() and friends, over kernel/string.c). 32-bit division
@@ -16,6 +18,7 @@
 #include <stdint.h>
 
 uint64_t arm_udivmod64(uint64_t n, uint64_t d, uint64_t *rem);
+int64_t arm_sdivmod64(int64_t n, int64_t d, int64_t *rem);
 int __ctzdi2(uint64_t a);
 
 /* Leading zeros of a non-zero 64-bit value, from 32-bit CLZ. */
@@ -67,6 +70,26 @@ uint64_t arm_udivmod64(uint64_t n, uint64_t d, uint64_t *rem)
 	}
 	*rem = n;
 	return q;
+}
+
+/**
+ * arm_sdivmod64 - signed 64-bit division with remainder, C's rules (the
+ * quotient rounds toward zero, the remainder has @n's sign).
+ * @n: dividend.
+ * @d: divisor; 0 as in arm_udivmod64().
+ * @rem: set to @n % @d.
+ *
+ * Return: @n / @d.
+ */
+int64_t arm_sdivmod64(int64_t n, int64_t d, int64_t *rem)
+{
+	uint64_t un = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+	uint64_t ud = d < 0 ? 0 - (uint64_t)d : (uint64_t)d;
+	uint64_t q, r;
+
+	q = arm_udivmod64(un, ud, &r);
+	*rem = n < 0 ? (int64_t)(0 - r) : (int64_t)r;
+	return (n < 0) != (d < 0) ? (int64_t)(0 - q) : (int64_t)q;
 }
 
 /**
