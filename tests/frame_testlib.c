@@ -30,6 +30,7 @@ static bool tmem_pool_busy;
 bool tmem_get(struct tmem *t, size_t frames)
 {
 	t->z = NULL;
+	t->base = FRAME_NONE;
 	t->frames = frames;
 	t->from_global = frame_ready();
 	if (frames > TMEM_MAX_FRAMES)
@@ -48,7 +49,9 @@ bool tmem_get(struct tmem *t, size_t frames)
 
 void tmem_put(struct tmem *t)
 {
-	if (t->from_global)
+	if (t->from_global && t->base == FRAME_NONE)
+		;	/* tmem_get() could not borrow it: nothing to give */
+	else if (t->from_global)
 		frame_free_run(t->base, t->frames);
 	else
 		tmem_pool_busy = false;
