@@ -2,7 +2,7 @@
 #
 # Build for one target per invocation:
 #
-#   make [ARCH=host|x86_64|aarch64|arm] [LLVM=1] [CROSS_COMPILE=prefix-] [V=1]
+#   make [ARCH=host|x86_64|aarch64|arm|armv7m] [LLVM=1] [CROSS_COMPILE=prefix-] [V=1]
 #   make ARCH=host SAN=asan|tsan        sanitizer builds of the host port
 #   make ARCH=host32    the host port's unit suites as a 32-bit program
 #                       (gcc -m32): build/host32/ktest-host
