@@ -42,7 +42,7 @@ for arch in $archs; do
 	fi
 	echo "## $arch (QEMU -icount shift=0: ns = instructions)"
 	tools/qemu.sh --timeout "$TIMEOUT" --build "build/$arch-bench" \
-		--smp 1 --mem 512M --icount "$arch" bench=1 2>&1 | tr -d '\r' |
+		--smp 1 --icount "$arch" bench=1 2>&1 | tr -d '\r' |
 		sed -n 's/^bench: //p' > "build/bench-kernel-$arch.txt"
 	if ! grep -q '^done' "build/bench-kernel-$arch.txt"; then
 		echo "bench-kernel: $arch: no complete output" >&2

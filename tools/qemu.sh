@@ -55,6 +55,7 @@ usage() {
 load() {
 	QEMU_SYSTEM='' QEMU_MACHINE='' QEMU_CPU='' QEMU_SMP=1 QEMU_MEM=128M
 	QEMU_IMAGE='' QEMU_ISO='' QEMU_EXIT='' QEMU_EXIT_ARGS='' QEMU_TESTS=''
+	QEMU_ARGS=''
 	DEPS_RUN='' DEPS_TEST='' DEPS_ISO=''
 	if [ ! -f "arch/$1/qemu.conf" ]; then
 		echo "qemu.sh: no QEMU descriptor arch/$1/qemu.conf" >&2
@@ -122,7 +123,7 @@ fi
 set -- $QEMU_SYSTEM -machine "${machine:-$QEMU_MACHINE}" -cpu "$QEMU_CPU" \
 	-smp "${smp:-$QEMU_SMP}" -m "${mem:-$QEMU_MEM}" \
 	${icount:+-icount shift=0} \
-	-display none -no-reboot $console -monitor none
+	-display none -no-reboot $console -monitor none $QEMU_ARGS
 if [ "$QEMU_EXIT" != semihosting ] || [ -n "$status" ]; then
 	# shellcheck disable=SC2086
 	set -- "$@" $QEMU_EXIT_ARGS
