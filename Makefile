@@ -164,9 +164,10 @@ KERNEL_SRCS := $(sort $(wildcard kernel/*.c))
 KERNEL_OBJS := $(KERNEL_SRCS:%.c=$(BUILD)/%.o)
 KERNEL := $(BUILD)/kernel.elf
 ALL_KOBJS := $(ARCH_OBJS) $(KERNEL_OBJS) $(BOOT_OBJS) $(MM_OBJS) $(TEST_OBJS)
-# The 32-bit Arm benchmark kernel also links newlib's malloc and
-# newlib-nano's, renamed (tools/newlib-objs.sh, kernel/bench_newlib.c).
-ifeq ($(ARCH)$(BENCH),arm1)
+# A benchmark kernel whose build.mk names NEWLIB_CPU (the multilib's
+# CPU flags) also links newlib's malloc and newlib-nano's, renamed
+# (tools/newlib-objs.sh, kernel/bench_newlib.c).
+ifeq ($(BENCH)$(if $(NEWLIB_CPU),y),1y)
 NEWLIB_OBJS := $(BUILD)/newlib/newlib.o $(BUILD)/newlib/newlib-nano.o
 ALL_KOBJS += $(NEWLIB_OBJS)
 CFLAGS_ALL += -DKMA_BENCH_NEWLIB
@@ -175,7 +176,8 @@ all: $(KERNEL) $(addprefix $(BUILD)/,$(ARCH_IMAGES))
 ifneq ($(NEWLIB_OBJS),)
 $(NEWLIB_OBJS) &: tools/newlib-objs.sh
 	@$(if $(filter 0,$(V)),echo "  NEWLIB  $(BUILD)/newlib")
-	$(Q)tools/newlib-objs.sh arm-none-eabi-gcc $(BUILD)/newlib
+	$(Q)tools/newlib-objs.sh arm-none-eabi-gcc $(BUILD)/newlib \
+		"$(NEWLIB_CPU)"
 endif
 endif
 

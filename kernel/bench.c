@@ -442,6 +442,7 @@ void kernel_bench(void)
 	bench_size(64 << 10, GFP_KERNEL);
 	bench_size(2 << 20, GFP_KERNEL);
 #ifdef KMA_BENCH_NEWLIB
+	kernel_mm_quiesce();		/* their sbrk regions come from frames */
 	bench_newlib();
 #endif
 	kernel_mm_quiesce();

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * bench_newlib.c - what newlib's malloc and newlib-nano's malloc need to
- * run inside the 32-bit Arm benchmark kernel (make ARCH=arm BENCH=1), so
- * that kernel/bench.c measures them with the same loops as kmalloc.
+ * run inside the 32-bit Arm benchmark kernels (make ARCH=arm|armv7m
+ * BENCH=1), so that kernel/bench.c measures them with the same loops as
+ * kmalloc.
  *
  * tools/newlib-objs.sh takes their archive members from the toolchain's
  * libc.a and libc_nano.a and renames every global symbol (nlf_: newlib,
@@ -22,7 +23,7 @@
 #include "kernel.h"
 #include "bench_newlib.h"
 
-#define BENCH_NEWLIB_HEAP	(16u << 20)
+#define BENCH_NEWLIB_HEAP	(4u << 20)
 
 struct nl_heap {
 	char *base;	/* NULL until the first sbrk */

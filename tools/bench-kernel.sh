@@ -23,9 +23,9 @@
 # (the allocator's share). Then the worst single operation of a long
 # randomized run (allocations of 1 B-1 KiB and frees, each timed alone)
 # with the timing loop's mean subtracted: from a quiesced heap, then
-# warm. On arm, newlib's malloc ("nl") and newlib-nano's ("nano") run in
-# the same kernel with the same loops, and their code and static data
-# are printed beside kma's. Raw lines in build/bench-kernel-<arch>.txt.
+# warm. On arm and armv7m, newlib's malloc ("nl") and newlib-nano's
+# ("nano") run in the same kernel with the same loops, and their code and
+# static data are printed beside kma's. Raw lines in build/bench-kernel-<arch>.txt.
 #
 # Environment: TIMEOUT (seconds per boot, default 300).
 set -u
@@ -71,9 +71,9 @@ for arch in $archs; do
 			       $2, $4 - la, $6, $8 - lf, $10 - la, $11 - lf
 		}' "build/bench-kernel-$arch.txt"
 	echo
-	if [ "$arch" = arm ]; then
-		echo "## arm, code and static data (bytes: text data bss)"
-		d=build/arm-bench
+	d=build/$arch-bench
+	if [ -f $d/newlib/newlib-size.txt ]; then
+		echo "## $arch, code and static data (bytes: text data bss)"
 		arm-none-eabi-size $d/mm/*.o $d/lib/*.o | awk '
 			$NF != "filename" { t += $1; d += $2; b += $3 }
 			END { printf "kma mm/ and lib/ %7d %6d %6d\n", t, d, b }'

@@ -3,12 +3,13 @@
 #
 # newlib-objs.sh - newlib's malloc and newlib-nano's malloc as two
 # relocatable objects with renamed symbols, for the 32-bit Arm benchmark
-# kernel (make ARCH=arm BENCH=1; kernel/bench_newlib.c).
+# kernels (make ARCH=arm|armv7m BENCH=1; kernel/bench_newlib.c).
 #
-#   tools/newlib-objs.sh CC OUTDIR
+#   tools/newlib-objs.sh CC OUTDIR [CPUFLAGS]
 #
-# CC is the arm compiler with the kernel's CPU flags (it names the
-# multilib: -mcpu=cortex-a15 -marm gives thumb/v7-a/nofp). Takes the
+# CC is the arm compiler; CPUFLAGS, the kernel's CPU flags (default
+# -mcpu=cortex-a15 -marm), name the multilib: thumb/v7-a/nofp for the
+# Cortex-A15, thumb/v7-m/nofp for -mcpu=cortex-m3 -mthumb. Takes the
 # archive members of malloc and free from libc.a and libc_nano.a (the
 # Debian package libnewlib-arm-none-eabi), links each set into one object
 # and prefixes every global symbol, defined or not: nlf_ for newlib
@@ -20,12 +21,13 @@
 set -eu
 CC=$1
 OUT=$2
+CPUFLAGS=${3:--mcpu=cortex-a15 -marm}
 PREFIX=${CC%gcc}
 case "$CC" in
 *clang*) PREFIX=arm-none-eabi- ;;
 esac
 # clang has no multilib of its own here: ask gcc with the same flags.
-GCC="${PREFIX}gcc -mcpu=cortex-a15 -marm"
+GCC="${PREFIX}gcc $CPUFLAGS"
 AR=${PREFIX}ar
 LD=${PREFIX}ld
 NM=${PREFIX}nm

@@ -26,3 +26,7 @@ ARCH_SRCS := $(sort $(wildcard arch/arm/*.c arch/arm/*.S)) \
 	drivers/arm_timer.c drivers/gicv2.c drivers/pl011.c
 LDSCRIPT := linker/arm.ld
 ARCH_IMAGES := Image
+
+# make BENCH=1: newlib's malloc and newlib-nano's from this multilib run
+# beside kma in the benchmark kernel (tools/newlib-objs.sh).
+NEWLIB_CPU := -mcpu=cortex-a15 -marm

@@ -28,3 +28,7 @@ ARCH_SRCS := $(sort $(wildcard arch/armv7m/*.c arch/armv7m/*.S)) \
 	arch/arm/lib.c arch/arm/aeabi.S
 LDSCRIPT := linker/armv7m.ld
 ARCH_IMAGES :=
+
+# make BENCH=1: newlib's malloc and newlib-nano's from this multilib run
+# beside kma in the benchmark kernel (tools/newlib-objs.sh).
+NEWLIB_CPU := -mcpu=cortex-m3 -mthumb
