@@ -7,7 +7,8 @@
 #
 #   tools/newlib-objs.sh CC OUTDIR [CPUFLAGS]
 #
-# CC is the arm compiler; CPUFLAGS, the kernel's CPU flags (default
+# CC is arm-none-eabi-gcc (the kernel's clang builds use it too: the
+# multilibs are gcc's); CPUFLAGS, the kernel's CPU flags (default
 # -mcpu=cortex-a15 -marm), name the multilib: thumb/v7-a/nofp for the
 # Cortex-A15, thumb/v7-m/nofp for -mcpu=cortex-m3 -mthumb. Takes the
 # archive members of malloc and free from libc.a and libc_nano.a (the
@@ -23,11 +24,7 @@ CC=$1
 OUT=$2
 CPUFLAGS=${3:--mcpu=cortex-a15 -marm}
 PREFIX=${CC%gcc}
-case "$CC" in
-*clang*) PREFIX=arm-none-eabi- ;;
-esac
-# clang has no multilib of its own here: ask gcc with the same flags.
-GCC="${PREFIX}gcc $CPUFLAGS"
+GCC="$CC $CPUFLAGS"
 AR=${PREFIX}ar
 LD=${PREFIX}ld
 NM=${PREFIX}nm
