@@ -177,7 +177,8 @@ struct span {
 	kma_bitword_t alloc_bits[SPAN_WORDS + 1];
 	/* Any CPU sets (atomic or); the sweeper takes (atomic exchange). */
 	kma_bitword_t xfree_bits[SPAN_WORDS + 1];
-	uint8_t huge_order;		/* HUGE: buddy order, or 0xff: a run */
+	uint8_t huge_order;		/* HUGE: buddy order (>= 1), or 0xff:
+					   a run; 0 for every other span */
 };
 
 /*
@@ -773,11 +774,11 @@ bool heap_keep_resident(size_t bytes);
 void heap_reuse_resident(size_t bytes);
 void *large_alloc(size_t size, gfp_t flags);
 void large_free(struct span *s);
+void huge_free(struct span *s);
 void large_cache_drain(unsigned int cpu);
 bool large_cache_holds(unsigned int cpu);
 struct span *heap_huge_alloc(size_t bytes);
 struct span *heap_huge_alloc_aligned(size_t bytes, size_t align);
-void heap_huge_free(struct span *s);
 
 /* kmalloc.c and cpucache.c: CPU caches and reports */
 extern struct cpu_cache caches[PORT_MAX_CPUS];

@@ -179,10 +179,8 @@ static void kfree_classify(struct span *s, uintptr_t va, uintptr_t site)
 					   "not the start of a large object");
 			return;
 		}
-		if (READ_ONCE(s->xstate) == SPAN_HUGE) {
-			heap_huge_free(s);
-			return;
-		}
+		if (READ_ONCE(s->xstate) == SPAN_HUGE)
+			expect = SPAN_HUGE;
 		if (!__atomic_compare_exchange_n(&s->xstate, &expect, SPAN_DEAD,
 						 false, __ATOMIC_ACQ_REL,
 						 __ATOMIC_RELAXED)) {
@@ -190,7 +188,10 @@ static void kfree_classify(struct span *s, uintptr_t va, uintptr_t site)
 					   "large object already freed");
 			return;
 		}
-		large_free(s);
+		if (expect == SPAN_HUGE)
+			huge_free(s);
+		else
+			large_free(s);
 		return;
 	default:
 		kmalloc_report_obj(MM_ERR_INVALID_FREE, "kfree", va, s,

@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
  * large.c - objects above SC_MAX_SIZE: LARGE ones (up to HUGE_MIN) are
- * spans of their own from the page heap, with a per-CPU cache of spans
- * freed lately; HUGE ones come straight from the frame allocator (a buddy
- * block or a frame run registered in the page map).
+ * spans of their own from the page heap; HUGE ones come straight from the
+ * frame allocator (a buddy block or a frame run registered in the page
+ * map). Both with a per-CPU cache of spans freed lately.
  *
  * Owns: large_caches[] (per CPU, touched by its CPU with interrupts off,
  * or drained by cache_drain() under the rules of a CPU drain); HUGE span
  * descriptors and the frames behind them.
  *
- * A LARGE span freed on a CPU whose large cache has room stays carved:
- * its state goes LARGE -> DEAD (so a second free, or ksize(), is
- * reported) and the cache keeps it; the next large allocation of the
- * same page count (and alignment) on that CPU takes it back without a
- * shared lock, in O(LARGE_CACHE_SLOTS). At most LARGE_CACHE_SLOTS spans
- * and LARGE_CACHE_BYTES per CPU; the page heap counts them as large.
+ * A LARGE or HUGE span freed on a CPU whose large cache has room stays as
+ * it is, carved and in the page map: its state goes LARGE or HUGE -> DEAD
+ * (one compare-and-swap, so a second free, or ksize(), is reported) and
+ * the cache keeps it; the next allocation of the same page count (and
+ * alignment) on that CPU takes it back without a shared lock, in
+ * O(LARGE_CACHE_SLOTS). At most LARGE_CACHE_SLOTS spans per CPU, of which
+ * LARGE_CACHE_BYTES of LARGE spans and cache_grow_bytes (the CPU caches'
+ * growth budget: none on a machine too small for growth, cpucache.c) of
+ * HUGE ones; the page heap counts them as large and huge bytes until the
+ * cache gives them back (a drain: memory pressure, CPU offline, thread
+ * exit on the host).
  *
  * Locking: heap.lock for the page map and the counters; the frames are
  * taken and given back outside it.
@@ -29,16 +34,43 @@
 struct large_cache {
 	struct span *s[LARGE_CACHE_SLOTS];
 	uint32_t n;
-	uint32_t bytes;
+	uint32_t bytes;		/* of LARGE spans */
 };
 
 static struct large_cache large_caches[PORT_MAX_CPUS];
+/* Bytes of HUGE spans in each CPU's large cache, apart from it. */
+static size_t large_hbytes[PORT_MAX_CPUS];
 
-/* A cached span of @npages pages at a multiple of @align pages, or NULL. */
-static struct span *large_cache_take(uint32_t npages, uint32_t align)
+static void heap_huge_release(struct span *s);
+
+/*
+ * Whether @s is a HUGE span (from the frame allocator), not a LARGE one
+ * (from the page heap), whatever its state: only a HUGE span has a
+ * huge_order (a HUGE block is at least 2 pages: heap_huge_alloc_aligned()).
+ */
+static bool span_huge(const struct span *s)
+{
+	return s->huge_order != 0;
+}
+
+/*
+ * The LARGE spans of a large cache have at most this many pages, the HUGE
+ * ones more (it takes no HUGE span of fewer: kmalloc_aligned()'s small
+ * blocks), so the page count asked for tells the kind.
+ */
+#define LARGE_MAX_PAGES	((uint32_t)(HUGE_MIN / PAGE_SIZE))
+
+/*
+ * A cached span of @npages pages at a multiple of @align pages, or NULL;
+ * @huge: whether @npages is above LARGE_MAX_PAGES (a constant at each
+ * call site).
+ */
+static inline __attribute__((always_inline)) struct span *
+large_cache_take(uint32_t npages, uint32_t align, bool huge)
 {
 	unsigned long irq = port_irq_save();
-	struct large_cache *lc = &large_caches[port_cpu_id()];
+	unsigned int cpu = port_cpu_id();
+	struct large_cache *lc = &large_caches[cpu];
 	uintptr_t mask = (uintptr_t)align * PAGE_SIZE - 1;
 	struct span *s = NULL;
 	uint32_t i;
@@ -47,7 +79,10 @@ static struct span *large_cache_take(uint32_t npages, uint32_t align)
 		if (lc->s[i]->npages == npages && !(lc->s[i]->base & mask)) {
 			s = lc->s[i];
 			lc->s[i] = lc->s[--lc->n];
-			lc->bytes -= npages * (uint32_t)PAGE_SIZE;
+			if (huge)
+				large_hbytes[cpu] -= (size_t)npages * PAGE_SIZE;
+			else
+				lc->bytes -= npages * (uint32_t)PAGE_SIZE;
 			break;
 		}
 	}
@@ -78,6 +113,32 @@ void large_free(struct span *s)
 	heap_free_span(s, true);
 }
 
+/**
+ * huge_free - give back a HUGE span whose state the caller moved from
+ * HUGE to DEAD: to this CPU's large cache if it has room (and the span
+ * more than LARGE_MAX_PAGES pages), else its frames to the frame
+ * allocator.
+ * @s: the span.
+ */
+void huge_free(struct span *s)
+{
+	unsigned long irq = port_irq_save();
+	unsigned int cpu = port_cpu_id();
+	struct large_cache *lc = &large_caches[cpu];
+	size_t bytes = (size_t)s->npages * PAGE_SIZE;
+
+	if (heap_ncpus && lc->n < LARGE_CACHE_SLOTS &&
+	    s->npages > LARGE_MAX_PAGES &&
+	    large_hbytes[cpu] + bytes <= cache_grow_bytes) {
+		lc->s[lc->n++] = s;
+		large_hbytes[cpu] += bytes;
+		port_irq_restore(irq);
+		return;
+	}
+	port_irq_restore(irq);
+	heap_huge_release(s);
+}
+
 /** large_cache_holds - whether @cpu's large cache holds a span (racy). */
 bool large_cache_holds(unsigned int cpu)
 {
@@ -85,8 +146,8 @@ bool large_cache_holds(unsigned int cpu)
 }
 
 /**
- * large_cache_drain - give every span of @cpu's large cache to the page
- * heap.
+ * large_cache_drain - give every span of @cpu's large cache back to the
+ * page heap (LARGE) or the frame allocator (HUGE).
  * @cpu: the calling CPU, or one that is not using the allocator.
  */
 void large_cache_drain(unsigned int cpu)
@@ -96,10 +157,17 @@ void large_cache_drain(unsigned int cpu)
 
 	while (lc->n) {
 		struct span *s = lc->s[--lc->n];
+		bool huge = span_huge(s);
 
-		lc->bytes -= s->npages * (uint32_t)PAGE_SIZE;
+		if (huge)
+			large_hbytes[cpu] -= (size_t)s->npages * PAGE_SIZE;
+		else
+			lc->bytes -= s->npages * (uint32_t)PAGE_SIZE;
 		port_irq_restore(irq);
-		heap_free_span(s, true);
+		if (huge)
+			heap_huge_release(s);
+		else
+			heap_free_span(s, true);
 		irq = port_irq_save();
 	}
 	port_irq_restore(irq);
@@ -163,6 +231,34 @@ void heap_reuse_resident(size_t bytes)
 		__atomic_store_n(&heap.resident_low, next, __ATOMIC_RELAXED);
 }
 
+/*
+ * A HUGE object of @size bytes: a span of this CPU's large cache of the
+ * page count (and alignment) the frame allocator would give, else a new
+ * one. A power of two up to the largest buddy block is a block, so
+ * naturally aligned; any other size a run of whole pages.
+ */
+static __attribute__((noinline)) struct span *huge_alloc(size_t size)
+{
+	size_t npages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	bool pow2 = !(size & (size - 1)) &&
+		    size <= (PAGE_SIZE << FRAME_MAX_ORDER);
+	struct span *s;
+
+	_Static_assert(KMALLOC_MAX_SIZE / PAGE_SIZE <= UINT32_MAX,
+		       "a span's page count fits 32 bits");
+	s = large_cache_take((uint32_t)npages, pow2 ? (uint32_t)npages : 1,
+			     true);
+	if (s) {
+		s->size = (uint32_t)(size > UINT32_MAX ? 0 : size);
+		__atomic_store_n(&s->xstate, SPAN_HUGE, __ATOMIC_RELEASE);
+		return s;
+	}
+	s = pow2 ? heap_huge_alloc_aligned(size, size) : heap_huge_alloc(size);
+	if (s)
+		heap_reuse_resident(size);
+	return s;
+}
+
 /**
  * large_alloc - an object above SC_MAX_SIZE.
  * @size: bytes.
@@ -191,7 +287,7 @@ void *large_alloc(size_t size, gfp_t flags)
 						     PAGE_SHIFT);
 			uint32_t align = (size & (size - 1)) ? 1 : npages;
 
-			s = large_cache_take(npages, align);
+			s = large_cache_take(npages, align, false);
 			if (!s) {
 				s = heap_alloc_span(npages, align, true);
 				if (s)
@@ -202,15 +298,8 @@ void *large_alloc(size_t size, gfp_t flags)
 				__atomic_store_n(&s->xstate, SPAN_LARGE,
 						 __ATOMIC_RELEASE);
 			}
-		} else if (!(size & (size - 1)) &&
-			   size <= (PAGE_SIZE << FRAME_MAX_ORDER)) {
-			s = heap_huge_alloc_aligned(size, size);
-			if (s)
-				heap_reuse_resident(size);
 		} else {
-			s = heap_huge_alloc(size);
-			if (s)
-				heap_reuse_resident(size);
+			s = huge_alloc(size);
 		}
 		if (s)
 			break;
@@ -330,31 +419,20 @@ static struct span *huge_register(phys_addr_t pa, size_t npages,
 	return s;
 }
 
-/**
- * heap_huge_free - give a HUGE object back to the frame allocator.
- * @s: its span; its state was already checked by the caller under no
- *     lock, so it is checked again here.
+/*
+ * heap_huge_release - give a HUGE object whose state is DEAD back to the
+ * frame allocator: out of the page map, its descriptor freed.
+ * @s: its span, no longer in any large cache.
  */
-void heap_huge_free(struct span *s)
+static void heap_huge_release(struct span *s)
 {
 	unsigned long flags;
-	uintptr_t va;
-	uint32_t npages;
-	uint8_t order;
+	uintptr_t va = s->base;
+	uint32_t npages = s->npages;
+	uint8_t order = s->huge_order;
 
 	flags = spin_lock_irqsave(&heap.lock);
 	heap.nlocks++;
-	if (READ_ONCE(s->xstate) != SPAN_HUGE) {
-		spin_unlock_irqrestore(&heap.lock, flags);
-		mm_report(MM_ERR_DOUBLE_FREE, s->base, 0,
-			  "kfree(%p): huge object already free",
-			  (void *)s->base);
-		return;
-	}
-	va = s->base;
-	npages = s->npages;
-	order = s->huge_order;
-	WRITE_ONCE(s->xstate, SPAN_DEAD);
 	pagemap_set(va, npages, NULL, true);
 	heap_meta_free(&heap.span_fa, s);
 	heap_count(&heap.huge_bytes, -(long)(npages * PAGE_SIZE));

@@ -781,6 +781,66 @@ static void test_kmalloc_large_reuse(struct ktest *t)
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
 }
 
+static uint64_t heap_locks_now(void)
+{
+	static struct kmalloc_stats st;
+
+	kmalloc_get_stats(&st);
+	return st.heap_locks;
+}
+
+/*
+ * A huge object (from the frame allocator) freed then asked for again, a
+ * buddy block and a run: from this CPU's large cache, with no shared lock,
+ * where the machine is large enough for the CPU caches to grow (else given
+ * back at once); a second free of it is reported; every frame comes back
+ * at the drain.
+ */
+static void test_kmalloc_huge_reuse(struct ktest *t)
+{
+	static const size_t sizes[] = { 2u << 20, (3u << 20) + 100 };
+	uint64_t frames, locks;
+	unsigned long irq;
+	unsigned int i;
+	bool cached;
+	void *h, *m;
+
+	test_mm_quiesce();
+	frames = test_mm_free_frames();
+	for (i = 0; i < 2; i++) {
+		test_mm_quiesce();	/* this CPU's large cache empty */
+		cached = cache_grow_bytes >= sizes[i] + PAGE_SIZE;
+		h = kmalloc(sizes[i], GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, h);
+		/* No timer tick (the decay takes the heap lock) in between. */
+		irq = port_irq_save();
+		kfree(h);
+		locks = heap_locks_now();
+		m = kmalloc(sizes[i], GFP_ATOMIC);
+		locks = heap_locks_now() - locks;
+		port_irq_restore(irq);
+		KT_ASSERT_NOT_NULL(t, m);
+		if (cached) {
+			KT_EXPECT(t, m == h);
+			KT_EXPECT_EQ(t, locks, 0);
+		} else {
+			KT_EXPECT(t, locks > 0);
+		}
+		KT_EXPECT_EQ(t, ksize(m), (sizes[i] + PAGE_SIZE - 1) &
+					  ~(size_t)(PAGE_SIZE - 1));
+		kfree(m);
+		report_capture_begin();
+		kfree(m);	/* in this CPU's large cache, or gone */
+		report_capture_end();
+		KT_EXPECT_EQ(t, report_cap.count, 1);
+		KT_EXPECT(t, report_cap.last_error == MM_ERR_INVALID_FREE ||
+			     report_cap.last_error == MM_ERR_DOUBLE_FREE);
+	}
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	test_mm_quiesce();
+	KT_EXPECT_EQ(t, test_mm_free_frames(), frames);
+}
+
 /*
  * Fill this CPU's cache of p's class past its capacity so that p moves
  * on in a batch (to the central or back to its span), then free p again:
@@ -1076,6 +1136,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_cache_decays),
 	KTEST_CASE(test_kmalloc_reclaim_before_grow),
 	KTEST_CASE(test_kmalloc_large_reuse),
+	KTEST_CASE(test_kmalloc_huge_reuse),
 	KTEST_CASE(test_kmalloc_krealloc_in_place),
 	KTEST_CASE(test_misuse_double_free_batched),
 	KTEST_CASE(test_pages_api),
