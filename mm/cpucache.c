@@ -58,8 +58,9 @@
  * Paths (interrupts off, this CPU's cache only):
  *  - alloc, cache empty: take a batch from the central, else carve one
  *    from this CPU's span of the class (span_take_batch(): one bitmap
- *    store per window, no lock), trading an exhausted span with the
- *    central (one lock per span); when no free of the class found the
+ *    store per window, no lock), trading the spans it runs dry with the
+ *    central in one swap (or, once the cache has grown, keeping them to
+ *    the next refill, cache_carve()); when no free of the class found the
  *    cache full since its last refill (this CPU only allocates the
  *    class), as many batches as the cache holds, under one lock;
  *  - free, cache full: give the top batch to the central (one lock),
@@ -101,6 +102,8 @@
 #define CACHE_GROW_MIN_BYTES	(256u << 10)
 #define CACHE_GROW_CLASS_BYTES	(4u << 20)
 #define CACHE_GROW_MAX_OBJS	1024u
+_Static_assert(CACHE_GROW_MAX_OBJS <= CACHE_KEPT_MAX,
+	       "a refill runs at most CACHE_KEPT_MAX spans dry");
 
 struct span empty_span = { .xowner = -1 };
 
@@ -344,6 +347,22 @@ static bool span_ready(struct span *s)
 }
 
 /*
+ * Let go of @s, a current span of this CPU that left c->alloc[], and of
+ * the spans run dry it kept (its ->next chain, see cache_carve()), each
+ * swept and placed by its central. Interrupts off.
+ */
+static void cache_uncache_spans(struct span *s)
+{
+	struct span *next;
+
+	for (; s; s = next) {
+		next = s->next;
+		s->next = NULL;
+		central_uncache_span(s);
+	}
+}
+
+/*
  * The span @c allocates class @spc from, with a free slot in its window:
  * the current one (refilled or swept), else one from the central.
  */
@@ -356,11 +375,13 @@ struct span *cache_span(struct cpu_cache *c, unsigned int spc,
 		if (span_ready(s))
 			return s;
 		c->alloc[spc] = &empty_span;
-		central_uncache_span(s);
+		cache_uncache_spans(s);
 	}
 	s = central_cache_span(spc, cpu);
-	if (s)
+	if (s) {
+		s->next = NULL;
 		c->alloc[spc] = s;
+	}
 	return s;
 }
 
@@ -370,14 +391,27 @@ struct span *cache_span(struct cpu_cache *c, unsigned int spc,
  * one swap (central_swap_spans(): as many as @max needs, for the spans
  * run dry so far), or new ones (central_cache_span()). The spans run dry
  * go back together at the end, so a refill of a class with few objects
- * per span takes about two locks, not two per span. Interrupts off, this
- * CPU.
+ * per span takes about two locks, not two per span; or, when @keep (the
+ * cache has grown: memory is plentiful), they stay with this CPU, chained
+ * through the new current span's ->next, until the next refill, whose
+ * swap sweeps them first and takes back those that frees refilled with
+ * no lock: a CPU that allocates and frees a working set of the class in
+ * turns (a batch) reuses its own spans, one lock per refill, and the
+ * frees into them move no span between the central's lists. Kept spans
+ * stay LIST_CACHED, owned by this CPU, and go back with the current span
+ * (cache_uncache_spans()). Interrupts off, this CPU.
  */
 static uint32_t cache_carve(struct cpu_cache *c, unsigned int spc,
-			    unsigned int cpu, void **out, uint32_t max)
+			    unsigned int cpu, void **out, uint32_t max,
+			    bool keep)
 {
 	uint32_t per = spc_pages(spc) * PAGE_SIZE / spc_size(spc), n = 0;
 	struct span *s = c->alloc[spc], *dry = NULL, *got = NULL;
+
+	if (s != &empty_span) {		/* the spans the last refill kept */
+		dry = s->next;
+		s->next = NULL;
+	}
 
 	while (n < max) {
 		if (s != &empty_span && span_ready(s)) {
@@ -404,6 +438,7 @@ static uint32_t cache_carve(struct cpu_cache *c, unsigned int spc,
 			s = &empty_span;
 			break;			/* out of memory */
 		}
+		s->next = NULL;
 	}
 	while (got) {			/* more than needed after all */
 		struct span *t = got;
@@ -413,7 +448,9 @@ static uint32_t cache_carve(struct cpu_cache *c, unsigned int spc,
 		dry = t;
 	}
 	c->alloc[spc] = s;
-	if (dry)
+	if (dry && keep && s != &empty_span)
+		s->next = dry;
+	else if (dry)
 		central_swap_spans(spc, cpu, dry, 0);
 	return n;
 }
@@ -426,6 +463,7 @@ static bool cache_fill(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 {
 	struct objcache *oc = objcache_of(cpu, spc);
 	uint32_t want = centrals[spc].batch, n, nb = 1;
+	bool grown;
 
 	/*
 	 * The cache was refilled before and no free of the class found it
@@ -451,10 +489,12 @@ static bool cache_fill(struct cpu_cache *c, unsigned int spc, unsigned int cpu)
 	 * would pin enough of them to break up the contiguous runs large
 	 * allocations need.
 	 */
-	if ((uint32_t)(oc->hi - oc->lo) <= centrals[spc].cache_cap)
+	grown = (uint32_t)(oc->hi - oc->lo) > centrals[spc].cache_cap;
+	if (!grown)
 		nb = 1;
 	if (n < nb * want)
-		n += cache_carve(c, spc, cpu, oc->lo + n, nb * want - n);
+		n += cache_carve(c, spc, cpu, oc->lo + n, nb * want - n,
+				 grown);
 	oc->top = oc->lo + n;
 	/* What the working set lacked, in batches (see cache_grow()). */
 	nb = n > want ? n / want : 1;
@@ -772,7 +812,7 @@ void cache_drain(unsigned int cpu)
 		if (s == &empty_span)
 			continue;
 		c->alloc[spc] = &empty_span;
-		central_uncache_span(s);
+		cache_uncache_spans(s);
 	}
 	c->grown = 0;
 	for (spc = 0; spc < NR_SPC; spc++)

@@ -355,10 +355,16 @@ static inline struct objcache *objcache_of(unsigned int cpu, unsigned int spc)
 #define CACHE_GROW_BYTES	KMA_CACHE_GROW_BYTES
 extern uint32_t cache_grow_bytes;
 
+/* Most spans a refill can run dry: one per object of the largest refill. */
+#define CACHE_KEPT_MAX	1024u
+
 /**
  * struct cpu_cache - one CPU's allocation state besides its object
  * caches (Go's mcache).
- * @alloc: the span each class refills from, never NULL (&empty_span).
+ * @alloc: the span each class refills from, never NULL (&empty_span);
+ *         through its ->next, the spans the last refill ran dry and kept
+ *         (cache_carve(), at most CACHE_KEPT_MAX), LIST_CACHED and owned
+ *         by this CPU too.
  * @miss: per class, allocations that found the cache empty since the
  *        cache last grew (saturating): a full cache grows by that many
  *        batches, so only a class this CPU allocates from grows, and by

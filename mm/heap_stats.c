@@ -35,9 +35,16 @@ static void class_stats(unsigned int spc, struct kmalloc_class_stats *cs,
 	for (cpu = 0; cpu < heap_ncpus; cpu++) {
 		struct span *s2 = __atomic_load_n(&caches[cpu].alloc[spc],
 						  __ATOMIC_RELAXED);
+		uint32_t k;
 
-		if (s2 != &empty_span)
+		if (s2 == &empty_span)
+			continue;
+		/* With the spans it kept (bounded: another CPU's chain is
+		 * read racily, and may change under the walk). */
+		for (k = 0; s2 && k <= CACHE_KEPT_MAX; k++) {
 			cs->objs_in_use += span_live_objs(s2);
+			s2 = READ_ONCE(s2->next);
+		}
 	}
 	/* Free objects in CPU caches and batches are out of their spans but
 	 * not in use. */
@@ -215,17 +222,24 @@ unsigned int kmalloc_validate(void)
 
 			if (s == &empty_span)
 				continue;
-			if (READ_ONCE(s->xstate) != SPAN_SMALL ||
-			    READ_ONCE(s->spc) != spc ||
-			    __atomic_load_n(&s->xowner, __ATOMIC_RELAXED) !=
-			    (int32_t)cpu ||
-			    __atomic_load_n(&s->xlist, __ATOMIC_RELAXED) !=
-			    LIST_CACHED || span_of(s->base) != s) {
-				mm_report(MM_ERR_CORRUPT, s->base, spc,
-					  "cpu %u: cached span %p of class %u "
-					  "is inconsistent", cpu,
-					  (void *)s->base, spc);
-				bad++;
+			/* The current span, then those it keeps. */
+			for (i = 0; s; i++, s = s->next) {
+				if (i > CACHE_KEPT_MAX ||
+				    READ_ONCE(s->xstate) != SPAN_SMALL ||
+				    READ_ONCE(s->spc) != spc ||
+				    __atomic_load_n(&s->xowner,
+						    __ATOMIC_RELAXED) !=
+				    (int32_t)cpu ||
+				    __atomic_load_n(&s->xlist,
+						    __ATOMIC_RELAXED) !=
+				    LIST_CACHED || span_of(s->base) != s) {
+					mm_report(MM_ERR_CORRUPT, s->base, spc,
+						  "cpu %u: cached span %p of "
+						  "class %u is inconsistent",
+						  cpu, (void *)s->base, spc);
+					bad++;
+					break;
+				}
 			}
 		}
 	}

@@ -842,6 +842,58 @@ static void test_kmalloc_huge_reuse(struct ktest *t)
 }
 
 /*
+ * Rounds of a batch of 32 KiB objects allocated, then freed, on one CPU.
+ * Where the CPU caches grow, a refill keeps the spans it runs dry, chained
+ * to the current span, and the next round's refill takes back those its
+ * frees refilled (cache_carve()). Checked: a chain is there after some
+ * round once the cache has grown, every object distinct with its contents
+ * intact until
+ * its free, the validator clean (it walks the kept spans), and every
+ * frame back after the drain.
+ */
+static void test_kmalloc_batch_rounds(struct ktest *t)
+{
+	static unsigned char *objs[600];	/* more than the cache and
+						 * the central's batches */
+	const size_t size = 32768;
+	unsigned int spc = sc_of_size(size), r, i, n = 600;
+	struct objcache *oc;
+	bool grown = false, kept = false;
+	uint64_t frames;
+	unsigned long irq;
+
+	frames = test_mm_free_frames();
+	for (r = 0; r < 6; r++) {
+		for (i = 0; i < n; i++) {
+			objs[i] = kmalloc(size, GFP_KERNEL);
+			KT_ASSERT_NOT_NULL(t, objs[i]);
+			objs[i][0] = (unsigned char)i;
+			objs[i][size - 1] = (unsigned char)(i + r);
+		}
+		irq = port_irq_save();
+		oc = objcache_of(port_cpu_id(), spc);
+		grown = (uint32_t)(oc->hi - oc->lo) > centrals[spc].cache_cap;
+		kept |= caches[port_cpu_id()].alloc[spc] != &empty_span &&
+			caches[port_cpu_id()].alloc[spc]->next;
+		port_irq_restore(irq);
+		for (i = 0; i < n; i++) {
+			KT_EXPECT_EQ(t, objs[i][0], (unsigned char)i);
+			KT_EXPECT_EQ(t, objs[i][size - 1],
+				     (unsigned char)(i + r));
+			if (i)
+				KT_EXPECT(t, objs[i] != objs[i - 1]);
+		}
+		KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+		for (i = 0; i < n; i++)
+			kfree(objs[i]);
+	}
+	if (grown)		/* kept at the end of some round */
+		KT_EXPECT(t, kept);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	KT_EXPECT_EQ(t, test_mm_free_frames(), frames);
+}
+
+/*
  * Fill this CPU's cache of p's class past its capacity so that p moves
  * on in a batch (to the central or back to its span), then free p again:
  * still a double free, wherever it sits.
@@ -1137,6 +1189,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_reclaim_before_grow),
 	KTEST_CASE(test_kmalloc_large_reuse),
 	KTEST_CASE(test_kmalloc_huge_reuse),
+	KTEST_CASE(test_kmalloc_batch_rounds),
 	KTEST_CASE(test_kmalloc_krealloc_in_place),
 	KTEST_CASE(test_misuse_double_free_batched),
 	KTEST_CASE(test_pages_api),
