@@ -407,6 +407,7 @@ static uint32_t cache_carve(struct cpu_cache *c, unsigned int spc,
 {
 	uint32_t per = spc_pages(spc) * PAGE_SIZE / spc_size(spc), n = 0;
 	struct span *s = c->alloc[spc], *dry = NULL, *got = NULL;
+	bool swapped = false;
 
 	if (s != &empty_span) {		/* the spans the last refill kept */
 		dry = s->next;
@@ -422,10 +423,11 @@ static uint32_t cache_carve(struct cpu_cache *c, unsigned int spc,
 			s->next = dry;		/* on no list: ->next is ours */
 			dry = s;
 		}
-		if (!got) {
+		if (!got && !swapped) {	/* one swap per refill */
 			got = central_swap_spans(spc, cpu, dry,
 						 (max - n + per - 1) / per);
 			dry = NULL;
+			swapped = true;
 		}
 		if (got) {
 			s = got;
@@ -686,7 +688,9 @@ static bool cache_grow(unsigned int spc, unsigned int cpu,
  * cache_decay - a decay period ended (kmalloc_decay_tick()): every class
  * of @c that grew but found its cache empty on no allocation during the
  * period goes back to its starting capacity, so capacity a CPU gained
- * for a working set it no longer has is given back within two periods.
+ * for a working set it no longer has is given back within two periods;
+ * so does the CPU's large cache if no allocation took from it
+ * (large_cache_decay()). Interrupts off, this CPU.
  */
 void cache_decay(struct cpu_cache *c, unsigned int cpu)
 {
@@ -702,6 +706,7 @@ void cache_decay(struct cpu_cache *c, unsigned int cpu)
 	for (spc = 0; spc < KMA_BITWORDS(NR_SPC); spc++)
 		c->used[spc] = 0;
 	c->decay_seen = __atomic_load_n(&heap.cache_gen, __ATOMIC_RELAXED);
+	large_cache_decay(cpu);
 }
 
 /**

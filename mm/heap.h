@@ -782,6 +782,7 @@ void *large_alloc(size_t size, gfp_t flags);
 void large_free(struct span *s);
 void huge_free(struct span *s);
 void large_cache_drain(unsigned int cpu);
+void large_cache_decay(unsigned int cpu);
 bool large_cache_holds(unsigned int cpu);
 struct span *heap_huge_alloc(size_t bytes);
 struct span *heap_huge_alloc_aligned(size_t bytes, size_t align);

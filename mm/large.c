@@ -40,6 +40,8 @@ struct large_cache {
 static struct large_cache large_caches[PORT_MAX_CPUS];
 /* Bytes of HUGE spans in each CPU's large cache, apart from it. */
 static size_t large_hbytes[PORT_MAX_CPUS];
+/* Whether each CPU's large cache gave a span back since the last decay. */
+static uint8_t large_used[PORT_MAX_CPUS];
 
 static void heap_huge_release(struct span *s);
 
@@ -79,6 +81,7 @@ large_cache_take(uint32_t npages, uint32_t align, bool huge)
 		if (lc->s[i]->npages == npages && !(lc->s[i]->base & mask)) {
 			s = lc->s[i];
 			lc->s[i] = lc->s[--lc->n];
+			large_used[cpu] = 1;
 			if (huge)
 				large_hbytes[cpu] -= (size_t)npages * PAGE_SIZE;
 			else
@@ -137,6 +140,19 @@ void huge_free(struct span *s)
 	}
 	port_irq_restore(irq);
 	heap_huge_release(s);
+}
+
+/**
+ * large_cache_decay - a decay period ended: give back @cpu's cached spans
+ * if none was taken from the cache since the last one, so that spans
+ * freed for sizes nobody asks for again do not stay with a CPU.
+ * @cpu: the calling CPU.
+ */
+void large_cache_decay(unsigned int cpu)
+{
+	if (!READ_ONCE(large_used[cpu]) && large_cache_holds(cpu))
+		large_cache_drain(cpu);
+	WRITE_ONCE(large_used[cpu], 0);
 }
 
 /** large_cache_holds - whether @cpu's large cache holds a span (racy). */

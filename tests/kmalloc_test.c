@@ -809,7 +809,8 @@ static void test_kmalloc_huge_reuse(struct ktest *t)
 	frames = test_mm_free_frames();
 	for (i = 0; i < 2; i++) {
 		test_mm_quiesce();	/* this CPU's large cache empty */
-		cached = cache_grow_bytes >= sizes[i] + PAGE_SIZE;
+		cached = cache_grow_bytes >=
+			 ((sizes[i] + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1));
 		h = kmalloc(sizes[i], GFP_KERNEL);
 		KT_ASSERT_NOT_NULL(t, h);
 		/* No timer tick (the decay takes the heap lock) in between. */
@@ -1125,6 +1126,51 @@ static void test_kmalloc_cache_decays(struct ktest *t)
 	test_mm_quiesce();
 }
 
+/* Whether the large object at @p sits freed in a CPU's large cache. */
+static bool large_cached(void *p)
+{
+	struct span *s = span_of((uintptr_t)p);
+
+	return s && READ_ONCE(s->xstate) == SPAN_DEAD;
+}
+
+/*
+ * A CPU's large cache decays: at the first slow path after a decay
+ * period's end, its spans go back if no allocation took one from it
+ * during the period; one taken keeps the cache a period more. Periods
+ * ended by hand, as in test_kmalloc_cache_decays().
+ */
+static void test_kmalloc_large_cache_decays(struct ktest *t)
+{
+	const uint64_t period = 1ULL << 40;
+	uint64_t old_ms = READ_ONCE(heap.decay_ms);
+	void *a, *b;
+
+	kmalloc_set_decay_ms(period);
+	test_mm_quiesce();
+	a = kmalloc(100000, GFP_KERNEL);
+	b = kmalloc(200000, GFP_KERNEL);
+	KT_ASSERT(t, a && b);
+	kfree(b);
+	kfree(a);
+	KT_EXPECT(t, large_cached(a) && large_cached(b));
+
+	/* Period 1: a is taken back (and freed again) within it. */
+	KT_EXPECT(t, kmalloc(100000, GFP_KERNEL) == a);
+	kfree(a);
+	__atomic_fetch_add(&heap.cache_gen, 1, __ATOMIC_RELAXED);
+	cache_round(t, 2048, 1);	/* a slow path on this CPU */
+	KT_EXPECT(t, large_cached(a) && large_cached(b));
+
+	/* Period 2: nothing taken; both go back. */
+	__atomic_fetch_add(&heap.cache_gen, 1, __ATOMIC_RELAXED);
+	cache_round(t, 512, 1);
+	KT_EXPECT(t, !large_cached(a) && !large_cached(b));
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	kmalloc_set_decay_ms(old_ms);
+	test_mm_quiesce();
+}
+
 /*
  * Before the page heap grows it takes back what the centrals and spans
  * hold once enough has been freed (heap_reclaim_due()): 8 MiB of 1 KiB
@@ -1186,6 +1232,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_lifo_reuse),
 	KTEST_CASE(test_kmalloc_cache_grows),
 	KTEST_CASE(test_kmalloc_cache_decays),
+	KTEST_CASE(test_kmalloc_large_cache_decays),
 	KTEST_CASE(test_kmalloc_reclaim_before_grow),
 	KTEST_CASE(test_kmalloc_large_reuse),
 	KTEST_CASE(test_kmalloc_huge_reuse),
