@@ -266,7 +266,8 @@ int cpucache_init(unsigned int ncpus)
 	 * each; the division in words (a 64-bit one is a helper call on a
 	 * 32-bit target): below the cap, the share fits a size_t.
 	 */
-	_Static_assert((uint64_t)CACHE_GROW_BYTES * PORT_MAX_CPUS <= SIZE_MAX,
+	_Static_assert((uint64_t)CACHE_GROW_BYTES <
+		       (uint64_t)SIZE_MAX / PORT_MAX_CPUS,
 		       "cpucache_init() divides in size_t");
 	frame_get_stats(&st);
 	share = st.span_frames * FRAME_SIZE / 128;

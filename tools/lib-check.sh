@@ -34,6 +34,10 @@
 #   max_cpus        x86-64: make lib KMA_MAX_CPUS=4 halves the data and
 #                   bss at least, and the make fragment carries the
 #                   setting
+#   tunables        x86-64 and 32-bit Arm: make lib with the README's
+#                   build-time knobs at their edges (KMA_CACHE_GROW_BYTES=0,
+#                   KMA_MAX_CPUS=1, KMA_MAX_KMEM_CACHES=1) builds with the
+#                   warnings as errors
 #   cortex_m3       mm/, lib/ and the device-tree parser (boot/fdt.c; the
 #                   other parsers are x86 boot protocols, whose kernels
 #                   provide memset) compiled for a Cortex-M3
@@ -280,6 +284,20 @@ else
 	out fail "x86_64 max_cpus" "$log"
 fi
 make -s ARCH=x86_64 lib >/dev/null 2>&1
+
+# tunables: each knob the README names, at its edge, still builds.
+for arch in x86_64 arm; do
+	for knob in KMA_CACHE_GROW_BYTES=0 KMA_MAX_CPUS=1 \
+		    KMA_MAX_KMEM_CACHES=1; do
+		log="$TMP/knob.log"
+		if make -s ARCH=$arch lib "$knob" >"$log" 2>&1; then
+			out ok "$arch tunables $knob"
+		else
+			out fail "$arch tunables $knob" "$log"
+		fi
+	done
+	make -s ARCH=$arch lib >/dev/null 2>&1
+done
 
 # cortex_m3: the sources themselves for a Cortex-M3, which the kernel
 # targets above do not cover (no 64-bit exclusive access, Thumb-2 only).
