@@ -2,11 +2,21 @@
 /*
  * memmap_model.c - the shadow model of a memory map (memmap_model.h).
  *
- * Owns: model[], the window's granules. No locks (single-threaded).
+ * Owns: model[], the window's granules, and rank_of[], model_rank() of
+ * every byte value, filled on the first model_reset(). No locks
+ * (single-threaded).
+ *
+ * The model stays one byte per granule, read and written naively; only
+ * the loops are cheap: a forced paint and a reset are memset(), a paint
+ * by rank looks ranks up in rank_of[], and reading back runs compares
+ * eight granules at a time.
  */
+#include <string.h>
 #include "memmap_model.h"
 
 static uint8_t model[MODEL_NU];
+static uint8_t rank_of[256];
+static bool rank_ready;
 
 /* The rank table of docs/ARCHITECTURE.md, typed in again on purpose. */
 unsigned int model_rank(uint32_t type)
@@ -33,22 +43,52 @@ uint32_t model_norm(uint32_t type)
 
 void model_reset(void)
 {
-	size_t i;
+	unsigned int t;
 
-	for (i = 0; i < MODEL_NU; i++)
-		model[i] = 0;
+	if (!rank_ready) {
+		for (t = 0; t < 256; t++)
+			rank_of[t] = (uint8_t)model_rank(t);
+		rank_ready = true;
+	}
+	memset(model, 0, sizeof(model));
 }
 
 void model_paint(uint64_t lo, uint64_t hi, uint32_t type, bool force)
 {
-	uint64_t i;
+	uint64_t i, end = (hi + MODEL_UNIT - 1) / MODEL_UNIT;
+	unsigned int r = model_rank(type);
 
 	if (lo >= hi)
 		return;		/* an empty range covers no granule */
-	for (i = lo / MODEL_UNIT; i < (hi + MODEL_UNIT - 1) / MODEL_UNIT; i++)
-		if (force || !model[i] ||
-		    model_rank(type) > model_rank(model[i]))
+	if (force) {
+		memset(model + lo / MODEL_UNIT, (uint8_t)type,
+		       end - lo / MODEL_UNIT);
+		return;
+	}
+	for (i = lo / MODEL_UNIT; i < end; i++)
+		if (!model[i] || r > rank_of[model[i]])
 			model[i] = (uint8_t)type;
+}
+
+/* The end of the run of granules equal to model[@i], at most @nu. */
+static uint64_t run_end(uint64_t i, uint64_t nu)
+{
+	uint64_t v = model[i] * 0x0101010101010101ULL, w;
+	uint64_t j = i + 1;
+
+	while (j < nu && (j & 7) && model[j] == model[i])
+		j++;
+	if (j < nu && model[j] != model[i])
+		return j;
+	while (j + 8 <= nu) {
+		memcpy(&w, model + j, 8);
+		if (w != v)
+			break;
+		j += 8;
+	}
+	while (j < nu && model[j] == model[i])
+		j++;
+	return j;
 }
 
 size_t model_expect(struct memmap_region *out, phys_addr_t win,
@@ -58,10 +98,8 @@ size_t model_expect(struct memmap_region *out, phys_addr_t win,
 	size_t n = 0;
 
 	while (i < nu) {
-		uint64_t j = i;
+		uint64_t j = run_end(i, nu);
 
-		while (j < nu && model[j] == model[i])
-			j++;
 		if (model[i]) {
 			phys_addr_t b = win + i * MODEL_UNIT;
 			phys_addr_t e = win + (j * MODEL_UNIT < limit ?
