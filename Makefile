@@ -445,13 +445,15 @@ FUZZ_NAMES := $(patsubst fuzz/%_fuzz.c,%,$(sort $(wildcard fuzz/*_fuzz.c)))
 FUZZ_BINS := $(FUZZ_NAMES:%=build/fuzz/%_fuzz)
 FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -pthread \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-fsanitize-coverage-ignorelist=fuzz/coverage-ignore.txt \
 	-Iinclude -Itests -Iboot -DPORT_INLINE_HEADER='<kma/port/host.h>'
 # The boot parsers, and what the unit tests use too: the shadow models
 # (tests/*_model.c) and test_mm_free_frames() (tests/test_mm.c).
 FUZZ_LIB_SRCS := $(MM_SRCS) $(LIBC_SRCS) $(sort $(wildcard arch/host/*.c)) \
 	$(BOOT_SRCS) $(sort $(wildcard tests/*_model.c)) tests/test_mm.c
 
-build/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_LIB_SRCS) Makefile
+build/fuzz/%_fuzz: fuzz/%_fuzz.c $(FUZZ_LIB_SRCS) fuzz/coverage-ignore.txt \
+		Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(filter 0,$(V)),echo "  FUZZCC  $@")
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS)
