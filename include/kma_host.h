@@ -75,6 +75,20 @@ int host_mem_map(size_t bytes);
 size_t host_mem_size(void);
 
 /**
+ * host_mem_keep_released - whether pages the heap releases
+ * (port_mem_release()) stay resident.
+ * @keep: true: they keep their contents and stay mapped (counted in
+ *        host_released_bytes all the same); false (the default): they
+ *        go back to the system with madvise(MADV_DONTNEED).
+ *
+ * The heap's calls are the same either way; keeping them saves the
+ * system call and the page faults of the next use, which set the pace
+ * of a harness that frees and reuses everything on every input
+ * (fuzz/heap_fuzz.c).
+ */
+void host_mem_keep_released(bool keep);
+
+/**
  * host_build_memmap - the synthetic firmware map for @bytes of memory:
  * usable ranges with holes and reserved ranges between them, as raw
  * (unsanitized, unsorted) entries.

@@ -351,9 +351,20 @@ void (port_irq_restore)(unsigned long flags)
 
 /* Bytes given back with madvise(), for tests and statistics. */
 uint64_t host_released_bytes;
+static bool host_keep;		/* host_mem_keep_released() */
+
+void host_mem_keep_released(bool keep)
+{
+	__atomic_store_n(&host_keep, keep, __ATOMIC_RELAXED);
+}
 
 void host_mem_release(void *va, size_t bytes)
 {
+	if (__atomic_load_n(&host_keep, __ATOMIC_RELAXED)) {
+		__atomic_fetch_add(&host_released_bytes, bytes,
+				   __ATOMIC_RELAXED);
+		return;
+	}
 	if (madvise(va, bytes, MADV_DONTNEED) == 0)
 		__atomic_fetch_add(&host_released_bytes, bytes,
 				   __ATOMIC_RELAXED);
