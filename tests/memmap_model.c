@@ -11,7 +11,6 @@
  * by rank looks ranks up in rank_of[], and reading back runs compares
  * eight granules at a time.
  */
-#include <string.h>
 #include "memmap_model.h"
 
 static uint8_t model[MODEL_NU];
@@ -50,7 +49,7 @@ void model_reset(void)
 			rank_of[t] = (uint8_t)model_rank(t);
 		rank_ready = true;
 	}
-	memset(model, 0, sizeof(model));
+	__builtin_memset(model, 0, sizeof(model));
 }
 
 void model_paint(uint64_t lo, uint64_t hi, uint32_t type, bool force)
@@ -61,7 +60,7 @@ void model_paint(uint64_t lo, uint64_t hi, uint32_t type, bool force)
 	if (lo >= hi)
 		return;		/* an empty range covers no granule */
 	if (force) {
-		memset(model + lo / MODEL_UNIT, (uint8_t)type,
+		__builtin_memset(model + lo / MODEL_UNIT, (uint8_t)type,
 		       end - lo / MODEL_UNIT);
 		return;
 	}
@@ -81,7 +80,7 @@ static uint64_t run_end(uint64_t i, uint64_t nu)
 	if (j < nu && model[j] != model[i])
 		return j;
 	while (j + 8 <= nu) {
-		memcpy(&w, model + j, 8);
+		__builtin_memcpy(&w, model + j, 8);
 		if (w != v)
 			break;
 		j += 8;
