@@ -134,9 +134,15 @@ endif
 # injection (mm/fault.h) and the lock rules as checks (mm/lockdep.c);
 # libkma.a and the drop-in do not.
 FAULT := $(if $(filter 1,$(BENCH)),,-DKMA_FAULT_INJECT -DKMA_LOCKDEP)
-CFLAGS_MM := $(COMMON) $(ARCH_CFLAGS) $(MM_INC) $(FAULT) $(EXTRA_CFLAGS)
+# The demo kernels whose interrupt entry calls kma_rcs_fixup() build the
+# fast paths as restartable sections (port.h, KMA_RCS; the fragment sets
+# ARCH_RCS := 1). libkma.a has them only with make lib KMA_RCS=1, since
+# they need that call from the kernel it links into.
+RCS := $(if $(filter 1,$(ARCH_RCS)),-DKMA_RCS)
+CFLAGS_MM := $(COMMON) $(ARCH_CFLAGS) $(MM_INC) $(FAULT) $(RCS) \
+	$(EXTRA_CFLAGS)
 CFLAGS_ALL := $(COMMON) $(ARCH_CFLAGS) -Iinclude -Iarch/$(ARCH)/include \
-	-Idrivers -Iboot -Ikernel -Itests $(FAULT) $(EXTRA_CFLAGS)
+	-Idrivers -Iboot -Ikernel -Itests $(FAULT) $(RCS) $(EXTRA_CFLAGS)
 
 # ---------------------------------------------------------------- sources
 MM_SRCS := $(sort $(wildcard mm/*.c))
@@ -292,8 +298,9 @@ LIB_BUILD := $(BUILD)/libkma
 LIB_OBJS := $(MM_SRCS:mm/%.c=$(LIB_BUILD)/%.o) \
 	$(LIBC_SRCS:lib/%.c=$(LIB_BUILD)/%.o)
 LIBKMA := $(BUILD)/libkma.a
-CFLAGS_LIB := $(filter-out $(FAULT),$(if $(filter 1,$(PORT_INLINE)),\
+CFLAGS_LIB := $(filter-out $(FAULT) $(RCS),$(if $(filter 1,$(PORT_INLINE)),\
 	$(CFLAGS_MM),$(filter-out -DPORT_INLINE_HEADER=%,$(CFLAGS_MM)))) \
+	$(if $(filter 1,$(KMA_RCS)),-DKMA_RCS) \
 	-fvisibility=hidden -DKMA_BUILD_LIB -fstack-usage
 ifneq ($(ARCH),host)
 CFLAGS_LIB := $(filter-out -fno-pic -fno-pie,$(CFLAGS_LIB)) -fpie

@@ -228,6 +228,14 @@ extern unsigned int kernel_timer_hz;
 /* The handler every CPU's timer runs (main.c); set before SMP. */
 extern void (*kernel_timer_handler)(void);
 
+/*
+ * A test's work for CPU 0's timer ticks, or NULL (main.c; atomic): run
+ * from CPU 0's handler after the heap's decay clock. A test that sets it
+ * from CPU 0 and clears it there again knows the hook is not running
+ * (it is a handler on that CPU).
+ */
+extern void (*kernel_tick_hook)(void);
+
 /**
  * kernel_irq_alloc_set - switch the timer handler's allocations on or off.
  * @on: non-zero to allocate and free on every tick of every CPU.

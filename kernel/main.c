@@ -32,10 +32,12 @@
  * GFP_NOSCAN object, a small one of a rotating size and every 16th tick a
  * large one, checking a fill pattern before freeing (a damaged pattern
  * panics). A tick that lands while the interrupted thread code is inside
- * the allocator (kcpu.in_mm) counts in kcpu.irq_in_mm.
+ * the allocator (kcpu.in_mm) counts in kcpu.irq_in_mm. On CPU 0 a tick
+ * also runs kernel_tick_hook, a test's work, if one is set.
  *
  * Globals written here before other CPUs start and read-only afterwards:
- * kernel_timer_handler, kernel_timer_hz. irq_alloc_on is atomic.
+ * kernel_timer_handler, kernel_timer_hz. irq_alloc_on and kernel_tick_hook
+ * are atomic.
  */
 #include <ktest.h>
 #include <kma/kmalloc.h>
@@ -44,6 +46,7 @@
 
 
 static int irq_alloc_on;			/* atomic */
+void (*kernel_tick_hook)(void);			/* atomic */
 
 void kernel_irq_alloc_set(int on)
 {
@@ -82,10 +85,14 @@ static void kernel_timer_tick(void)
 {
 	struct kcpu *c = this_kcpu();
 	unsigned int n = (unsigned int)++c->ticks;
+	void (*hook)(void) = __atomic_load_n(&kernel_tick_hook,
+					     __ATOMIC_ACQUIRE);
 
 	kmalloc_cpu_poll(port_cpu_id());	/* the pressure ladder's drain */
 	if (port_cpu_id() == 0)			/* the heap's decay clock */
 		kmalloc_decay_tick(c->ticks * 1000 / kernel_timer_hz);
+	if (hook && port_cpu_id() == 0)
+		hook();
 	if (!__atomic_load_n(&irq_alloc_on, __ATOMIC_ACQUIRE))
 		return;
 	if (__atomic_load_n(&c->in_mm, __ATOMIC_RELAXED))

@@ -10,7 +10,8 @@
  *	  heap.lock		(the page heap, fixalloc, the page map)
  *	    frame allocator locks
  * CPU caches take no lock: only their own CPU touches them, with
- * interrupts disabled.
+ * interrupts disabled, or in the restartable sections of a KMA_RCS
+ * build's fast paths (rcs.c).
  */
 #ifndef KMA_MM_HEAP_H
 #define KMA_MM_HEAP_H
@@ -277,8 +278,10 @@ struct central {
  * call. Pointers rather than counts make the pop and the push a compare,
  * a load or store and a pointer bump.
  *
- * Touched only by its CPU with interrupts disabled (drains of another
- * CPU's cache require that CPU to be quiescent). Every object held has
+ * Touched only by its CPU with interrupts disabled, or in a restartable
+ * section of the fast paths (KMA_RCS, rcs.c: redone from its start if an
+ * interrupt lands inside). Drains of another CPU's cache require that
+ * CPU to be quiescent. Every object held has
  * its span's slot out (see struct span) and carries an object tag.
  */
 struct objcache {
@@ -444,7 +447,8 @@ static inline void obj_tag_set(void *p, uintptr_t kind)
  *     magic is @fmagic (0: not a span kfree() may take fast);
  *   fast_tag_of(), fast_untagged_as(): @va carries no object tag (is
  *     not free already), the tag computed once for the check and for
- *     fast_tag_set(), the free's tag write;
+ *     fast_tag_set(), the free's tag write; fast_untagged_diff(): the
+ *     same check given the object's first word xor the tag;
  *   fast_tag_freed() / fast_untag(): tag an object a free caches, clear
  *     the tag of one an allocation hands out.
  */
@@ -466,6 +470,12 @@ static inline uintptr_t fast_tag_of(uintptr_t va)
 static inline bool fast_untagged_as(uintptr_t va, uintptr_t tag)
 {
 	return (*(const obj_word_t *)va ^ tag) >= OBJ_TAG_KINDS;
+}
+
+/* The same, given the object's first word xor the tag. */
+static inline bool fast_untagged_diff(uintptr_t diff)
+{
+	return diff >= OBJ_TAG_KINDS;
 }
 
 static inline void fast_tag_set(void *p, uintptr_t tag)
@@ -494,6 +504,11 @@ static inline uintptr_t fast_tag_of(uintptr_t va)
 }
 
 static inline bool fast_untagged_as(uintptr_t va, uintptr_t tag)
+{
+	return true;
+}
+
+static inline bool fast_untagged_diff(uintptr_t diff)
 {
 	return true;
 }
@@ -963,6 +978,97 @@ static inline bool kfree_fast_push(struct objcache *row, uintptr_t va)
 	oc->top = top + 1;
 	return true;
 }
+
+/*
+ * The fast paths of kmalloc() and kfree() on this CPU's caches, with the
+ * interrupt handling their build uses: a restartable section (KMA_RCS,
+ * rcs.c; interrupts stay enabled) or interrupts masked around the same
+ * work.
+ *   kmalloc_fast_pop(): the hottest object of the cache at byte offset
+ *     @off of this CPU's row, its tag cleared; or NULL, the cache empty,
+ *     with interrupts disabled and their previous state in *@irq, for the
+ *     slow path to restore;
+ *   kfree_fast(): kfree_fast_push() on this CPU's row (false: nothing
+ *     done, interrupts as they were; the slow path must take @va).
+ */
+#ifdef KMA_RCS
+_Static_assert(__builtin_offsetof(struct objcache, top) == 0 &&
+	       __builtin_offsetof(struct objcache, lo) == sizeof(void *) &&
+	       __builtin_offsetof(struct objcache, hi) == 2 * sizeof(void *),
+	       "port_rcs_pop() and port_rcs_push() read {top, lo, hi}");
+
+/*
+ * Push @va with its tag @tag on this CPU's cache at @off; @diff is @va's
+ * first word xor @tag. The tag goes in before the push publishes (see
+ * objcache_push()); when the cache is full, a redone section may have
+ * written it, so the word is put back. Return: false if full.
+ */
+static inline bool objcache_rcs_push(unsigned int off, uintptr_t va,
+				     uintptr_t tag, uintptr_t diff)
+{
+	if (likely(port_rcs_push(off, (void *)va, tag)))
+		return true;
+	__asm__("" : "+r"(diff));	/* not folded back into the load */
+	*(obj_word_t *)va = diff ^ tag;
+	return false;
+}
+
+static inline void *kmalloc_fast_pop(unsigned int off, unsigned long *irq)
+{
+	void *p = port_rcs_pop(off);
+
+	if (unlikely(!p)) {
+		*irq = port_irq_save();
+		return NULL;
+	}
+	fast_untag(p);
+	return p;
+}
+
+static inline bool kfree_fast(uintptr_t va)
+{
+	uintptr_t off = va - heap.va_base;
+	struct span *s;
+	uintptr_t tag, diff;
+	uint32_t fmagic;
+
+	if (unlikely(off >= heap.va_len))
+		return false;
+	s = pagemap_at(off);		/* the no span if none: fmagic 0 */
+	fmagic = READ_ONCE(s->xfmagic);
+	if (unlikely(!fast_slot_start((uint32_t)(va - s->base), fmagic)))
+		return false;
+	tag = fast_tag_of(va);
+	diff = *(const obj_word_t *)va ^ tag;
+	if (unlikely(!fast_untagged_diff(diff)))
+		return false;
+	return objcache_rcs_push(READ_ONCE(s->oc_off), va, tag, diff);
+}
+#else
+static inline void *kmalloc_fast_pop(unsigned int off, unsigned long *irq)
+{
+	void *p;
+
+	*irq = port_irq_save();
+	p = objcache_pop(objcache_at(this_cpu_row(), off));
+	if (likely(p))
+		port_irq_restore(*irq);
+	return p;
+}
+
+static inline bool kfree_fast(uintptr_t va)
+{
+	unsigned long irq = port_irq_save();
+	bool done = kfree_fast_push(this_cpu_row(), va);
+
+	port_irq_restore(irq);
+	return done;
+}
+#endif
+
+/* rcs.c */
+extern unsigned long rcs_restarts;
+bool rcs_section(unsigned int i, uintptr_t *start, uintptr_t *end);
 
 /*
  * size_oc[(n - 1) >> 3] is the byte offset in a row of object caches

@@ -23,8 +23,10 @@
  * Allocating a small object (size <= 32 KiB), kmalloc():
  *  1. round the size up to its class with the O(1) lookup tables;
  *  2. disable interrupts, pop this CPU's cache of the class: the object
- *     freed last, still hot. Check its tag (below), clear it, return.
- *     No lock, no atomic read-modify-write;
+ *     freed last, still hot. Clear its tag (below), return. No lock, no
+ *     atomic read-modify-write. A KMA_RCS build leaves interrupts on:
+ *     the pop is a restartable section (rcs.c) that an interrupt sends
+ *     back to its start;
  *  3. cache empty: take a batch from the central (one lock), or carve a
  *     batch from this CPU's span of the class (no lock); an exhausted
  *     span is swept, or traded at the central for a partial span or a
@@ -34,12 +36,13 @@
  *  1. the flat page map gives the span in one load;
  *  2. (pointer - base) * magic gives the slot without a division, and
  *     tells whether the pointer is a slot start;
- *  3. the span must see the slot out (its alloc bit set, its free bit
- *     clear), and the object must not carry a tag: a tagged object is
- *     already in a CPU cache or central batch, so a second free is
- *     caught before the object can be handed out twice;
- *  4. disable interrupts, push the object on this CPU's cache of the
- *     class and tag it. No lock, no atomic read-modify-write;
+ *  3. the object must not carry a tag: a tagged object is already in a
+ *     CPU cache, a central batch or its span, so a second free is caught
+ *     before the object can be handed out twice (the slow path checks
+ *     the span's bitmaps for what the tag cannot tell);
+ *  4. disable interrupts, tag the object and push it on this CPU's cache
+ *     of the class. No lock, no atomic read-modify-write. With KMA_RCS,
+ *     a restartable section instead;
  *  5. cache full: the oldest batch goes to the central (one lock), or
  *     back to the spans when the central holds enough (one atomic OR
  *     per object, a central lock when a full span gets its first free).
@@ -50,8 +53,9 @@
  * Large objects (above 32 KiB, up to 1 MiB) are spans of their own from
  * the page heap; huge ones come straight from the frame allocator.
  *
- * Locking: CPU caches are used with interrupts off and no lock; see
- * heap.h for the lock order central -> heap -> frame.
+ * Locking: CPU caches are used with interrupts off (or in restartable
+ * sections) and no lock; see heap.h for the lock order central -> heap
+ * -> frame.
  */
 #include <kma/frame.h>
 #include <kma/kmalloc.h>
@@ -241,13 +245,8 @@ __attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
  */
 void kma_kfree(const void *p)
 {
-	unsigned long irq = port_irq_save();
-
-	if (likely(kfree_fast_push(this_cpu_row(), (uintptr_t)p))) {
-		port_irq_restore(irq);
+	if (likely(kfree_fast((uintptr_t)p)))
 		return;
-	}
-	port_irq_restore(irq);
 	kfree_slow(p, 0);		/* tail call: see kfree_slow() */
 }
 
@@ -326,7 +325,7 @@ guard_kmalloc(unsigned int spc, unsigned int cpu, unsigned long irq,
  * do: asking for it there would cost them a frame.)
  */
 static __attribute__((noinline)) void *
-kmalloc_cache_empty(unsigned int off, unsigned long irq, size_t size)
+kmalloc_cache_empty(size_t size, unsigned int off, unsigned long irq)
 {
 	unsigned int spc = off / sizeof(struct objcache), cpu;
 	void *p;
@@ -359,11 +358,9 @@ void *kma_kmalloc(size_t size, gfp_t flags)
 		     (flags & (__GFP_ZERO | __GFP_NOSCAN))))
 		return kmalloc_slow_at(size, flags, 0, false);
 	off = oc_off_of_size(size);
-	irq = port_irq_save();
-	p = objcache_pop(objcache_at(this_cpu_row(), off));
+	p = kmalloc_fast_pop(off, &irq);
 	if (unlikely(!p))
-		return kmalloc_cache_empty(off, irq, size);
-	port_irq_restore(irq);
+		return kmalloc_cache_empty(size, off, irq);
 	return p;
 }
 

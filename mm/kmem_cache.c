@@ -350,18 +350,44 @@ kcache_alloc_empty(struct kma_kmem_cache *c, gfp_t flags, unsigned long irq)
 /* See slab.h. The fast path: a pop from this CPU's cache of the class. */
 void *kma_kmem_cache_alloc(struct kma_kmem_cache *c, gfp_t flags)
 {
-	unsigned long irq = port_irq_save();
-	void *p = objcache_pop(objcache_at(this_cpu_row(), c->oc_off));
+	unsigned long irq;
+	void *p = kmalloc_fast_pop(c->oc_off, &irq);
 
 	if (unlikely(!p))
 		return kcache_alloc_empty(c, flags, irq);
-	port_irq_restore(irq);
 	kcache_restore(c, p);
 	if (unlikely(flags & __GFP_ZERO))
 		return kcache_zero(c, p);
 	return p;
 }
 
+/*
+ * kcache_free_fast - kcache_fast_push() on this CPU's row, with the
+ * interrupt handling of the build (as kfree_fast(), heap.h): false if
+ * the slow path must take @va, which is then as it was.
+ */
+#ifdef KMA_RCS
+static inline bool kcache_free_fast(const struct kma_kmem_cache *c,
+				    uintptr_t va)
+{
+	uintptr_t off = va - heap.va_base, tag, diff;
+	struct span *s;
+
+	if (unlikely(off >= heap.va_len))
+		return false;
+	s = pagemap_at(off);		/* the no span if none: class 0 */
+	if (unlikely(READ_ONCE(s->spc) != c->spc ||
+		     !fast_slot_start((uint32_t)(va - s->base), c->magic)))
+		return false;
+	tag = fast_tag_of(va);
+	diff = *(const obj_word_t *)va ^ tag;
+	if (unlikely(!fast_untagged_diff(diff)))
+		return false;
+	if (c->save_off)
+		*(obj_word_t *)(va + c->save_off) = diff ^ tag;
+	return objcache_rcs_push(c->oc_off, va, tag, diff);
+}
+#else
 /*
  * kmem_cache_free()'s fast path: push @va on this CPU's cache of @c's
  * class if it is a live object of @c and the cache has room (interrupts
@@ -398,6 +424,17 @@ static inline bool kcache_fast_push(struct objcache *row,
 	oc->top = top + 1;
 	return true;
 }
+
+static inline bool kcache_free_fast(const struct kma_kmem_cache *c,
+				    uintptr_t va)
+{
+	unsigned long irq = port_irq_save();
+	bool done = kcache_fast_push(this_cpu_row(), c, va);
+
+	port_irq_restore(irq);
+	return done;
+}
+#endif
 
 /**
  * kcache_free_slow - free @va to cache @c when the fast path did not take
@@ -454,16 +491,10 @@ kcache_free_slow_caller(struct kma_kmem_cache *c, void *p)
 /* See slab.h. */
 void kma_kmem_cache_free(struct kma_kmem_cache *c, void *p)
 {
-	unsigned long irq;
-
 	if ((uintptr_t)p <= (uintptr_t)ZERO_SIZE_PTR)
 		return;
-	irq = port_irq_save();
-	if (likely(kcache_fast_push(this_cpu_row(), c, (uintptr_t)p))) {
-		port_irq_restore(irq);
+	if (likely(kcache_free_fast(c, (uintptr_t)p)))
 		return;
-	}
-	port_irq_restore(irq);
 	kcache_free_slow_caller(c, p);
 }
 

@@ -38,6 +38,9 @@
 #                   build-time knobs at their edges (KMA_CACHE_GROW_BYTES=0,
 #                   KMA_MAX_CPUS=1, KMA_MAX_KMEM_CACHES=1) builds with the
 #                   warnings as errors
+#   rcs             x86-64 and AArch64: make lib PORT_INLINE=1 KMA_RCS=1
+#                   builds, exports kma_rcs_fixup() and lists its
+#                   restartable sections in the section kma_rcs
 #   cortex_m3       mm/, lib/ and the device-tree parser (boot/fdt.c; the
 #                   other parsers are x86 boot protocols, whose kernels
 #                   provide memset) compiled for a Cortex-M3
@@ -296,6 +299,25 @@ for arch in x86_64 arm; do
 			out fail "$arch tunables $knob" "$log"
 		fi
 	done
+	make -s ARCH=$arch lib >/dev/null 2>&1
+done
+
+# rcs: make lib PORT_INLINE=1 KMA_RCS=1 (docs/PORTING.md) builds, keeps
+# kma_rcs_fixup() global and lists its sections in "kma_rcs".
+for arch in x86_64 aarch64; do
+	log="$TMP/rcs.log"
+	if make -s ARCH=$arch lib PORT_INLINE=1 KMA_RCS=1 >"$log" 2>&1 &&
+	   nm build/$arch/libkma.a >>"$log" 2>&1 &&
+	   nm build/$arch/libkma.a | grep -q ' T kma_rcs_fixup$' &&
+	   objdump -h build/$arch/libkma.a >>"$log" 2>&1 &&
+	   [ "$(objdump -h build/$arch/libkma.a |
+		awk '$2 == "kma_rcs" { print $3 }')" != "" ] &&
+	   [ $((0x$(objdump -h build/$arch/libkma.a |
+		awk '$2 == "kma_rcs" { print $3 }'))) -gt 0 ]; then
+		out ok "$arch rcs"
+	else
+		out fail "$arch rcs" "$log"
+	fi
 	make -s ARCH=$arch lib >/dev/null 2>&1
 done
 

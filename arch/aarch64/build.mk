@@ -18,6 +18,9 @@ LLVM_TARGET := aarch64-unknown-none-elf
 
 # No FP/SIMD register in the kernel; no unaligned access (the device
 # tree is read with the MMU off); atomics inline (no libgcc helpers).
+# Interrupt entry calls kma_rcs_fixup(): restartable fast paths.
+ARCH_RCS := 1
+
 ARCH_CFLAGS = $(KERNEL_CFLAGS) -mgeneral-regs-only -mstrict-align
 ifneq ($(LLVM),1)
 ARCH_CFLAGS += -mno-outline-atomics

@@ -210,6 +210,7 @@ void aarch64_exception(unsigned int kind, struct trap_frame *f)
 	struct trap_fixup *fx;
 
 	if (kind == 5) {
+		kma_rcs_fixup(&f->elr);	/* it may land in the heap's fast paths */
 		c->irq_depth++;
 		aarch64_irq();
 		c->irq_depth--;

@@ -15,6 +15,9 @@ LLVM_TARGET := x86_64-unknown-none-elf
 # which one is missing.
 X86_64_MARCH ?= $(X86_ISA)
 
+# Interrupt entry calls kma_rcs_fixup(): restartable fast paths.
+ARCH_RCS := 1
+
 ARCH_CFLAGS = $(KERNEL_CFLAGS) -m64 -mno-red-zone -mno-sse -mno-sse2 \
 	-mno-mmx -mno-80387 -mno-avx $(X86_64_MARCH)
 

@@ -161,6 +161,9 @@ void x86_trap(struct trap_frame *f)
 {
 	struct kcpu *c = this_kcpu();
 
+	/* Interrupts (and NMIs) may land in the heap's fast paths. */
+	if (f->vector >= 32 || f->vector == 2)
+		kma_rcs_fixup(&f->rip);
 	switch (f->vector) {
 	case VEC_TIMER:
 		c->irq_depth++;

@@ -333,6 +333,20 @@ unsigned int kmalloc_guard(void);
 bool kma_guard_fault(uintptr_t addr);
 
 /**
+ * kma_rcs_fixup - send an interrupted restartable section back to its
+ * start (KMA_RCS builds; see port.h).
+ * @pc: the interrupted context's saved program counter, rewritten if it
+ *      lies inside a section.
+ *
+ * Call from interrupt entry, interrupts still disabled, before anything
+ * that may allocate. Costs a scan of the few sections when @pc is not in
+ * one. Defined in every build; without KMA_RCS it does nothing.
+ *
+ * Return: true if @pc was moved.
+ */
+bool kma_rcs_fixup(uintptr_t *pc);
+
+/**
  * kmalloc_validate - walk every heap structure and check its invariants.
  *
  * Each broken invariant is reported as MM_ERR_CORRUPT. Call on a quiescent

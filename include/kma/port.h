@@ -179,6 +179,29 @@ void port_cpu_kick(unsigned int cpu);
  */
 
 /*
+ * KMA_RCS - restartable per-CPU sections, a build option (-DKMA_RCS) for
+ * ports whose inline header supports it (port/x86_64.h, port/aarch64.h;
+ * it needs port_cpu_row()). The fast paths of kmalloc(), kfree() and
+ * kmem_cache_alloc()/_free() then leave interrupts enabled: each touches
+ * this CPU's object cache in a short instruction sequence that publishes
+ * with its last store, and an interrupt that lands inside one sends it
+ * back to its start. The
+ * kernel's part, required with KMA_RCS: every interrupt entry (and any
+ * exception whose handler may call the allocator or switch tasks) calls
+ * kma_rcs_fixup() (kmalloc.h) on the saved PC before the handler can
+ * allocate, free or reschedule. The sequences are listed in the section "kma_rcs" (two
+ * addresses per sequence), which the kernel's linker script must keep
+ * (an orphan section is kept by GNU ld, which also defines its
+ * __start_kma_rcs and __stop_kma_rcs). Without KMA_RCS the fast paths
+ * mask interrupts around the same work.
+ */
+#ifdef KMA_RCS
+#if !defined(port_rcs_pop) || !defined(port_rcs_push)
+#error "KMA_RCS: this port's inline header has no restartable sections"
+#endif
+#endif
+
+/*
  * PORT_FRESH_MEMORY_ZERO - 1 if memory the frame allocator hands out for
  * the first time after mm_init() or frame_add_memory() reads as zero
  * (the host's fresh anonymous mapping), 0 if it may hold anything (RAM
