@@ -243,11 +243,28 @@ __attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
  * kfree - see kmalloc.h. The fast path, kfree_fast_push(): a live small
  * object pushed on this CPU's cache of its class.
  */
+/*
+ * What kfree()'s fast path did not take: a tiny piece (its span has no
+ * fast magic) goes to tiny_free() before kfree_slow()'s bigger frame is
+ * set up; the rest to kfree_slow(), a tail call (see there).
+ */
+static __attribute__((noinline)) void kfree_other(const void *p)
+{
+	struct span *s = span_of((uintptr_t)p);
+
+	if (s && READ_ONCE(s->spc) == SPC_TINY &&
+	    READ_ONCE(s->xstate) == SPAN_SMALL) {
+		tiny_free("kfree", s, (uintptr_t)p);
+		return;
+	}
+	kfree_slow(p, 0);
+}
+
 void kma_kfree(const void *p)
 {
 	if (likely(kfree_fast((uintptr_t)p)))
 		return;
-	kfree_slow(p, 0);		/* tail call: see kfree_slow() */
+	kfree_other(p);			/* tail call: see kfree_slow() */
 }
 
 /* A small object of class @spc, interrupts handled here. */
@@ -344,6 +361,27 @@ kmalloc_cache_empty(size_t size, unsigned int off, unsigned long irq)
 	return p;
 }
 
+/*
+ * kmalloc() of a size or with flags its fast path does not take: tiny
+ * pieces straight to tiny_alloc(), other GFP_NOSCAN requests back to the
+ * fast path, the rest to kmalloc_slow_at(). All are tail calls, so
+ * kmalloc_slow_at() still sees kmalloc()'s caller.
+ */
+void *kma_kmalloc(size_t size, gfp_t flags);
+
+static __attribute__((noinline)) void *kmalloc_flagged(size_t size,
+						       gfp_t flags)
+{
+	if ((flags & (__GFP_ZERO | __GFP_NOSCAN)) == __GFP_NOSCAN &&
+	    size - 1 < SC_MAX_SIZE) {
+		if (size < TINY_BLOCK && (size & 7) && !debug_on())
+			return tiny_alloc(size);
+		/* Not tiny: GFP_NOSCAN changes nothing else. */
+		return kma_kmalloc(size, flags & ~__GFP_NOSCAN);
+	}
+	return kmalloc_slow_at(size, flags, 0, false);
+}
+
 /**
  * kmalloc - see kmalloc.h. The fast path: a small size, no flag that
  * needs work, the object freed last on this CPU in its class.
@@ -356,7 +394,7 @@ void *kma_kmalloc(size_t size, gfp_t flags)
 
 	if (unlikely(size - 1 >= SC_MAX_SIZE ||
 		     (flags & (__GFP_ZERO | __GFP_NOSCAN))))
-		return kmalloc_slow_at(size, flags, 0, false);
+		return kmalloc_flagged(size, flags);
 	off = oc_off_of_size(size);
 	p = kmalloc_fast_pop(off, &irq);
 	if (unlikely(!p))

@@ -23,6 +23,14 @@
  * operations sees both halves become equal is the unique last one and
  * gives the block back as an ordinary 16-byte object; until then the
  * block stays allocated, so its span cannot go away under anyone.
+ *
+ * The owner may also take back the piece it allocated last in its
+ * current block (tiny_take_back()): it clears the piece's start and moves
+ * end and tiny_off back to it, with plain stores, as starts and end are
+ * the owner's. No freed bit is set for it, so the halves of xstate still
+ * agree at retirement. A second free of that piece finds no start past
+ * the filled part and is reported as a free of a piece not allocated or
+ * freed already (as after the block was emptied in place).
  */
 /*
  * A whole block is free again: onto this CPU's cache of tiny blocks, so
@@ -76,29 +84,14 @@ void tiny_retire(struct cpu_cache *c)
 		tiny_release(s, idx);
 }
 
-void *tiny_alloc(size_t size)
+/* The current block is full (or there is none): retire it, start another. */
+static __attribute__((noinline)) void *
+tiny_alloc_block(struct cpu_cache *c, unsigned int cpu, size_t size,
+		 unsigned long flags)
 {
-	unsigned long flags = port_irq_save();
-	unsigned int cpu = port_cpu_id();
-	struct cpu_cache *c = cpu_cache_of(cpu);
-	uint32_t align = (size & 7) == 0 ? 8 : (size & 3) == 0 ? 4 :
-			 (size & 1) == 0 ? 2 : 1;
-	uint32_t off = (c->tiny_off + align - 1) & ~(align - 1);
 	struct tiny_meta *m;
 	void *p;
 
-	if (c->tiny_block && off + size <= TINY_BLOCK) {
-		m = c->tiny_span->tiny;
-		__atomic_store_n(&m->starts[c->tiny_idx],
-				 (uint16_t)(m->starts[c->tiny_idx] | (1U << off)),
-				 __ATOMIC_RELEASE);
-		__atomic_store_n(&m->end[c->tiny_idx], (uint8_t)(off + size),
-				 __ATOMIC_RELEASE);
-		c->tiny_off = off + (uint32_t)size;
-		p = (void *)(c->tiny_block + off);
-		port_irq_restore(flags);
-		return p;
-	}
 	tiny_retire(c);
 	p = cache_alloc_irqoff(SPC_TINY, cpu);
 	if (p) {
@@ -114,6 +107,31 @@ void *tiny_alloc(size_t size)
 		c->tiny_off = (uint32_t)size;
 		c->tiny_block = (uintptr_t)p;
 	}
+	port_irq_restore(flags);
+	return p;
+}
+
+void *tiny_alloc(size_t size)
+{
+	unsigned long flags = port_irq_save();
+	unsigned int cpu = port_cpu_id();
+	struct cpu_cache *c = cpu_cache_of(cpu);
+	/* The largest power of two dividing size: 1, 2 or 4 (size & 7). */
+	uint32_t align = (uint32_t)(size & -size);
+	uint32_t off = (c->tiny_off + align - 1) & ~(align - 1);
+	struct tiny_meta *m;
+	void *p;
+
+	if (unlikely(!c->tiny_block || off + size > TINY_BLOCK))
+		return tiny_alloc_block(c, cpu, size, flags);
+	m = c->tiny_span->tiny;
+	__atomic_store_n(&m->starts[c->tiny_idx],
+			 (uint16_t)(m->starts[c->tiny_idx] | (1U << off)),
+			 __ATOMIC_RELEASE);
+	__atomic_store_n(&m->end[c->tiny_idx], (uint8_t)(off + size),
+			 __ATOMIC_RELEASE);
+	c->tiny_off = off + (uint32_t)size;
+	p = (void *)(c->tiny_block + off);
 	port_irq_restore(flags);
 	return p;
 }
@@ -136,7 +154,49 @@ static void tiny_reset(struct cpu_cache *c, struct tiny_meta *m, uint32_t idx,
 	c->tiny_off = 0;
 }
 
-void tiny_free(const char *fn, struct span *s, uintptr_t va)
+/*
+ * The free of the piece this CPU allocated last in its current block
+ * (@m, @idx, at @block; the piece at byte @piece, its highest start)
+ * takes the piece back: the block's filled part ends where the piece
+ * began, and the next allocation fills from there, as if it had never
+ * been handed out. Only the owner writes starts and end, so there is no
+ * atomic operation; the freed bits are untouched (a piece never handed
+ * out has none). The owner's current block is allocated, so nothing else
+ * needs checking. If every piece left is freed, the block is emptied
+ * (tiny_reset()). Return: false, changing nothing, if the piece is not
+ * that one or is freed already.
+ */
+static bool tiny_take_back(struct tiny_meta *m, uint32_t idx, uint32_t piece,
+			   uintptr_t block)
+{
+	unsigned long irq = port_irq_save();
+	struct cpu_cache *c = cpu_cache_of(port_cpu_id());
+	uint32_t starts = __atomic_load_n(&m->starts[idx], __ATOMIC_RELAXED);
+	bool done = false;
+
+	if (c->tiny_block == block && (starts >> piece) == 1 &&
+	    !((__atomic_load_n(&m->xstate[idx], __ATOMIC_ACQUIRE) >> piece) &
+	      1)) {
+		starts &= ~(1U << piece);
+		__atomic_store_n(&m->starts[idx], (uint16_t)starts,
+				 __ATOMIC_RELEASE);
+		__atomic_store_n(&m->end[idx], (uint8_t)(starts ? piece : 0),
+				 __ATOMIC_RELEASE);
+		c->tiny_off = starts ? piece : 0;
+		/* The pieces left were all freed already: empty the block. */
+		if (starts && starts == (__atomic_load_n(&m->xstate[idx],
+							 __ATOMIC_ACQUIRE) &
+					 0xffff))
+			tiny_reset(c, m, idx, starts);
+		done = true;
+	}
+	port_irq_restore(irq);
+	return done;
+}
+
+/* Any other free of a piece: checked, then marked in the freed bits. */
+static __attribute__((noinline)) void
+tiny_free_piece(const char *fn, struct span *s, uintptr_t va)
 {
 	struct tiny_meta *m = s->tiny;
 	uint32_t off = (uint32_t)(va - s->base);
@@ -152,8 +212,13 @@ void tiny_free(const char *fn, struct span *s, uintptr_t va)
 		return;
 	}
 	if (!(__atomic_load_n(&m->starts[idx], __ATOMIC_ACQUIRE) & bit)) {
-		kmalloc_report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
-			   "not the start of a tiny piece");
+		/* Past the filled part: a piece taken back, or never there. */
+		if (piece >= __atomic_load_n(&m->end[idx], __ATOMIC_ACQUIRE))
+			kmalloc_report_obj(MM_ERR_INVALID_FREE, fn, va, s,
+				"tiny piece not allocated (or freed already)");
+		else
+			kmalloc_report_obj(MM_ERR_INTERIOR_FREE, fn, va, s,
+					   "not the start of a tiny piece");
 		return;
 	}
 	old = __atomic_fetch_or(&m->xstate[idx], bit, __ATOMIC_ACQ_REL);
@@ -177,6 +242,15 @@ void tiny_free(const char *fn, struct span *s, uintptr_t va)
 	    done == __atomic_load_n(&m->starts[idx], __ATOMIC_RELAXED))
 		tiny_reset(c, m, idx, done);
 	port_irq_restore(irq);
+}
+
+void tiny_free(const char *fn, struct span *s, uintptr_t va)
+{
+	uint32_t off = (uint32_t)(va - s->base);
+
+	if (!tiny_take_back(s->tiny, off / TINY_BLOCK, off % TINY_BLOCK,
+			    va - off % TINY_BLOCK))
+		tiny_free_piece(fn, s, va);
 }
 
 size_t tiny_size(struct span *s, uintptr_t va)

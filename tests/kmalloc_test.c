@@ -674,6 +674,20 @@ static void test_misuse_tiny(struct ktest *t)
 	KT_EXPECT_REPORT(t, MM_ERR_DOUBLE_FREE, "tiny piece already freed");
 	report_capture_end();
 	kfree(b);
+	/* The piece allocated last, taken back by its free, freed again. */
+	a = kmalloc(4, GFP_NOSCAN);
+	b = kmalloc(4, GFP_NOSCAN);
+	KT_ASSERT(t, a && b && b == a + 4);
+	report_capture_begin();
+	kfree(b);
+	KT_EXPECT_EQ(t, report_cap.count, 0);
+	kfree(b);
+	KT_EXPECT_REPORT(t, MM_ERR_INVALID_FREE, "freed already");
+	report_capture_end();
+	/* Taken back, its place is the next piece's. */
+	KT_EXPECT(t, kmalloc(4, GFP_NOSCAN) == b);
+	kfree(b);
+	kfree(a);
 	heap_still_works(t);
 }
 
