@@ -199,8 +199,8 @@ void central_drain_batches(unsigned int spc)
  * Takes a partial span, or a new span from the page heap. The partial
  * span is swept by @cpu, its new owner, after the lock is dropped.
  *
- * Return: the span, now LIST_CACHED and owned by @cpu, or NULL when out of
- * memory.
+ * Return: the span, now LIST_CACHED and owned by @cpu, its ->next NULL
+ * (a CPU cache chains its kept spans there), or NULL when out of memory.
  */
 struct span *central_cache_span(unsigned int spc, unsigned int cpu)
 {
@@ -220,6 +220,7 @@ struct span *central_cache_span(unsigned int spc, unsigned int cpu)
 		__atomic_store_n(&s->xowner, (int32_t)cpu, __ATOMIC_SEQ_CST);
 		spin_unlock(&c->lock);
 		span_sweep(s);
+		s->next = NULL;
 		if (s->nalloc < s->nobjs)
 			return s;
 		/* Not reached while the partial list's rule holds. */
@@ -241,6 +242,7 @@ struct span *central_cache_span(unsigned int spc, unsigned int cpu)
 		}
 	}
 	span_init_small(s, spc);
+	s->next = NULL;
 	__atomic_store_n(&s->xlist, LIST_CACHED, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->xowner, (int32_t)cpu, __ATOMIC_RELEASE);
 	spin_lock(&c->lock);

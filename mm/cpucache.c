@@ -379,10 +379,8 @@ struct span *cache_span(struct cpu_cache *c, unsigned int spc,
 		cache_uncache_spans(s);
 	}
 	s = central_cache_span(spc, cpu);
-	if (s) {
-		s->next = NULL;
+	if (s)
 		c->alloc[spc] = s;
-	}
 	return s;
 }
 
@@ -441,7 +439,6 @@ static uint32_t cache_carve(struct cpu_cache *c, unsigned int spc,
 			s = &empty_span;
 			break;			/* out of memory */
 		}
-		s->next = NULL;
 	}
 	while (got) {			/* more than needed after all */
 		struct span *t = got;

@@ -204,19 +204,13 @@ static void kfree_classify(struct span *s, uintptr_t va, uintptr_t site)
 	}
 }
 
-/**
- * kfree_slow - everything kfree()'s fast path does not take: a cache
- * that is full (or not set up yet), tiny, large and huge objects, and
- * every misuse, classified and reported.
- * @p: the pointer given to kfree().
- * @site: its caller, for the debug mode's records; 0 when kfree()
- *        tail-calls this, whose return address is then kfree()'s caller
- *        (taking it in kfree() would give kfree() a frame).
+/*
+ * kfree_slow() given the span of @va (span_of(), NULL if none). @site as
+ * kfree_slow()'s: 0 when reached by tail calls from kfree().
  */
-__attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
+static __attribute__((noinline)) void
+kfree_slow_at(struct span *s, uintptr_t va, uintptr_t site)
 {
-	uintptr_t va = (uintptr_t)p;
-	struct span *s = span_of(va);
 	unsigned long irq;
 	unsigned int spc, cpu;
 
@@ -240,13 +234,23 @@ __attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
 }
 
 /**
- * kfree - see kmalloc.h. The fast path, kfree_fast_push(): a live small
- * object pushed on this CPU's cache of its class.
+ * kfree_slow - everything kfree()'s fast path does not take: a cache
+ * that is full (or not set up yet), tiny, large and huge objects, and
+ * every misuse, classified and reported.
+ * @p: the pointer given to kfree().
+ * @site: its caller, for the debug mode's records; 0 when kfree()
+ *        tail-calls this, whose return address is then kfree()'s caller
+ *        (taking it in kfree() would give kfree() a frame).
  */
+__attribute__((noinline)) void kfree_slow(const void *p, uintptr_t site)
+{
+	kfree_slow_at(span_of((uintptr_t)p), (uintptr_t)p, site);
+}
+
 /*
  * What kfree()'s fast path did not take: a tiny piece (its span has no
  * fast magic) goes to tiny_free() before kfree_slow()'s bigger frame is
- * set up; the rest to kfree_slow(), a tail call (see there).
+ * set up; the rest to kfree_slow_at(), a tail call (see kfree_slow()).
  */
 static __attribute__((noinline)) void kfree_other(const void *p)
 {
@@ -257,9 +261,13 @@ static __attribute__((noinline)) void kfree_other(const void *p)
 		tiny_free("kfree", s, (uintptr_t)p);
 		return;
 	}
-	kfree_slow(p, 0);
+	kfree_slow_at(s, (uintptr_t)p, 0);
 }
 
+/**
+ * kfree - see kmalloc.h. The fast path, kfree_fast(): a live small
+ * object pushed on this CPU's cache of its class.
+ */
 void kma_kfree(const void *p)
 {
 	if (likely(kfree_fast((uintptr_t)p)))
@@ -362,7 +370,7 @@ kmalloc_cache_empty(size_t size, unsigned int off, unsigned long irq)
 }
 
 /*
- * kmalloc() of a size or with flags its fast path does not take: tiny
+ * kmalloc() of a small size with flags its fast path does not take: tiny
  * pieces straight to tiny_alloc(), other GFP_NOSCAN requests back to the
  * fast path, the rest to kmalloc_slow_at(). All are tail calls, so
  * kmalloc_slow_at() still sees kmalloc()'s caller.
@@ -372,8 +380,7 @@ void *kma_kmalloc(size_t size, gfp_t flags);
 static __attribute__((noinline)) void *kmalloc_flagged(size_t size,
 						       gfp_t flags)
 {
-	if ((flags & (__GFP_ZERO | __GFP_NOSCAN)) == __GFP_NOSCAN &&
-	    size - 1 < SC_MAX_SIZE) {
+	if ((flags & (__GFP_ZERO | __GFP_NOSCAN)) == __GFP_NOSCAN) {
 		if (size < TINY_BLOCK && (size & 7) && !debug_on())
 			return tiny_alloc(size);
 		/* Not tiny: GFP_NOSCAN changes nothing else. */
@@ -392,8 +399,9 @@ void *kma_kmalloc(size_t size, gfp_t flags)
 	unsigned int off;
 	void *p;
 
-	if (unlikely(size - 1 >= SC_MAX_SIZE ||
-		     (flags & (__GFP_ZERO | __GFP_NOSCAN))))
+	if (unlikely(size - 1 >= SC_MAX_SIZE))
+		return kmalloc_slow_at(size, flags, 0, false);
+	if (unlikely(flags & (__GFP_ZERO | __GFP_NOSCAN)))
 		return kmalloc_flagged(size, flags);
 	off = oc_off_of_size(size);
 	p = kmalloc_fast_pop(off, &irq);
