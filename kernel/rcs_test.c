@@ -9,8 +9,9 @@
  *                   range; kma_rcs_fixup() moves a PC inside one to its
  *                   start, and leaves its end and the address before it
  *   rcs_interrupts  CPU 0 allocates and frees in a loop while its timer
- *                   handler allocates objects of the same classes and
- *                   keeps them for a few ticks: ticks land inside the
+ *                   handler (at RCS_HZ meanwhile) allocates objects of
+ *                   the same classes and keeps them for a few ticks:
+ *                   ticks land inside the
  *                   sections and send them back (counted), and no object
  *                   is handed to both (each owner's fill pattern is intact
  *                   when it frees)
@@ -30,6 +31,7 @@
 #define RCS_KEPT	8
 #define RCS_WAIT_NS	5000000000ULL
 #define RCS_WANT	20		/* restarts to see before stopping */
+#define RCS_HZ		2000		/* CPU 0's timer rate meanwhile */
 #define OWNER_TICK	0x7ac0u
 #define OWNER_TEST	0x7e50u
 
@@ -130,6 +132,10 @@ static void rcs_interrupts(struct ktest *t)
 	}
 	r0 = __atomic_load_n(&rcs_restarts, __ATOMIC_RELAXED);
 	__atomic_store_n(&kernel_tick_hook, rcs_tick, __ATOMIC_RELEASE);
+	/* More ticks, more of them inside a section (the decay clock runs
+	 * fast meanwhile: it counts ticks). */
+	if (RCS_HZ > kernel_timer_hz)
+		arch_timer_start(RCS_HZ, kernel_timer_handler);
 	t0 = arch_time_ns();
 	while (restarts < RCS_WANT && arch_time_ns() - t0 < RCS_WAIT_NS) {
 		for (i = 0; i < 4; i++) {
@@ -148,10 +154,15 @@ static void rcs_interrupts(struct ktest *t)
 				bad++;
 			kfree(hold[i]);
 		}
+		/* Mostly fast paths: pairs with nothing in between. */
+		for (i = 0; i < 16; i++)
+			kfree(kmalloc(rcs_sizes[i % 3], GFP_KERNEL));
 		rounds++;
 		restarts = __atomic_load_n(&rcs_restarts,
 					   __ATOMIC_RELAXED) - r0;
 	}
+	if (RCS_HZ > kernel_timer_hz)
+		arch_timer_start(kernel_timer_hz, kernel_timer_handler);
 	__atomic_store_n(&kernel_tick_hook, NULL, __ATOMIC_RELEASE);
 	for (i = 0; i < RCS_KEPT; i++) {
 		if (!kept[i])

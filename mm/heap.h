@@ -1001,15 +1001,24 @@ _Static_assert(__builtin_offsetof(struct objcache, top) == 0 &&
  * Push @va with its tag @tag on this CPU's cache at @off; @diff is @va's
  * first word xor @tag. The tag goes in before the push publishes (see
  * objcache_push()); when the cache is full, a redone section may have
- * written it, so the word is put back. Return: false if full.
+ * written it, and the slow path would take it for a double free: the
+ * word is put back if @keep_word (a constructed object's, which its
+ * cache saves), else overwritten with a value that is no tag (the
+ * object is being freed: its contents are no one's), which keeps fewer
+ * registers live across the section. Return: false if full.
  */
 static inline bool objcache_rcs_push(unsigned int off, uintptr_t va,
-				     uintptr_t tag, uintptr_t diff)
+				     uintptr_t tag, uintptr_t diff,
+				     bool keep_word)
 {
 	if (likely(port_rcs_push(off, (void *)va, tag)))
 		return true;
-	__asm__("" : "+r"(diff));	/* not folded back into the load */
-	*(obj_word_t *)va = diff ^ tag;
+	if (keep_word) {
+		__asm__("" : "+r"(diff));	/* not folded into the load */
+		*(obj_word_t *)va = diff ^ tag;
+	} else {
+		*(obj_word_t *)va = ~tag;
+	}
 	return false;
 }
 
@@ -1042,7 +1051,7 @@ static inline bool kfree_fast(uintptr_t va)
 	diff = *(const obj_word_t *)va ^ tag;
 	if (unlikely(!fast_untagged_diff(diff)))
 		return false;
-	return objcache_rcs_push(READ_ONCE(s->oc_off), va, tag, diff);
+	return objcache_rcs_push(READ_ONCE(s->oc_off), va, tag, diff, false);
 }
 #else
 static inline void *kmalloc_fast_pop(unsigned int off, unsigned long *irq)

@@ -385,7 +385,7 @@ static inline bool kcache_free_fast(const struct kma_kmem_cache *c,
 		return false;
 	if (c->save_off)
 		*(obj_word_t *)(va + c->save_off) = diff ^ tag;
-	return objcache_rcs_push(c->oc_off, va, tag, diff);
+	return objcache_rcs_push(c->oc_off, va, tag, diff, true);
 }
 #else
 /*

@@ -14,6 +14,9 @@ LLVM_TARGET := armv7a-none-eabi
 # cores fault them while the MMU is off, when the device tree is read).
 # arm-none-eabi-gcc's uint32_t and int32_t are `long' (clang's are
 # `int'): a uint32_t is printed with %u and a cast to unsigned int.
+# Interrupt entry calls kma_rcs_fixup(): restartable fast paths.
+ARCH_RCS := 1
+
 ARCH_CFLAGS = $(KERNEL_CFLAGS) -mcpu=cortex-a15 -marm -mfloat-abi=soft \
 	-mno-unaligned-access -fno-unwind-tables
 # arm links no compiler runtime at all: arch/arm/lib.c provides the few

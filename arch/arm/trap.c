@@ -242,6 +242,11 @@ void arm_exception(unsigned int kind, struct trap_frame *f)
 	struct trap_fixup *fx;
 
 	if (kind == EXC_IRQ) {
+		uintptr_t pc = f->pc;
+
+		/* It may land in the heap's fast paths. */
+		if (kma_rcs_fixup(&pc))
+			f->pc = (uint32_t)pc;
 		c->irq_depth++;
 		arm_irq();
 		c->irq_depth--;

@@ -180,8 +180,8 @@ void port_cpu_kick(unsigned int cpu);
 
 /*
  * KMA_RCS - restartable per-CPU sections, a build option (-DKMA_RCS) for
- * ports whose inline header supports it (port/x86_64.h, port/aarch64.h;
- * it needs port_cpu_row()). The fast paths of kmalloc(), kfree() and
+ * ports whose inline header supports it (port/x86_64.h, port/aarch64.h,
+ * port/arm.h; it needs port_cpu_row()). The fast paths of kmalloc(), kfree() and
  * kmem_cache_alloc()/_free() then leave interrupts enabled: each touches
  * this CPU's object cache in a short instruction sequence that publishes
  * with its last store, and an interrupt that lands inside one sends it
