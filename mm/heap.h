@@ -937,6 +937,31 @@ uint32_t span_live_objs(const struct span *s);
 void span_free_obj(struct span *s, uintptr_t va);
 void span_free_batch(void *const *objs, uint32_t n);
 
+/*
+ * kfree_fast_check - the checks of kfree()'s fast path: @va is the start
+ * of a slot of a SMALL (not tiny) span and carries no object tag. Sets
+ * *@sp to the span, *@tag to the tag a free writes and *@diff to @va's
+ * first word xor *@tag (for putting the word back). Return: false if the
+ * slow path must classify @va.
+ */
+static inline bool kfree_fast_check(uintptr_t va, struct span **sp,
+				    uintptr_t *tag, uintptr_t *diff)
+{
+	uintptr_t off = va - heap.va_base;
+	struct span *s;
+
+	if (unlikely(off >= heap.va_len))
+		return false;
+	s = pagemap_at(off);		/* the no span if none: fmagic 0 */
+	if (unlikely(!fast_slot_start((uint32_t)(va - s->base),
+				      READ_ONCE(s->xfmagic))))
+		return false;
+	*sp = s;
+	*tag = fast_tag_of(va);
+	*diff = *(const obj_word_t *)va ^ *tag;
+	return likely(fast_untagged_diff(*diff));
+}
+
 /**
  * kfree_fast_push - kfree()'s fast path: push @va on its class's cache
  * in @row if it is the start of a slot of a SMALL (not tiny) span, carries
@@ -951,21 +976,12 @@ void span_free_batch(void *const *objs, uint32_t n);
  */
 static inline bool kfree_fast_push(struct objcache *row, uintptr_t va)
 {
-	uintptr_t off = va - heap.va_base;
+	uintptr_t tag, diff;
 	struct objcache *oc;
 	struct span *s;
-	uintptr_t tag;
-	uint32_t fmagic;
 	void **top;
 
-	if (unlikely(off >= heap.va_len))
-		return false;
-	s = pagemap_at(off);		/* the no span if none: fmagic 0 */
-	fmagic = READ_ONCE(s->xfmagic);
-	if (unlikely(!fast_slot_start((uint32_t)(va - s->base), fmagic)))
-		return false;
-	tag = fast_tag_of(va);
-	if (unlikely(!fast_untagged_as(va, tag)))
+	if (!kfree_fast_check(va, &s, &tag, &diff))
 		return false;
 	/* xfmagic is only set on SMALL spans, whose oc_off is set. */
 	oc = objcache_at(row, READ_ONCE(s->oc_off));
@@ -1036,20 +1052,10 @@ static inline void *kmalloc_fast_pop(unsigned int off, unsigned long *irq)
 
 static inline bool kfree_fast(uintptr_t va)
 {
-	uintptr_t off = va - heap.va_base;
-	struct span *s;
 	uintptr_t tag, diff;
-	uint32_t fmagic;
+	struct span *s;
 
-	if (unlikely(off >= heap.va_len))
-		return false;
-	s = pagemap_at(off);		/* the no span if none: fmagic 0 */
-	fmagic = READ_ONCE(s->xfmagic);
-	if (unlikely(!fast_slot_start((uint32_t)(va - s->base), fmagic)))
-		return false;
-	tag = fast_tag_of(va);
-	diff = *(const obj_word_t *)va ^ tag;
-	if (unlikely(!fast_untagged_diff(diff)))
+	if (!kfree_fast_check(va, &s, &tag, &diff))
 		return false;
 	return objcache_rcs_push(READ_ONCE(s->oc_off), va, tag, diff, false);
 }

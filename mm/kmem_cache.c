@@ -362,75 +362,70 @@ void *kma_kmem_cache_alloc(struct kma_kmem_cache *c, gfp_t flags)
 }
 
 /*
- * kcache_free_fast - kcache_fast_push() on this CPU's row, with the
- * interrupt handling of the build (as kfree_fast(), heap.h): false if
+ * kcache_fast_check - the checks of kmem_cache_free()'s fast path: @va
+ * is the start of a slot of a span of @c's class and carries no object
+ * tag (kfree_fast_check() with the class checked against the cache's).
+ * Sets *@tag and *@diff as that does.
+ */
+static inline bool kcache_fast_check(const struct kma_kmem_cache *c,
+				     uintptr_t va, uintptr_t *tag,
+				     uintptr_t *diff)
+{
+	uintptr_t off = va - heap.va_base;
+	struct span *s;
+
+	if (unlikely(off >= heap.va_len))
+		return false;
+	s = pagemap_at(off);		/* the no span if none: class 0 */
+	if (unlikely(READ_ONCE(s->spc) != c->spc ||
+		     !fast_slot_start((uint32_t)(va - s->base), c->magic)))
+		return false;
+	*tag = fast_tag_of(va);
+	*diff = *(const obj_word_t *)va ^ *tag;
+	return likely(fast_untagged_diff(*diff));
+}
+
+/*
+ * kcache_free_fast - kmem_cache_free()'s fast path: push @va on this
+ * CPU's cache of @c's class if it is a live object of @c and the cache
+ * has room, a constructed object's first word kept beside it; with the
+ * interrupt handling of the build (as kfree_fast(), heap.h). False if
  * the slow path must take @va, which is then as it was.
  */
 #ifdef KMA_RCS
 static inline bool kcache_free_fast(const struct kma_kmem_cache *c,
 				    uintptr_t va)
 {
-	uintptr_t off = va - heap.va_base, tag, diff;
-	struct span *s;
+	uintptr_t tag, diff;
 
-	if (unlikely(off >= heap.va_len))
-		return false;
-	s = pagemap_at(off);		/* the no span if none: class 0 */
-	if (unlikely(READ_ONCE(s->spc) != c->spc ||
-		     !fast_slot_start((uint32_t)(va - s->base), c->magic)))
-		return false;
-	tag = fast_tag_of(va);
-	diff = *(const obj_word_t *)va ^ tag;
-	if (unlikely(!fast_untagged_diff(diff)))
+	if (!kcache_fast_check(c, va, &tag, &diff))
 		return false;
 	if (c->save_off)
 		*(obj_word_t *)(va + c->save_off) = diff ^ tag;
 	return objcache_rcs_push(c->oc_off, va, tag, diff, true);
 }
 #else
-/*
- * kmem_cache_free()'s fast path: push @va on this CPU's cache of @c's
- * class if it is a live object of @c and the cache has room (interrupts
- * off). kfree_fast_push() with the class checked against the cache's, and
- * a constructed object's first word kept.
- */
-static inline bool kcache_fast_push(struct objcache *row,
-				    const struct kma_kmem_cache *c,
-				    uintptr_t va)
-{
-	uintptr_t off = va - heap.va_base, tag;
-	struct objcache *oc;
-	struct span *s;
-	void **top;
-
-	if (unlikely(off >= heap.va_len))
-		return false;
-	s = pagemap_at(off);		/* the no span if none: class 0 */
-	if (unlikely(READ_ONCE(s->spc) != c->spc ||
-		     !fast_slot_start((uint32_t)(va - s->base), c->magic)))
-		return false;
-	tag = fast_tag_of(va);
-	if (unlikely(!fast_untagged_as(va, tag)))
-		return false;
-	oc = objcache_at(row, c->oc_off);
-	top = oc->top;
-	if (unlikely(top == oc->hi))
-		return false;
-	if (c->save_off)
-		*(obj_word_t *)(va + c->save_off) = *(obj_word_t *)va;
-	fast_tag_set((void *)va, tag);
-	*top = (void *)va;
-	__asm__ __volatile__("" ::: "memory");
-	oc->top = top + 1;
-	return true;
-}
-
 static inline bool kcache_free_fast(const struct kma_kmem_cache *c,
 				    uintptr_t va)
 {
-	unsigned long irq = port_irq_save();
-	bool done = kcache_fast_push(this_cpu_row(), c, va);
+	unsigned long irq;
+	struct objcache *oc;
+	uintptr_t tag, diff;
+	bool done = false;
+	void **top;
 
+	irq = port_irq_save();
+	oc = objcache_at(this_cpu_row(), c->oc_off);
+	top = oc->top;
+	if (likely(kcache_fast_check(c, va, &tag, &diff) && top != oc->hi)) {
+		if (c->save_off)
+			*(obj_word_t *)(va + c->save_off) = diff ^ tag;
+		fast_tag_set((void *)va, tag);
+		*top = (void *)va;
+		__asm__ __volatile__("" ::: "memory");
+		oc->top = top + 1;
+		done = true;
+	}
 	port_irq_restore(irq);
 	return done;
 }

@@ -96,82 +96,39 @@ static inline void __port_irq_restore_inline(unsigned long flags)
 
 #ifdef KMA_RCS
 /*
- * Restartable per-CPU sections (port.h, KMA_RCS): as in port/x86_64.h,
- * a pop from and a push on the pointer stack {top, lo, hi} at byte offset
- * @off of this CPU's row, interrupts left enabled; each section runs
- * from its label 1 to its label 2 and publishes with its last
- * instruction, the store of top. ARM state (A32) only: the interrupt
- * entry compares the saved PC with the listed addresses.
- * (__volatile__ although asm goto implies it: GCC 12 drops an asm goto
- * whose outputs go unused.)
+ * Restartable per-CPU sections (port.h, KMA_RCS; port/rcs.h has the C
+ * side and the rules), ARM state (A32) only: this CPU's row from
+ * TPIDRPRW; the pop compares lo in the popped pointer's register (one
+ * register fewer to spill).
  */
-#define __PORT_RCS_ENTRY						\
-	"	.pushsection kma_rcs, \"a\"\n"				\
-	"	.balign 4\n"							\
-	"	.long 1b, 2b\n"						\
-	"	.popsection\n"
-
-static inline void *__port_rcs_pop_inline(unsigned int off)
-{
-	void **top;
-	void *p;
-	char *st;
-
-	/* lo is compared in p's register: one register fewer to spill. */
-	__asm__ __volatile__ goto(
-		"1:	mrc	p15, 0, %[st], c13, c0, 4\n"
-		"	ldr	%[st], [%[st], #%c[row]]\n"
-		"	add	%[st], %[st], %[off]\n"
-		"	ldr	%[top], [%[st]]\n"
-		"	ldr	%[p], [%[st], #4]\n"
-		"	cmp	%[top], %[p]\n"
-		"	beq	%l[empty]\n"
-		"	ldr	%[p], [%[top], #-4]!\n"
-		"	str	%[top], [%[st]]\n"
-		"2:\n"
-		__PORT_RCS_ENTRY
-		: [st] "=&r"(st), [top] "=&r"(top), [p] "=&r"(p)
-		: [off] "r"(off), [row] "i"(PORT_PERCPU_ROW_OFFSET)
-		: "memory", "cc"
-		: empty);
-	if (!p)				/* never: the stack holds no NULL */
-		__builtin_unreachable();
-	return p;
-empty:
-	return NULL;
-}
-
-static inline bool __port_rcs_push_inline(unsigned int off, void *p,
-					  uintptr_t word)
-{
-	void **top, **hi;
-	char *st;
-
-	__asm__ __volatile__ goto(
-		"1:	mrc	p15, 0, %[st], c13, c0, 4\n"
-		"	ldr	%[st], [%[st], #%c[row]]\n"
-		"	add	%[st], %[st], %[off]\n"
-		"	ldr	%[top], [%[st]]\n"
-		"	ldr	%[hi], [%[st], #8]\n"
-		"	cmp	%[top], %[hi]\n"
-		"	beq	%l[full]\n"
-		"	str	%[word], [%[p]]\n"
-		"	str	%[p], [%[top]], #4\n"
-		"	str	%[top], [%[st]]\n"
-		"2:\n"
-		__PORT_RCS_ENTRY
-		: [st] "=&r"(st), [top] "=&r"(top), [hi] "=&r"(hi)
-		: [off] "r"(off), [p] "r"(p), [word] "r"(word),
-		  [row] "i"(PORT_PERCPU_ROW_OFFSET)
-		: "memory", "cc"
-		: full);
-	return true;
-full:
-	return false;
-}
-
-#define port_rcs_pop(off)		__port_rcs_pop_inline(off)
-#define port_rcs_push(off, p, word)	__port_rcs_push_inline(off, p, word)
+#define __PORT_RCS_OFF_T	unsigned int
+#define __PORT_RCS_P		"=&r"
+#define __PORT_RCS_ADDR		".long"
+#define __PORT_RCS_ALIGN	"4"
+#define __PORT_RCS_POP							\
+	"1:	mrc	p15, 0, %[st], c13, c0, 4\n"				\
+	"	ldr	%[st], [%[st], #%c[row]]\n"				\
+	"	add	%[st], %[st], %[off]\n"					\
+	"	ldr	%[top], [%[st]]\n"					\
+	"	ldr	%[p], [%[st], #4]\n"					\
+	"	cmp	%[top], %[p]\n"						\
+	"	beq	%l[empty]\n"						\
+	"	ldr	%[p], [%[top], #-4]!\n"					\
+	"	str	%[top], [%[st]]\n"					\
+	"2:\n"
+#define __PORT_RCS_PUSH							\
+	"1:	mrc	p15, 0, %[st], c13, c0, 4\n"				\
+	"	ldr	%[st], [%[st], #%c[row]]\n"				\
+	"	add	%[st], %[st], %[off]\n"					\
+	"	ldr	%[top], [%[st]]\n"					\
+	"	ldr	%[hi], [%[st], #8]\n"					\
+	"	cmp	%[top], %[hi]\n"					\
+	"	beq	%l[full]\n"						\
+	"	str	%[word], [%[p]]\n"					\
+	"	str	%[p], [%[top]], #4\n"					\
+	"	str	%[top], [%[st]]\n"					\
+	"2:\n"
+#include <kma/port/rcs.h>
 #endif /* KMA_RCS */
 
 /*

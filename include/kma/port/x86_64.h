@@ -79,84 +79,36 @@ static inline void __port_irq_restore_inline(unsigned long flags)
 
 #ifdef KMA_RCS
 /*
- * Restartable per-CPU sections (port.h, KMA_RCS): a pop from and a push
- * on the pointer stack at byte offset @off of this CPU's row, with
- * interrupts left enabled. The stack is three words, top (one past the
- * last pointer), lo (the first slot) and hi (one past the last slot).
- * Each section runs from its label 1 to its label 2 and publishes with
- * its last instruction, the store of top; kma_rcs_fixup() moves an
- * interrupted PC inside one back to its label 1, so the section is
- * redone from its first load. The sections' inputs stay in registers
- * the section does not write.
- * (__volatile__ although asm goto implies it: GCC 12 drops an asm goto
- * whose outputs go unused.)
+ * Restartable per-CPU sections (port.h, KMA_RCS; port/rcs.h has the C
+ * side and the rules): this CPU's row from %gs, the popped pointer in
+ * %rax, where kmalloc() returns it.
  */
-#define __PORT_RCS_ENTRY						\
-	"	.pushsection kma_rcs, \"a\"\n"				\
-	"	.balign 8\n"							\
-	"	.quad 1b, 2b\n"						\
-	"	.popsection\n"
-
-static inline void *__port_rcs_pop_inline(unsigned long off)
-{
-	void **top;
-	void *p;
-	char *st;
-
-	__asm__ __volatile__ goto(
-		"1:	movq %%gs:%c[row], %[st]\n"
-		"	addq %[off], %[st]\n"
-		"	movq (%[st]), %[top]\n"
-		"	cmpq %[top], 8(%[st])\n"
-		"	je %l[empty]\n"
-		"	movq -8(%[top]), %[p]\n"
-		"	subq $8, %[top]\n"
-		"	movq %[top], (%[st])\n"
-		"2:\n"
-		__PORT_RCS_ENTRY
-		: [st] "=&r"(st), [top] "=&r"(top), [p] "=&a"(p)
-		: [off] "r"(off), [row] "i"(PORT_PERCPU_ROW_OFFSET)
-		: "memory", "cc"
-		: empty);
-	if (!p)				/* never: the stack holds no NULL */
-		__builtin_unreachable();
-	return p;
-empty:
-	return NULL;
-}
-
-/* Store @word at @p, push @p; false if the stack is full (nothing done,
- * or *@p written and to be put back by the caller). */
-static inline bool __port_rcs_push_inline(unsigned long off, void *p,
-					  uintptr_t word)
-{
-	void **top;
-	char *st;
-
-	__asm__ __volatile__ goto(
-		"1:	movq %%gs:%c[row], %[st]\n"
-		"	addq %[off], %[st]\n"
-		"	movq (%[st]), %[top]\n"
-		"	cmpq %[top], 16(%[st])\n"
-		"	je %l[full]\n"
-		"	movq %[word], (%[p])\n"
-		"	movq %[p], (%[top])\n"
-		"	addq $8, %[top]\n"
-		"	movq %[top], (%[st])\n"
-		"2:\n"
-		__PORT_RCS_ENTRY
-		: [st] "=&r"(st), [top] "=&r"(top)
-		: [off] "r"(off), [p] "r"(p), [word] "r"(word),
-		  [row] "i"(PORT_PERCPU_ROW_OFFSET)
-		: "memory", "cc"
-		: full);
-	return true;
-full:
-	return false;
-}
-
-#define port_rcs_pop(off)		__port_rcs_pop_inline(off)
-#define port_rcs_push(off, p, word)	__port_rcs_push_inline(off, p, word)
+#define __PORT_RCS_OFF_T	unsigned long
+#define __PORT_RCS_P		"=&a"
+#define __PORT_RCS_ADDR		".quad"
+#define __PORT_RCS_ALIGN	"8"
+#define __PORT_RCS_POP							\
+	"1:	movq %%gs:%c[row], %[st]\n"				\
+	"	addq %[off], %[st]\n"						\
+	"	movq (%[st]), %[top]\n"					\
+	"	cmpq %[top], 8(%[st])\n"					\
+	"	je %l[empty]\n"							\
+	"	movq -8(%[top]), %[p]\n"					\
+	"	subq $8, %[top]\n"						\
+	"	movq %[top], (%[st])\n"					\
+	"2:\n"
+#define __PORT_RCS_PUSH							\
+	"1:	movq %%gs:%c[row], %[st]\n"				\
+	"	addq %[off], %[st]\n"						\
+	"	movq (%[st]), %[top]\n"					\
+	"	cmpq %[top], 16(%[st])\n"	/* %[hi] unused */		\
+	"	je %l[full]\n"							\
+	"	movq %[word], (%[p])\n"					\
+	"	movq %[p], (%[top])\n"					\
+	"	addq $8, %[top]\n"						\
+	"	movq %[top], (%[st])\n"					\
+	"2:\n"
+#include <kma/port/rcs.h>
 #endif /* KMA_RCS */
 
 /*
