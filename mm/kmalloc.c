@@ -350,9 +350,10 @@ guard_kmalloc(unsigned int spc, unsigned int cpu, unsigned long irq,
  * do: asking for it there would cost them a frame.)
  */
 static __attribute__((noinline)) void *
-kmalloc_cache_empty(size_t size, unsigned int off, unsigned long irq)
+kmalloc_cache_empty(size_t size, unsigned long irq)
 {
-	unsigned int spc = off / sizeof(struct objcache), cpu;
+	/* From the size again: the fast path keeps nothing live for this. */
+	unsigned int spc = oc_off_of_size(size) / sizeof(struct objcache), cpu;
 	void *p;
 
 	if (unlikely(debug_on())) {
@@ -406,7 +407,7 @@ void *kma_kmalloc(size_t size, gfp_t flags)
 	off = oc_off_of_size(size);
 	p = kmalloc_fast_pop(off, &irq);
 	if (unlikely(!p))
-		return kmalloc_cache_empty(size, off, irq);
+		return kmalloc_cache_empty(size, irq);
 	return p;
 }
 
