@@ -5,7 +5,8 @@
  *
  * Sizes: GFP_NOSCAN requests of 4 and 12 B (the tiny path: pieces packed
  * into 16-byte blocks) and of 8 B (the 8-byte class, through kmalloc()'s
- * slow function), every size class, every power
+ * slow function), kzalloc() of 64 B and 1 KiB (lines 64z, 1024z), every
+ * size class, every power
  * of two from 16 B to 32 KiB that is not a class size, 64 KiB and 2 MiB
  * (large objects, straight from the page heap). For each size:
  * BENCH_PAIRS kmalloc+kfree pairs (the CPU cache's fast path), then
@@ -207,7 +208,7 @@ static void bench_size(uint32_t size, gfp_t gfp)
 	locks[0] = st1.central_locks - st0.central_locks;
 	locks[1] = st1.heap_locks - st0.heap_locks;
 	mm_snprintf(label, sizeof(label), "%u%s", (unsigned int)size,
-		    gfp & GFP_NOSCAN ? "t" : "");
+		    gfp & GFP_NOSCAN ? "t" : gfp & __GFP_ZERO ? "z" : "");
 	bench_line(label, t, (uint64_t)BENCH_ROUNDS * nb, locks);
 }
 
@@ -427,6 +428,8 @@ void kernel_bench(void)
 	bench_size(4, GFP_NOSCAN);
 	bench_size(8, GFP_NOSCAN);
 	bench_size(12, GFP_NOSCAN);
+	bench_size(64, GFP_KERNEL | __GFP_ZERO);	/* kzalloc() */
+	bench_size(1024, GFP_KERNEL | __GFP_ZERO);
 	/* Classes in order, with the powers of two that are not one. */
 	for (i = 1; i <= nr || p2 <= (32u << 10);) {
 		sz = i <= nr ? class_size[i] : UINT32_MAX;

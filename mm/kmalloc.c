@@ -373,8 +373,8 @@ kmalloc_cache_empty(size_t size, unsigned long irq)
 /*
  * kmalloc() of a small size with flags its fast path does not take: tiny
  * pieces straight to tiny_alloc(), other GFP_NOSCAN requests back to the
- * fast path, the rest to kmalloc_slow_at(). All are tail calls, so
- * kmalloc_slow_at() still sees kmalloc()'s caller.
+ * fast path, __GFP_ZERO alone to the fast path and a memset, the rest to
+ * kmalloc_slow_at() (a tail call, so it still sees kmalloc()'s caller).
  */
 void *kma_kmalloc(size_t size, gfp_t flags);
 
@@ -386,6 +386,19 @@ static __attribute__((noinline)) void *kmalloc_flagged(size_t size,
 			return tiny_alloc(size);
 		/* Not tiny: GFP_NOSCAN changes nothing else. */
 		return kma_kmalloc(size, flags & ~__GFP_NOSCAN);
+	}
+	/*
+	 * kzalloc(): the fast path, then zeroes, unless the debug mode or
+	 * the guard pages record sites (theirs must be the caller's, which
+	 * only the tail call keeps).
+	 */
+	if (!(flags & __GFP_NOSCAN) && likely(!debug_on()) &&
+	    likely(!READ_ONCE(guard_interval))) {
+		void *p = kma_kmalloc(size, flags & ~__GFP_ZERO);
+
+		if (likely(p))
+			mm_memset(p, 0, size);
+		return p;
 	}
 	return kmalloc_slow_at(size, flags, 0, false);
 }

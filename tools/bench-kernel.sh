@@ -10,8 +10,9 @@
 # where the guest's clock advances one nanosecond per instruction, so the
 # kernel's nanosecond figures (kernel/bench.c) are instructions per
 # operation. One line per size (4t, 12t: the tiny path, 4 and 12 B
-# GFP_NOSCAN; 8t: 8 B GFP_NOSCAN, an 8-byte class object; every class
-# and every power of two 16 B..32 KiB; 64 KiB; 2 MiB):
+# GFP_NOSCAN; 8t: 8 B GFP_NOSCAN, an 8-byte class object; 64z, 1024z:
+# kzalloc() of 64 B and 1 KiB; every class and every power of two 16
+# B..32 KiB; 64 KiB; 2 MiB):
 #   size pair alloc free batch clk/1k hlk/1k
 # "pair" is one kmalloc+kfree on the fast path; "alloc" and "free" are
 # per object in batches of 1000 (16 above 32 KiB) and "batch" their sum,
