@@ -357,7 +357,8 @@ static void __zone_add_range(struct frame_zone *z, uint64_t s, uint64_t e)
 struct zone_layout {
 	uint64_t base_pfn, nr_frames, nr_blocks, nr_words;
 	size_t map_cap;
-	uint64_t off_pcp, off_free_max, off_inited, off_map, off_meta, size;
+	uint64_t off_pcp, off_free_max, off_inited, off_used, off_map;
+	uint64_t off_meta, size;
 };
 
 static uint64_t align_up(uint64_t v, uint64_t a)
@@ -399,8 +400,10 @@ static void zone_layout(struct zone_layout *l, uint64_t lo, uint64_t hi,
 	l->off_pcp = align_up(sizeof(struct frame_zone), 64);
 	l->off_free_max = l->off_pcp + cpus * sizeof(struct frame_pcp);
 	l->off_inited = l->off_free_max + l->nr_words * sizeof(kma_bitword_t);
-	l->off_map = align_up(l->off_inited +
-			      l->nr_words * sizeof(kma_bitword_t),
+	l->off_used = l->off_inited + l->nr_words * sizeof(kma_bitword_t);
+	l->off_map = align_up(l->off_used + KMA_BITWORDS(l->nr_blocks <<
+				(MAX_ORDER - USED_SHIFT)) *
+			      sizeof(kma_bitword_t),
 			      _Alignof(struct memmap_region));
 	l->off_meta = align_up(l->off_map + l->map_cap *
 			       sizeof(struct memmap_region), 64);
@@ -445,6 +448,7 @@ static void zone_setup(struct frame_zone *z, const struct zone_layout *l,
 	z->pcp = (struct frame_pcp *)(base + l->off_pcp);
 	z->free_max = (kma_bitword_t *)(base + l->off_free_max);
 	z->inited = (kma_bitword_t *)(base + l->off_inited);
+	z->used = (kma_bitword_t *)(base + l->off_used);
 	z->meta = (uint8_t *)(base + l->off_meta);
 	z->nr_cpus = cpus;
 	z->metadata_bytes = l->size;
@@ -509,6 +513,41 @@ struct frame_zone *frame_zone_create(struct memmap *m)
 
 /* ------------------------------------------------------------ alloc/free */
 
+/**
+ * __zone_take - note that [@pfn, @pfn + @nr) leaves the zone (handed out,
+ * or moved to a CPU cache), and tell whether it is fresh.
+ * @z: the zone, lock held.
+ * @pfn: first frame.
+ * @nr: frames.
+ *
+ * One bit per 2 MiB of the span (z->used) says that a frame in it has
+ * left the zone since the zone was created; the range is fresh when none
+ * of its bits was set. A frame is never called fresh twice, and a freed
+ * frame never again; a fresh range may be called used because something
+ * else once left its 2 MiB, which costs a memset, nothing more. (Go
+ * keeps the same promise per arena with one mark, zeroedBase; a mark
+ * would do here only if allocation moved one way, but chunks come from
+ * the bottom and long runs from the top.) A fresh block reads as zero
+ * where the port's fresh memory does (PORT_FRESH_MEMORY_ZERO): the only
+ * bytes the zone writes into free memory, its list nodes, are cleared as
+ * the blocks leave their lists. Cost: one bit per 2 MiB taken.
+ *
+ * Return: true if no frame of the range's 2 MiB pieces had left before.
+ */
+bool __zone_take(struct frame_zone *z, uint64_t pfn, uint64_t nr)
+{
+	uint64_t i = (pfn - z->base_pfn) >> USED_SHIFT;
+	uint64_t last = (pfn + nr - 1 - z->base_pfn) >> USED_SHIFT;
+	bool fresh = true;
+
+	lockdep_assert_held(&z->lock);
+	for (; i <= last; i++) {
+		fresh = fresh && !bit_test(z->used, i);
+		bit_assign(z->used, i, true);
+	}
+	return fresh;
+}
+
 /* After the zone ran dry: drain every CPU cache; true if any frame came. */
 static bool zone_reclaim_caches(struct frame_zone *z)
 {
@@ -519,7 +558,8 @@ static uint64_t __zone_alloc_placed(struct frame_zone *z, unsigned int order,
 				    bool high);
 
 static phys_addr_t zone_alloc_limit(struct frame_zone *z, unsigned int order,
-				    uint64_t limit_pfn, bool drained)
+				    uint64_t limit_pfn, bool drained,
+				    bool *fresh)
 {
 	unsigned long flags;
 	uint64_t pfn;
@@ -530,9 +570,11 @@ static phys_addr_t zone_alloc_limit(struct frame_zone *z, unsigned int order,
 		pfn = __zone_alloc_placed(z, order, false);
 	else
 		pfn = __zone_alloc(z, order, limit_pfn);
+	if (pfn != PFN_NONE)
+		*fresh = __zone_take(z, pfn, 1ULL << order);
 	zone_unlock_irqrestore(z, flags);
 	if (pfn == PFN_NONE && !drained && zone_reclaim_caches(z))
-		return zone_alloc_limit(z, order, limit_pfn, true);
+		return zone_alloc_limit(z, order, limit_pfn, true, fresh);
 	return pfn == PFN_NONE ? FRAME_NONE : (phys_addr_t)pfn << FRAME_SHIFT;
 }
 
@@ -546,6 +588,39 @@ static bool frame_order_ok(unsigned int order, const char *fn)
 }
 
 /**
+ * frame_zone_alloc_fresh - allocate 2^@order naturally aligned frames from
+ * @z, and tell whether they read as zero.
+ * @z: the zone.
+ * @order: 0 .. %FRAME_MAX_ORDER (larger is reported and fails).
+ * @zero: set to true if the block has never been handed out since the
+ *        zone was created and the port's fresh memory reads as zero
+ *        (%PORT_FRESH_MEMORY_ZERO), else false. Order 0 from a CPU cache
+ *        is never known zero.
+ *
+ * Return: physical address, or %FRAME_NONE.
+ */
+phys_addr_t frame_zone_alloc_fresh(struct frame_zone *z, unsigned int order,
+				   bool *zero)
+{
+	bool fresh = false;
+	phys_addr_t pa;
+	uint64_t pfn;
+
+	*zero = false;
+	if (order == 0) {
+		pfn = pcp_alloc(z);
+		if (pfn != PFN_NONE)
+			return (phys_addr_t)pfn << FRAME_SHIFT;
+		return zone_alloc_limit(z, 0, PFN_NONE, false, &fresh);
+	}
+	if (!frame_order_ok(order, "frame_alloc"))
+		return FRAME_NONE;
+	pa = zone_alloc_limit(z, order, PFN_NONE, false, &fresh);
+	*zero = PORT_FRESH_MEMORY_ZERO && pa != FRAME_NONE && fresh;
+	return pa;
+}
+
+/**
  * frame_zone_alloc - allocate 2^@order naturally aligned frames from @z.
  * @z: the zone.
  * @order: 0 .. %FRAME_MAX_ORDER (larger is reported and fails).
@@ -554,17 +629,9 @@ static bool frame_order_ok(unsigned int order, const char *fn)
  */
 phys_addr_t frame_zone_alloc(struct frame_zone *z, unsigned int order)
 {
-	uint64_t pfn;
+	bool zero;
 
-	if (order == 0) {
-		pfn = pcp_alloc(z);
-		if (pfn != PFN_NONE)
-			return (phys_addr_t)pfn << FRAME_SHIFT;
-		return zone_alloc_limit(z, 0, PFN_NONE, false);
-	}
-	if (!frame_order_ok(order, "frame_alloc"))
-		return FRAME_NONE;
-	return zone_alloc_limit(z, order, PFN_NONE, false);
+	return frame_zone_alloc_fresh(z, order, &zero);
 }
 
 /**
@@ -582,9 +649,11 @@ phys_addr_t frame_zone_alloc(struct frame_zone *z, unsigned int order)
 phys_addr_t frame_zone_alloc_below(struct frame_zone *z, unsigned int order,
 				   phys_addr_t limit)
 {
+	bool fresh;
+
 	if (!frame_order_ok(order, "frame_alloc_below"))
 		return FRAME_NONE;
-	return zone_alloc_limit(z, order, limit >> FRAME_SHIFT, false);
+	return zone_alloc_limit(z, order, limit >> FRAME_SHIFT, false, &fresh);
 }
 
 /**
@@ -872,9 +941,28 @@ static uint64_t __run_alloc_large(struct frame_zone *z, uint64_t nr)
  */
 phys_addr_t frame_zone_alloc_run(struct frame_zone *z, size_t nr)
 {
+	bool zero;
+
+	return frame_zone_alloc_run_fresh(z, nr, &zero);
+}
+
+/**
+ * frame_zone_alloc_run_fresh - frame_zone_alloc_run(), and whether the
+ * run reads as zero.
+ * @z: the zone.
+ * @nr: number of frames, at least 1.
+ * @zero: as for frame_zone_alloc_fresh().
+ *
+ * Return: physical address, or %FRAME_NONE.
+ */
+phys_addr_t frame_zone_alloc_run_fresh(struct frame_zone *z, size_t nr,
+				       bool *zero)
+{
 	unsigned long flags;
 	uint64_t pfn;
 	int tries;
+
+	*zero = false;
 
 	if (!nr) {
 		mm_report(MM_ERR_BAD_SIZE, 0, 0, "frame_alloc_run: 0 frames");
@@ -886,6 +974,9 @@ phys_addr_t frame_zone_alloc_run(struct frame_zone *z, size_t nr)
 		flags = zone_lock_irqsave(z);
 		pfn = nr <= BLOCK_FRAMES ? __run_alloc_small(z, nr) :
 					   __run_alloc_large(z, nr);
+		if (pfn != PFN_NONE)
+			*zero = __zone_take(z, pfn, nr) &&
+				PORT_FRESH_MEMORY_ZERO;
 		zone_unlock_irqrestore(z, flags);
 		if (pfn != PFN_NONE)
 			return (phys_addr_t)pfn << FRAME_SHIFT;
@@ -1133,6 +1224,21 @@ phys_addr_t frame_alloc(unsigned int order)
 }
 
 /**
+ * frame_alloc_fresh - global frame_zone_alloc_fresh().
+ * @order: 0 .. %FRAME_MAX_ORDER.
+ * @zero: set to true if the block is known to read as zero.
+ *
+ * Return: physical address, or %FRAME_NONE.
+ */
+phys_addr_t frame_alloc_fresh(unsigned int order, bool *zero)
+{
+	struct frame_zone *z = frame_global_zone();
+
+	*zero = false;
+	return z ? frame_zone_alloc_fresh(z, order, zero) : FRAME_NONE;
+}
+
+/**
  * frame_alloc_below - global frame_zone_alloc_below().
  * @order: 0 .. %FRAME_MAX_ORDER.
  * @limit: the block ends at or below this address.
@@ -1181,6 +1287,21 @@ phys_addr_t frame_alloc_run(size_t nr)
 	struct frame_zone *z = frame_global_zone();
 
 	return z ? frame_zone_alloc_run(z, nr) : FRAME_NONE;
+}
+
+/**
+ * frame_alloc_run_fresh - global frame_zone_alloc_run_fresh().
+ * @nr: frames.
+ * @zero: set to true if the run is known to read as zero.
+ *
+ * Return: physical address, or %FRAME_NONE.
+ */
+phys_addr_t frame_alloc_run_fresh(size_t nr, bool *zero)
+{
+	struct frame_zone *z = frame_global_zone();
+
+	*zero = false;
+	return z ? frame_zone_alloc_run_fresh(z, nr, zero) : FRAME_NONE;
 }
 
 /**

@@ -95,6 +95,9 @@ struct frame_zone {
 	uint8_t *meta;		/* one byte per frame of the span */
 	kma_bitword_t *free_max; /* bit per block: free max-order block */
 	kma_bitword_t *inited;	/* bit per block: meta bytes valid */
+	kma_bitword_t *used;	/* bit per half block (2 MiB), under lock:
+				 * a frame in it has left the zone (see
+				 * __zone_take()) */
 	unsigned int nr_cpus;
 	struct frame_pcp *pcp;
 	phys_addr_t meta_base;	/* the carved metadata range */
@@ -110,6 +113,11 @@ struct frame_zone {
 	uint64_t inited_blocks;
 	struct memmap map;	/* copy of the sanitized map, kept current */
 };
+
+/* z->used: one bit per 2^USED_SHIFT frames (2 MiB with 4 KiB frames). */
+#define USED_SHIFT	(MAX_ORDER - 1)
+
+bool __zone_take(struct frame_zone *z, uint64_t pfn, uint64_t nr);
 
 static inline uint8_t *meta_ptr(struct frame_zone *z, uint64_t pfn)
 {

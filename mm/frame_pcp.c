@@ -67,6 +67,7 @@ static void __pcp_refill(struct frame_zone *z, struct frame_pcp *p)
 		if (pfn == PFN_NONE)
 			break;
 		meta_set(z, pfn, META_CACHED);
+		__zone_take(z, pfn, 1);
 		p->pfns[p->count++] = pfn;
 	}
 	zone_unlock(z);

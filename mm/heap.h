@@ -159,6 +159,10 @@ struct span {
 	/* FREE spans, heap.lock: pages given back to the host; the decay
 	 * period in which the span became free (pageheap.c, decay.c). */
 	uint8_t released;
+	/* Every byte reads zero (fresh frames, frame_alloc_fresh()): FREE
+	 * spans under heap.lock; a LARGE or HUGE span from its allocation
+	 * until large_take_zeroed() reads and clears it. */
+	uint8_t zeroed;
 	uint32_t idle_epoch;
 
 	/* List linkage: central lock (SMALL) or heap lock (FREE). */
@@ -794,6 +798,19 @@ uint64_t heap_retain_limit(void);
 bool heap_keep_resident(size_t bytes);
 void heap_reuse_resident(size_t bytes);
 void *large_alloc(size_t size, gfp_t flags);
+
+/*
+ * Whether the pages of the LARGE or HUGE span @s, just allocated, read as
+ * zero (fresh frames: kzalloc() and calloc() skip their memset, Go's
+ * needzero); the mark goes, since the caller is about to write them.
+ */
+static inline bool large_take_zeroed(struct span *s)
+{
+	bool z = s->zeroed;
+
+	s->zeroed = 0;
+	return z;
+}
 void large_free(struct span *s);
 void huge_free(struct span *s);
 void large_cache_drain(unsigned int cpu);

@@ -506,7 +506,7 @@ void *kmalloc_aligned(size_t size, size_t align, gfp_t flags)
 			return NULL;
 	}
 	heap_reuse_resident(size);
-	if (flags & __GFP_ZERO)
+	if (!large_take_zeroed(s) && (flags & __GFP_ZERO))
 		mm_memset((void *)s->base, 0, size);
 	return (void *)s->base;
 }

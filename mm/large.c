@@ -288,6 +288,7 @@ static __attribute__((noinline)) struct span *huge_alloc(size_t size)
 void *large_alloc(size_t size, gfp_t flags)
 {
 	struct span *s;
+	bool zero;
 	void *p;
 	int tries;
 
@@ -325,7 +326,8 @@ void *large_alloc(size_t size, gfp_t flags)
 	if (!s)
 		return NULL;
 	p = (void *)s->base;
-	if (flags & __GFP_ZERO)
+	zero = large_take_zeroed(s);
+	if ((flags & __GFP_ZERO) && !zero)
 		mm_memset(p, 0, size);
 	return p;
 }
@@ -345,19 +347,20 @@ static void huge_give_back(phys_addr_t pa, size_t npages, uint8_t order)
 }
 
 static struct span *huge_register(phys_addr_t pa, size_t npages,
-				  uint8_t order, size_t bytes);
+				  uint8_t order, size_t bytes, bool zero);
 
 struct span *heap_huge_alloc(size_t bytes)
 {
 	size_t npages = (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	phys_addr_t pa;
+	bool zero;
 
 	if (npages > UINT32_MAX || mm_fault(MM_FAULT_HUGE))
 		return NULL;
-	pa = frame_alloc_run(npages);	/* on failure large_alloc() */
-	if (pa == FRAME_NONE)		/* climbs the pressure ladder */
+	pa = frame_alloc_run_fresh(npages, &zero); /* on failure large_alloc() */
+	if (pa == FRAME_NONE)			  /* climbs the pressure ladder */
 		return NULL;
-	return huge_register(pa, npages, 0xff, bytes);
+	return huge_register(pa, npages, 0xff, bytes, zero);
 }
 
 /**
@@ -378,6 +381,7 @@ struct span *heap_huge_alloc_aligned(size_t bytes, size_t align)
 	size_t apages = align / PAGE_SIZE;
 	unsigned int order = 0;
 	phys_addr_t pa;
+	bool zero;
 
 	if (mm_fault(MM_FAULT_HUGE))
 		return NULL;
@@ -387,7 +391,7 @@ struct span *heap_huge_alloc_aligned(size_t bytes, size_t align)
 		npages = (npages + apages - 1) & ~(apages - 1);
 		if (npages > UINT32_MAX)
 			return NULL;
-		pa = frame_alloc_run(npages);
+		pa = frame_alloc_run_fresh(npages, &zero);
 		if (pa == FRAME_NONE)
 			return NULL;
 		if (pa & (align - 1)) {		/* against the run's contract */
@@ -398,18 +402,18 @@ struct span *heap_huge_alloc_aligned(size_t bytes, size_t align)
 				  (unsigned long long)pa, align);
 			return NULL;
 		}
-		return huge_register(pa, npages, 0xff, bytes);
+		return huge_register(pa, npages, 0xff, bytes, zero);
 	}
 	while ((1UL << order) < npages)
 		order++;
-	pa = frame_alloc(order);
+	pa = frame_alloc_fresh(order, &zero);
 	if (pa == FRAME_NONE)
 		return NULL;
-	return huge_register(pa, 1UL << order, (uint8_t)order, bytes);
+	return huge_register(pa, 1UL << order, (uint8_t)order, bytes, zero);
 }
 
 static struct span *huge_register(phys_addr_t pa, size_t npages,
-				  uint8_t order, size_t bytes)
+				  uint8_t order, size_t bytes, bool zero)
 {
 	uintptr_t va = (uintptr_t)port_phys_to_virt(pa);
 	unsigned long flags;
@@ -426,6 +430,7 @@ static struct span *huge_register(phys_addr_t pa, size_t npages,
 	s->base = va;
 	s->npages = (uint32_t)npages;
 	s->huge_order = order;
+	s->zeroed = zero;
 	WRITE_ONCE(s->xstate, SPAN_HUGE);
 	s->size = (uint32_t)(bytes > UINT32_MAX ? 0 : bytes);
 	s->xowner = -1;

@@ -141,8 +141,9 @@ static uint32_t free_find(unsigned int kind, uint32_t n)
 
 static int heap_grow(void)
 {
+	bool zero = false;
 	phys_addr_t pa = mm_fault(MM_FAULT_CHUNK) ? FRAME_NONE :
-						    frame_alloc(CHUNK_ORDER);
+				frame_alloc_fresh(CHUNK_ORDER, &zero);
 	struct span *s;
 	uintptr_t va;
 
@@ -162,6 +163,7 @@ static int heap_grow(void)
 	pagemap_set(va, CHUNK_PAGES, s, false);
 	free_insert(s);
 	s->released = 0;
+	s->zeroed = zero;
 	s->idle_epoch = heap.decay_epoch;
 	heap.sys_bytes += CHUNK_SIZE;
 	return 0;
@@ -348,6 +350,7 @@ again:
 		tail->base = at + (uintptr_t)npages * PAGE_SIZE;
 		tail->npages = (uint32_t)((end - tail->base) >> PAGE_SHIFT);
 		tail->released = s->released;	/* s: the pages' old span */
+		tail->zeroed = s->zeroed;
 		tail->idle_epoch = s->idle_epoch;
 		pagemap_set(tail->base, tail->npages, tail, true);
 		free_insert(tail);
@@ -356,6 +359,7 @@ again:
 		heap_meta_free(&heap.span_fa, spare[0]);
 	if (spare[1])
 		heap_meta_free(&heap.span_fa, spare[1]);
+	piece->zeroed = s->zeroed;	/* s: the pages' old span */
 	piece->xowner = -1;
 	WRITE_ONCE(piece->xstate, large ? SPAN_LARGE : SPAN_DEAD);
 	if (large) {
@@ -477,8 +481,10 @@ void heap_free_span(struct span *s, bool large)
 		released = released && n->released;
 		heap_meta_free(&heap.span_fa, n);
 	}
-	/* Free from now: a merged span counts from its newest part. */
+	/* Free from now: a merged span counts from its newest part, and
+	 * holds the freed pages, which were written. */
 	s->released = released;
+	s->zeroed = 0;
 	s->idle_epoch = heap.decay_epoch;
 	free_insert(s);
 	if (heap.idle_bytes > heap_retain_limit())

@@ -15,6 +15,7 @@
 unsigned long kma_get_free_pages(gfp_t gfp, unsigned int order)
 {
 	phys_addr_t pa;
+	bool zero;
 	void *va;
 
 	if (order > FRAME_MAX_ORDER) {
@@ -23,15 +24,15 @@ unsigned long kma_get_free_pages(gfp_t gfp, unsigned int order)
 			  (unsigned int)FRAME_MAX_ORDER);
 		return 0;
 	}
-	pa = frame_alloc(order);
+	pa = frame_alloc_fresh(order, &zero);
 	if (pa == FRAME_NONE) {
 		kmalloc_pressure((size_t)FRAME_SIZE << order);
-		pa = frame_alloc(order);
+		pa = frame_alloc_fresh(order, &zero);
 		if (pa == FRAME_NONE)
 			return 0;
 	}
 	va = port_phys_to_virt(pa);
-	if (gfp & __GFP_ZERO)
+	if ((gfp & __GFP_ZERO) && !zero)	/* fresh frames read as zero */
 		mm_memset(va, 0, (size_t)FRAME_SIZE << order);
 	return (unsigned long)(uintptr_t)va;
 }

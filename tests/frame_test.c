@@ -1045,6 +1045,112 @@ static void test_frame_fresh_zero(struct ktest *t)
 	KT_EXPECT_EQ(t, dirty, 0);
 }
 
+/* Whether @frames frames at @pa read as zero, every word. */
+static bool frames_zero(phys_addr_t pa, uint64_t frames)
+{
+	const uint64_t *w = port_phys_to_virt(pa);
+	uint64_t i;
+
+	for (i = 0; i < frames * FS / 8; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
+static void frames_fill(phys_addr_t pa, uint64_t frames)
+{
+	uint64_t *w = port_phys_to_virt(pa);
+	uint64_t i;
+
+	for (i = 0; i < frames * FS / 8; i++)
+		w[i] = 0xa5a5a5a5a5a5a5a5ULL;
+}
+
+static unsigned int order_of(uint64_t frames)
+{
+	unsigned int o = 0;
+
+	while ((1ULL << o) < frames)
+		o++;
+	return o;
+}
+
+/*
+ * One pass for test_frame_fresh_flag(): take 2 MiB blocks, then runs,
+ * then single frames until the zone is empty; every block said to read
+ * zero must, every word; then write all of them, free them all. Return
+ * the number of blocks said to be zero, or -1 after a false claim.
+ */
+static long fresh_pass(struct ktest *t)
+{
+	static phys_addr_t pas[NF];
+	static uint64_t lens[NF];
+	uint64_t n = 0, i, len;
+	long claims = 0, lies = 0;
+	phys_addr_t pa;
+	bool zero;
+
+	for (;;) {
+		/* Two 2 MiB blocks, two runs, four of order 3, then frames. */
+		len = n < 2 ? 1ULL << 9 : n == 2 ? 1536 : n == 3 ? 768 :
+		      n < 8 ? 8 : 1;
+		if (len == 1536 || len == 768)
+			pa = frame_zone_alloc_run_fresh(tm.z, len, &zero);
+		else
+			pa = frame_zone_alloc_fresh(tm.z, order_of(len), &zero);
+		if (pa == FRAME_NONE && len == 1)
+			break;
+		if (pa == FRAME_NONE)
+			return -1;	/* 15 MiB hold all of these */
+		if (zero) {
+			claims++;
+			lies += !frames_zero(pa, len);
+		}
+		if (len == 1 && zero)
+			lies++;		/* order 0: a CPU cache's, never */
+		pas[n] = pa;
+		lens[n++] = len;
+	}
+	KT_EXPECT_EQ(t, lies, 0);
+	for (i = 0; i < n; i++)
+		frames_fill(pas[i], lens[i]);
+	for (i = 0; i < n; i++) {
+		if (lens[i] == 1536 || lens[i] == 768)
+			frame_zone_free_run(tm.z, pas[i], lens[i]);
+		else
+			frame_zone_free(tm.z, pas[i], order_of(lens[i]));
+	}
+	return lies ? -1 : claims;
+}
+
+/*
+ * frame_zone_alloc_fresh() and frame_zone_alloc_run_fresh() say "zero"
+ * only for frames that never left the zone, and only where the port's
+ * fresh memory reads zero (PORT_FRESH_MEMORY_ZERO): kzalloc() and
+ * calloc() skip their memset on that word. Over zeroed memory, a first
+ * pass must find fresh blocks (on such a port), and a second pass, after
+ * every frame was written and freed, none.
+ */
+static void test_frame_fresh_flag(struct ktest *t)
+{
+	uint64_t j;
+	long first, second;
+
+	tmem_map_reset(&tm);
+	for (j = 0; j < tm.frames * FS / 8; j++)
+		((uint64_t *)port_phys_to_virt(tm.base))[j] = 0;
+	tmem_add(&tm, 0, NF * FS, MEMMAP_USABLE);
+	KT_ASSERT(t, tmem_zone(&tm));
+	first = fresh_pass(t);
+	frame_zone_drain_all(tm.z);
+	second = fresh_pass(t);
+	if (PORT_FRESH_MEMORY_ZERO)
+		KT_EXPECT_GE(t, first, 3);	/* two chunks, a run or two */
+	else
+		KT_EXPECT_EQ(t, first, 0);
+	KT_EXPECT_EQ(t, second, 0);
+}
+
 static struct ktest_case frame_cases[] = {
 	KTEST_CASE(test_frame_std_zone),
 	KTEST_CASE(test_frame_set_range_unaligned),
@@ -1057,6 +1163,7 @@ static struct ktest_case frame_cases[] = {
 	KTEST_CASE(test_frame_run_scan),
 	KTEST_CASE(test_frame_run_random),
 	KTEST_CASE(test_frame_fresh_zero),
+	KTEST_CASE(test_frame_fresh_flag),
 	KTEST_CASE(test_frame_misuse_double_free),
 	KTEST_CASE(test_frame_misuse_shape),
 	KTEST_CASE(test_frame_misuse_unmanaged),

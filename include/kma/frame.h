@@ -53,6 +53,19 @@ int frame_init(struct memmap *m);
 phys_addr_t frame_alloc(unsigned int order);
 
 /**
+ * frame_alloc_fresh - frame_alloc(), and whether the block reads as zero.
+ * @order: 0 .. %FRAME_MAX_ORDER.
+ * @zero: set to true if no frame of the block has been handed out before
+ *        (since frame_init()) and the port says fresh memory reads as
+ *        zero (%PORT_FRESH_MEMORY_ZERO: the host; a kernel whose RAM may
+ *        hold anything after a reset says no). The heap skips zeroing
+ *        such memory for kzalloc() and calloc() (Go's needzero).
+ *
+ * Return: physical address of the first frame, or %FRAME_NONE.
+ */
+phys_addr_t frame_alloc_fresh(unsigned int order, bool *zero);
+
+/**
  * frame_alloc_below - allocate 2^@order frames that end at or below @limit.
  * @order: 0 .. %FRAME_MAX_ORDER.
  * @limit: every byte of the block lies below this physical address
@@ -78,6 +91,16 @@ void frame_free(phys_addr_t pa, unsigned int order);
  * divides the run, or %FRAME_NONE.
  */
 phys_addr_t frame_alloc_run(size_t nr);
+
+/**
+ * frame_alloc_run_fresh - frame_alloc_run(), and whether the run reads as
+ * zero (see frame_alloc_fresh()).
+ * @nr: number of frames, at least 1.
+ * @zero: set to true if the run is known to read as zero.
+ *
+ * Return: as frame_alloc_run().
+ */
+phys_addr_t frame_alloc_run_fresh(size_t nr, bool *zero);
 
 /**
  * frame_free_run - give back a run from frame_alloc_run().
@@ -217,6 +240,10 @@ phys_addr_t frame_zone_alloc_below(struct frame_zone *z, unsigned int order,
 				   phys_addr_t limit);
 void frame_zone_free(struct frame_zone *z, phys_addr_t pa, unsigned int order);
 phys_addr_t frame_zone_alloc_run(struct frame_zone *z, size_t nr);
+phys_addr_t frame_zone_alloc_fresh(struct frame_zone *z, unsigned int order,
+				   bool *zero);
+phys_addr_t frame_zone_alloc_run_fresh(struct frame_zone *z, size_t nr,
+				       bool *zero);
 void frame_zone_free_run(struct frame_zone *z, phys_addr_t pa, size_t nr);
 unsigned int frame_zone_drain_cpu(struct frame_zone *z, unsigned int cpu);
 unsigned int frame_zone_drain_all(struct frame_zone *z);

@@ -206,8 +206,11 @@ void port_cpu_kick(unsigned int cpu);
  * the first time after mm_init() or frame_add_memory() reads as zero
  * (the host's fresh anonymous mapping), 0 if it may hold anything (RAM
  * after a reset). With 1 the heap skips zeroing its page map at init, so
- * only the parts of it that describe live memory are ever touched. A
- * port's inline header may define it; the default is the safe 0.
+ * only the parts of it that describe live memory are ever touched, and
+ * kzalloc() of large and huge objects skips zeroing frames handed out
+ * for the first time (frame_alloc_fresh()). A kernel that clears its RAM
+ * at boot, or whose loader does, may say 1. A port's inline header may
+ * define it; the default is the safe 0.
  */
 #ifndef PORT_FRESH_MEMORY_ZERO
 #define PORT_FRESH_MEMORY_ZERO	0

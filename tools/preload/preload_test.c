@@ -6,8 +6,9 @@
  * kma_preload_owns() with dlsym() to prove the preload is in effect.
  *
  * Cases: sizes and alignment, malloc(0), errno for impossible requests,
- * the memalign family, calloc zeroing, realloc contents, growth beyond
- * the initial memory (run with KMA_INITIAL_MB small), more threads over
+ * the memalign family, calloc zeroing (and leaving fresh memory
+ * untouched), realloc contents, growth beyond the initial memory (run
+ * with KMA_INITIAL_MB small), more threads over
  * time than CPU slots, frees from thread-exit destructors, fork with
  * threads running, CPU slots in the child of a fork, and the shared slot
  * given back by calls that end a decay period.
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -158,6 +160,83 @@ static void t_calloc(void)
 		CHECK(zero);
 		free(q);
 	}
+}
+
+/* Pages of [p, p + n) in memory (mincore(2)); p page aligned. */
+static size_t resident(const void *p, size_t n)
+{
+	static unsigned char vec[(64u << 20) / 4096];
+	size_t pages = (n + 4095) / 4096, i, r = 0;
+
+	if (pages > sizeof(vec) || mincore((void *)p, n, vec))
+		return (size_t)-1;
+	for (i = 0; i < pages; i++)
+		r += vec[i] & 1;
+	return r;
+}
+
+static int all_zero(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * A fresh process's first calloc() of a large and of a huge block: the
+ * memory comes straight from the never-used part of the heap's mapping,
+ * which reads zero, so calloc() must not write it (Go's needzero): its
+ * pages stay out of memory until the program touches them. At most two
+ * pages may be in: the frame allocator's free-list nodes sit at the heads
+ * of free blocks. Then the same sizes again after the blocks were
+ * written and freed: zero again.
+ */
+static int calloc_child(void)
+{
+	static const size_t sz[] = { 512u << 10, 48u << 20 };
+	int bad = 0;
+	size_t i, r;
+
+	for (i = 0; i < 2; i++) {
+		unsigned char *p = calloc(1, sz[i]);
+
+		r = p ? resident(p, sz[i]) : (size_t)-1;
+		if (r > 2) {
+			printf("calloc(%zu): %zu of %zu pages resident\n",
+			       sz[i], r, sz[i] / 4096);
+			bad = 1;
+		}
+		if (!p || !all_zero(p, sz[i]))
+			return 2;
+		memset(p, 0xab, sz[i]);
+		free(p);
+		p = calloc(sz[i], 1);
+		if (!p || !all_zero(p, sz[i]))
+			return 3;
+		free(p);
+	}
+	return bad;
+}
+
+static void t_calloc_fresh(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *argv[] = { "preload_api", "calloc-child", NULL };
+		char pre[4200], *env[2] = { pre, NULL };
+
+		snprintf(pre, sizeof(pre), "LD_PRELOAD=%s",
+			 getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "");
+		execve("/proc/self/exe", argv, env);
+		_exit(127);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 static void t_realloc(void)
@@ -619,6 +698,7 @@ static const struct {
 	{ "errno", t_errno },
 	{ "memalign", t_memalign },
 	{ "calloc_zeroes", t_calloc },
+	{ "calloc_fresh_untouched", t_calloc_fresh },
 	{ "realloc_contents", t_realloc },
 	{ "growth", t_growth },
 	{ "threads_slots", t_threads },
@@ -636,6 +716,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "guard-child"))
 		return guard_child();
+	if (argc > 1 && !strcmp(argv[1], "calloc-child"))
+		return calloc_child();
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	printf("KTAP version 1\n1..1\n    KTAP version 1\n"
