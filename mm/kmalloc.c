@@ -376,8 +376,6 @@ kmalloc_cache_empty(size_t size, unsigned long irq)
  * fast path, __GFP_ZERO alone to the fast path and a memset, the rest to
  * kmalloc_slow_at() (a tail call, so it still sees kmalloc()'s caller).
  */
-void *kma_kmalloc(size_t size, gfp_t flags);
-
 static __attribute__((noinline)) void *kmalloc_flagged(size_t size,
 						       gfp_t flags)
 {
