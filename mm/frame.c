@@ -787,72 +787,132 @@ static uint64_t __zone_alloc_placed(struct frame_zone *z, unsigned int order,
 }
 
 /*
+ * Where a run of @nr frames fits in the free stretch [@s, @e): the highest
+ * start aligned to @align (absolute frame numbers), or PFN_NONE.
+ */
+static uint64_t stretch_fit(uint64_t s, uint64_t e, uint64_t nr,
+			    uint64_t align)
+{
+	uint64_t cand;
+
+	if (s == PFN_NONE || e == PFN_NONE || e - s < nr)
+		return PFN_NONE;
+	cand = (e - nr) & ~(align - 1);
+	return cand >= s ? cand : PFN_NONE;
+}
+
+/*
  * The highest stretch of @nr free frames made of any free blocks in a
  * row, whatever their orders and alignment (a run is stored as pieces,
  * so it needs no buddy block of its own). Buddy blocks never merge
  * across their alignment, so after long use free memory lies in pieces
  * that the lists cannot join: the tails of earlier runs, halves on
- * either side of a max-order boundary. Walks the zone piece by piece,
- * a whole untouched block at a time (O(blocks) plus the pieces of the
- * blocks in use): the first choice for large runs whose length is not a
+ * either side of a max-order boundary. Walks the zone down from its top
+ * a max-order block at a time (a word of 64 untouched blocks alike in
+ * one step; the pieces of a block in use from its head up) and stops at
+ * the first stretch that holds the run, which is the highest: O(blocks
+ * above it plus their pieces), and a few blocks when huge runs come and
+ * go at the top. The first choice for large runs whose length is not a
  * power of two, the last resort for the others. The run takes the top
  * of its stretch; the rest of the first and last blocks goes back.
  */
 static uint64_t __run_alloc_scan(struct frame_zone *z, uint64_t nr)
 {
-	uint64_t pfn = z->base_pfn, end = z->base_pfn + z->nr_frames;
-	uint64_t ext = PFN_NONE, best = PFN_NONE, best_ext = 0, b, lo, hi;
 	/* The run's alignment: the largest power of two dividing @nr, up to
 	 * a max-order block (frame_alloc_run()'s promise). */
-	uint64_t align = nr & -nr, cand;
-	unsigned int o;
+	uint64_t align = nr & -nr, blk = z->nr_blocks, best = PFN_NONE;
+	uint64_t top = PFN_NONE;	/* the free stretch from above ends here */
+	uint64_t b, lo, hi, o;
 	uint8_t m;
 
 	if (align > BLOCK_FRAMES)
 		align = BLOCK_FRAMES;
 
-	while (pfn <= end) {
-		uint64_t step = 1, blk = pfn_block(z, pfn);
-		uint64_t w = blk / KMA_BITS_PER_WORD;
-		bool free = false;
+	while (blk > 0 && best == PFN_NONE) {
+		uint64_t w = (blk - 1) / KMA_BITS_PER_WORD;
+		uint64_t bpfn, bend, p, s, first_end, cand;
+		bool whole;
 
-		if (pfn + KMA_BITS_PER_WORD * BLOCK_FRAMES <= end &&
-		    !(blk % KMA_BITS_PER_WORD) &&
-		    !((pfn - z->base_pfn) % BLOCK_FRAMES) && !z->inited[w] &&
+		if (!(blk % KMA_BITS_PER_WORD) && !z->inited[w] &&
 		    (!z->free_max[w] || !~z->free_max[w])) {
-			/* A word of untouched blocks alike: one step (a
-			 * host's reserve is mostly such words). */
-			free = z->free_max[w] != 0;
-			step = KMA_BITS_PER_WORD * BLOCK_FRAMES;
-		} else if (pfn < end && !((pfn - z->base_pfn) % BLOCK_FRAMES) &&
-			   !block_inited(z, pfn)) {
-			free = bit_test(z->free_max, blk);
-			step = BLOCK_FRAMES;
-		} else if (pfn < end) {
-			m = meta_get(z, pfn);
-			if (m) {
-				free = (m & META_KIND_MASK) == META_FREE;
-				step = 1ULL << (m & META_ORDER_MASK);
+			/* A word of untouched blocks alike: one step. */
+			bend = z->base_pfn + (blk << MAX_ORDER);
+			blk -= KMA_BITS_PER_WORD;
+			if (z->free_max[w]) {
+				if (top == PFN_NONE)
+					top = bend;
+				continue;
 			}
+			best = stretch_fit(bend, top, nr, align);
+			top = PFN_NONE;
+			continue;
 		}
-		if (free) {
-			if (ext == PFN_NONE)
-				ext = pfn;
-		} else if (ext != PFN_NONE) {
-			cand = (pfn - nr) & ~(align - 1);
-			if (pfn - ext >= nr && cand >= ext) {
-				best = cand;
-				best_ext = ext;
+		blk--;
+		bpfn = z->base_pfn + (blk << MAX_ORDER);
+		bend = bpfn + BLOCK_FRAMES;
+		if (!bit_test(z->inited, blk)) {
+			if (bit_test(z->free_max, blk)) {	/* wholly free */
+				if (top == PFN_NONE)
+					top = bend;
+				continue;
 			}
-			ext = PFN_NONE;
+			best = stretch_fit(bend, top, nr, align); /* unmanaged */
+			top = PFN_NONE;
+			continue;
 		}
-		pfn += step;
+		/*
+		 * A block in use: its pieces from the head up. The stretch
+		 * at its bottom may go on below (first_end), the one at its
+		 * top joins the stretch from above; in between, the highest
+		 * stretch that holds the run wins.
+		 */
+		first_end = PFN_NONE;
+		s = PFN_NONE;
+		cand = PFN_NONE;
+		for (p = bpfn; p < bend; p += 1ULL << o) {
+			m = meta_get(z, p);
+			o = m ? (m & META_ORDER_MASK) : 0;
+			if (m && (m & META_KIND_MASK) == META_FREE) {
+				if (s == PFN_NONE)
+					s = p;
+				continue;
+			}
+			if (s == bpfn)
+				first_end = p;
+			else if (s != PFN_NONE &&
+				 stretch_fit(s, p, nr, align) != PFN_NONE)
+				cand = stretch_fit(s, p, nr, align);
+			s = PFN_NONE;
+		}
+		whole = s == bpfn;
+		if (s != PFN_NONE && !whole) {
+			/* The top stretch, going on above. */
+			best = stretch_fit(s, top == PFN_NONE ? bend : top, nr,
+					   align);
+		} else if (s == PFN_NONE) {
+			best = stretch_fit(bend, top, nr, align);
+		}
+		if (best == PFN_NONE)
+			best = cand;
+		if (whole) {
+			if (top == PFN_NONE)
+				top = bend;
+		} else {
+			top = first_end;
+		}
 	}
 	if (best == PFN_NONE)
+		best = stretch_fit(top == PFN_NONE ? PFN_NONE : z->base_pfn,
+				   top, nr, align);
+	if (best == PFN_NONE)
 		return PFN_NONE;
-	/* Take every free block that overlaps [best, best + nr). */
+	/*
+	 * Take every free block that overlaps [best, best + nr), from the
+	 * head of the max-order block holding best (blocks never cross one).
+	 */
 	lo = hi = PFN_NONE;
-	for (b = best_ext; b < best + nr; b += 1ULL << o) {
+	for (b = z->base_pfn + (pfn_block(z, best) << MAX_ORDER);
+	     b < best + nr; b += 1ULL << o) {
 		if (!((b - z->base_pfn) % BLOCK_FRAMES) && !block_inited(z, b)) {
 			o = MAX_ORDER;
 		} else {
