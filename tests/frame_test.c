@@ -1066,14 +1066,8 @@ static void frames_fill(phys_addr_t pa, uint64_t frames)
 		w[i] = 0xa5a5a5a5a5a5a5a5ULL;
 }
 
-static unsigned int order_of(uint64_t frames)
-{
-	unsigned int o = 0;
-
-	while ((1ULL << o) < frames)
-		o++;
-	return o;
-}
+/* The order of a power-of-two block of @frames frames. */
+#define order_of(frames)	((unsigned int)__builtin_ctzll(frames))
 
 /*
  * One pass for test_frame_fresh_flag(): take 2 MiB blocks, then runs,
