@@ -38,7 +38,7 @@
 #                   build-time knobs at their edges (KMA_CACHE_GROW_BYTES=0,
 #                   KMA_MAX_CPUS=1, KMA_MAX_KMEM_CACHES=1) builds with the
 #                   warnings as errors
-#   rcs             x86-64, AArch64, 32-bit Arm: make lib PORT_INLINE=1
+#   rcs             x86-64, AArch64, 32-bit Arm, ARMv7-M: make lib PORT_INLINE=1
 #                   KMA_RCS=1 builds, exports kma_rcs_fixup() and lists its
 #                   restartable sections in the section kma_rcs
 #   cortex_m3       mm/, lib/ and the device-tree parser (boot/fdt.c; the
@@ -304,7 +304,7 @@ done
 
 # rcs: make lib PORT_INLINE=1 KMA_RCS=1 (docs/PORTING.md) builds, keeps
 # kma_rcs_fixup() global and lists its sections in "kma_rcs".
-for arch in x86_64 aarch64 arm; do
+for arch in x86_64 aarch64 arm armv7m; do
 	log="$TMP/rcs.log"
 	if make -s ARCH=$arch lib PORT_INLINE=1 KMA_RCS=1 >"$log" 2>&1 &&
 	   nm build/$arch/libkma.a >>"$log" 2>&1 &&

@@ -21,6 +21,8 @@ ARCH_CFLAGS = $(KERNEL_CFLAGS) -mcpu=cortex-m3 -mthumb -mfloat-abi=soft \
 # (arch/arm/lib.c, arch/arm/aeabi.S: 64-bit division, __ctzdi2, the
 # run-time ABI's memory functions) assemble for Thumb-2 as well.
 NO_LIBGCC := 1
+# The SysTick entry calls kma_rcs_fixup(): restartable fast paths.
+ARCH_RCS := 1
 
 # Objects, linker script, images: QEMU loads the ELF's segments at their
 # load addresses and the core starts from the vector table at 0.

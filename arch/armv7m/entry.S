@@ -65,6 +65,24 @@ armv7m_hardfault_entry:
 	pop	{r4, pc}
 	.size	armv7m_hardfault_entry, . - armv7m_hardfault_entry
 
+/*
+ * armv7m_systick_entry - SysTick: passes the stacked exception frame (on
+ * MSP or PSP, as for HardFault) to armv7m_systick(), which moves a
+ * stacked PC inside a restartable section of the allocator back to the
+ * section's start (kma_rcs_fixup()) before anything else. A tail call:
+ * lr still holds EXC_RETURN when armv7m_systick() returns.
+ */
+	.globl	armv7m_systick_entry
+	.type	armv7m_systick_entry, %function
+	.thumb_func
+armv7m_systick_entry:
+	tst	lr, #4
+	ite	eq
+	mrseq	r0, msp
+	mrsne	r0, psp
+	b	armv7m_systick
+	.size	armv7m_systick_entry, . - armv7m_systick_entry
+
 	.ltorg
 
 	.section .note.GNU-stack, "", %progbits

@@ -33,6 +33,7 @@
  * State: clk_* and tick_handler, written with interrupts masked (one
  * CPU), read by the SysTick handler.
  */
+#include <kma/kmalloc.h>
 #include <kma/mm_report.h>
 #include "armv7m.h"
 
@@ -43,7 +44,8 @@
 void armv7m_reset(void);
 void armv7m_hardfault_entry(void);
 void armv7m_hardfault(uint32_t *frame, uint32_t exc_return);
-void armv7m_systick(void);
+void armv7m_systick_entry(void);
+void armv7m_systick(uint32_t *frame);
 void armv7m_unexpected(void);
 
 static uint32_t clk_reload;
@@ -62,7 +64,7 @@ static const vector_t vectors[16 + NR_EXTERNAL_IRQS] = {
 	[2] = armv7m_unexpected,		/* NMI */
 	[3] = armv7m_hardfault_entry,
 	[4 ... 14] = armv7m_unexpected,
-	[15] = armv7m_systick,
+	[15] = armv7m_systick_entry,
 	[16 ... 16 + NR_EXTERNAL_IRQS - 1] = armv7m_unexpected,
 };
 
@@ -131,13 +133,19 @@ unsigned int armv7m_faults_skipped(void)
 }
 
 /**
- * armv7m_systick - the SysTick exception: count the period, run the
- * kernel's tick handler if one is installed.
+ * armv7m_systick - the SysTick exception (from armv7m_systick_entry):
+ * send an interrupted restartable section of the allocator back to its
+ * start, count the period, run the kernel's tick handler if one is
+ * installed.
+ * @frame: the stacked exception frame; frame[6] is the interrupted PC.
  */
-void armv7m_systick(void)
+void armv7m_systick(uint32_t *frame)
 {
 	struct kcpu *c = &kcpus[0];
+	uintptr_t pc = frame[6];
 
+	if (kma_rcs_fixup(&pc))
+		frame[6] = (uint32_t)pc;
 	clk_wraps++;
 	if (!tick_handler)
 		return;

@@ -71,4 +71,45 @@ static inline void __port_irq_restore_inline(unsigned long flags)
 #define port_irq_save()		__port_irq_save_inline()
 #define port_irq_restore(f)	__port_irq_restore_inline(f)
 
+#ifdef KMA_RCS
+/*
+ * Restartable sections (port.h, KMA_RCS; port/rcs.h has the C side and
+ * the rules), Thumb-2. One CPU: the row is CPU 0's, objcache_rows
+ * (mm/heap.h), its address built with movw/movt inside the section.
+ * %[row] is unused. The exception entry hands the hardware-stacked PC
+ * to kma_rcs_fixup() (the demo kernel: armv7m_systick_entry). The labels
+ * are not functions, so their addresses in kma_rcs carry no Thumb bit,
+ * as the stacked PC does not.
+ */
+#define __PORT_RCS_OFF_T	unsigned int
+#define __PORT_RCS_P		"=&r"
+#define __PORT_RCS_ADDR		".long"
+#define __PORT_RCS_ALIGN	"4"
+#define __PORT_RCS_ROW		0
+#define __PORT_RCS_POP							\
+	"1:	movw	%[st], #:lower16:objcache_rows\n"			\
+	"	movt	%[st], #:upper16:objcache_rows\n"			\
+	"	add	%[st], %[st], %[off]\n"					\
+	"	ldr	%[top], [%[st]]\n"					\
+	"	ldr	%[p], [%[st], #4]\n"					\
+	"	cmp	%[top], %[p]\n"						\
+	"	beq	%l[empty]\n"						\
+	"	ldr	%[p], [%[top], #-4]!\n"					\
+	"	str	%[top], [%[st]]\n"					\
+	"2:\n"
+#define __PORT_RCS_PUSH							\
+	"1:	movw	%[st], #:lower16:objcache_rows\n"			\
+	"	movt	%[st], #:upper16:objcache_rows\n"			\
+	"	add	%[st], %[st], %[off]\n"					\
+	"	ldr	%[top], [%[st]]\n"					\
+	"	ldr	%[hi], [%[st], #8]\n"					\
+	"	cmp	%[top], %[hi]\n"					\
+	"	beq	%l[full]\n"						\
+	"	str	%[word], [%[p]]\n"					\
+	"	str	%[p], [%[top]], #4\n"					\
+	"	str	%[top], [%[st]]\n"					\
+	"2:\n"
+#include <kma/port/rcs.h>
+#endif /* KMA_RCS */
+
 #endif /* KMA_PORT_ARMV7M_H */

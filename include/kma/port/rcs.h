@@ -15,7 +15,10 @@
  *   __PORT_RCS_P      the constraint of the popped pointer ("=&r", or a
  *                     register the caller wants it in);
  *   __PORT_RCS_ADDR   the assembler's directive for one address, and
- *   __PORT_RCS_ALIGN  its size, as strings (".quad", "8").
+ *   __PORT_RCS_ALIGN  its size, as strings (".quad", "8");
+ *   __PORT_RCS_ROW    optional: the constant operand %[row] (default
+ *                     PORT_PERCPU_ROW_OFFSET, the row's offset in the
+ *                     per-CPU area).
  *
  * The stack is three words at byte offset @off of this CPU's row: top
  * (one past the last pointer), lo (the first slot) and hi (one past the
@@ -29,6 +32,10 @@
  */
 #ifndef KMA_PORT_RCS_H
 #define KMA_PORT_RCS_H
+
+#ifndef __PORT_RCS_ROW
+#define __PORT_RCS_ROW	PORT_PERCPU_ROW_OFFSET
+#endif
 
 #define __PORT_RCS_LIST							\
 	"	.pushsection kma_rcs, \"a\"\n"				\
@@ -47,7 +54,7 @@ static inline void *__port_rcs_pop_inline(__PORT_RCS_OFF_T off)
 		__PORT_RCS_POP
 		__PORT_RCS_LIST
 		: [st] "=&r"(st), [top] "=&r"(top), [p] __PORT_RCS_P (p)
-		: [off] "r"(off), [row] "i"(PORT_PERCPU_ROW_OFFSET)
+		: [off] "r"(off), [row] "i"(__PORT_RCS_ROW)
 		: "memory", "cc"
 		: empty);
 	if (!p)				/* never: the stack holds no NULL */
@@ -72,7 +79,7 @@ static inline bool __port_rcs_push_inline(__PORT_RCS_OFF_T off, void *p,
 		__PORT_RCS_LIST
 		: [st] "=&r"(st), [top] "=&r"(top), [hi] "=&r"(hi)
 		: [off] "r"(off), [p] "r"(p), [word] "r"(word),
-		  [row] "i"(PORT_PERCPU_ROW_OFFSET)
+		  [row] "i"(__PORT_RCS_ROW)
 		: "memory", "cc"
 		: full);
 	return true;
