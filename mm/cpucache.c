@@ -376,6 +376,7 @@ struct span *cache_span(struct cpu_cache *c, unsigned int spc,
 		if (span_ready(s))
 			return s;
 		c->alloc[spc] = &empty_span;
+		cache_handover_fence();
 		cache_uncache_spans(s);
 	}
 	s = central_cache_span(spc, cpu);
@@ -411,6 +412,10 @@ static uint32_t cache_carve(struct cpu_cache *c, unsigned int spc,
 	if (s != &empty_span) {		/* the spans the last refill kept */
 		dry = s->next;
 		s->next = NULL;
+		/* Out of c->alloc[] until the end: spans run dry go to
+		 * the central meanwhile. */
+		c->alloc[spc] = &empty_span;
+		cache_handover_fence();
 	}
 
 	while (n < max) {
@@ -570,15 +575,18 @@ void *cache_alloc_irqoff(unsigned int spc, unsigned int cpu)
 }
 
 /*
- * Objects [@from, @from + @n) of class @spc leave @c's cache: a whole
+ * Objects [@from, @from + @n) of class @spc, out of @c's cache @oc
+ * already (its top below or above them), leave the CPU: a whole
  * batch to the central, or, when it holds enough (or @n is not a whole
  * batch), checked and back to the spans. Counted in c->flushed, which
  * the page heap reads before it grows (heap_reclaim_due()).
  */
-static void cache_flush(struct cpu_cache *c, unsigned int spc, void **from,
-			uint32_t n)
+static void cache_flush(struct cpu_cache *c, const struct objcache *oc,
+			unsigned int spc, void **from, uint32_t n)
 {
 	uint32_t b = centrals[spc].batch, nb = n / b, k = 0;
+
+	lockdep_assert_left(oc->lo, oc->top, from, n);
 
 	WRITE_ONCE(c->flushed, c->flushed + (uint64_t)n * spc_size(spc));
 	if (nb && n == nb * b)
@@ -606,7 +614,8 @@ static void cache_shrink(struct cpu_cache *c, unsigned int cpu,
 		if (n > b)
 			n = b;
 		oc->top -= n;
-		cache_flush(c, spc, oc->top, n);
+		cache_handover_fence();
+		cache_flush(c, oc, spc, oc->top, n);
 	}
 	oc->hi = oc->lo + cap;
 	c->grown -= (had - cap) * spc_size(spc);
@@ -757,14 +766,16 @@ __attribute__((noinline)) void cache_free_slow(unsigned int spc,
 	c->refilled[kma_word(spc)] &= ~kma_bit(spc);
 	c->spilled[kma_word(spc)] |= kma_bit(spc);
 	n = objcache_count(oc);
+	oc->top = oc->lo;	/* out of the cache before they leave */
+	cache_handover_fence();
 	if (!refilled && n % b == 0) {
-		cache_flush(c, spc, oc->lo, n);
-		oc->top = oc->lo;
+		cache_flush(c, oc, spc, oc->lo, n);
 	} else {
-		cache_flush(c, spc, oc->lo, b);
+		cache_flush(c, oc, spc, oc->lo, b);
 		for (i = 0; i < n - b; i++)
 			oc->lo[i] = oc->lo[i + b];
-		oc->top -= b;
+		cache_handover_fence();	/* moved before they show */
+		oc->top = oc->lo + n - b;
 	}
 	objcache_push(oc, p);
 }
@@ -796,14 +807,15 @@ void cache_drain(unsigned int cpu)
 		if (oc->hi) {
 			n = objcache_count(oc);
 			b = centrals[spc].batch;
+			oc->top = oc->lo;
+			cache_handover_fence();
 			/* Whole batches to the central while it has room
 			 * (cheap for the next CPU or thread to take), the
 			 * rest to the spans. */
 			if (n >= b)
-				cache_flush(c, spc, oc->lo + n % b, n - n % b);
+				cache_flush(c, oc, spc, oc->lo + n % b, n - n % b);
 			if (n % b)
-				cache_flush(c, spc, oc->lo, n % b);
-			oc->top = oc->lo;
+				cache_flush(c, oc, spc, oc->lo, n % b);
 			oc->hi = oc->lo + cache_cap_now(spc);
 			/* An object cache's class is attached again at its
 			 * next use: the cache may be gone by then. */
@@ -815,6 +827,7 @@ void cache_drain(unsigned int cpu)
 		if (s == &empty_span)
 			continue;
 		c->alloc[spc] = &empty_span;
+		cache_handover_fence();
 		cache_uncache_spans(s);
 	}
 	c->grown = 0;

@@ -74,6 +74,17 @@ _Static_assert(NR_SPC <= 256, "a span's class is a byte");
 #define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 #endif
+/*
+ * Objects or spans leave a CPU's cache (the store that hides them) before
+ * they are handed to a central, a span or the page heap. In a host
+ * process fork() may copy memory between any two stores of another
+ * thread, whose caches the child then drains (host_cpu_fork_child()):
+ * what the copy shows both in the cache and handed over would be freed
+ * twice, what it shows in neither is only lost. The fence keeps the
+ * compiler (the drop-in is built with LTO) and the CPU from moving the
+ * hiding store after the hand-over's; a compiler barrier on x86.
+ */
+#define cache_handover_fence()	__atomic_thread_fence(__ATOMIC_RELEASE)
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 

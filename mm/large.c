@@ -180,6 +180,7 @@ void large_cache_drain(unsigned int cpu)
 		else
 			lc->bytes -= s->npages * (uint32_t)PAGE_SIZE;
 		port_irq_restore(irq);
+		cache_handover_fence();
 		if (huge)
 			heap_huge_release(s);
 		else

@@ -194,4 +194,21 @@ void kma_lockdep_assert_this_cpu(unsigned int cpu, const char *fn)
 			  fn, me, cpu);
 }
 
+/*
+ * See lockdep.h. Objects go on (to a central, a span) only once the
+ * cache no longer counts them: a fork() child that drains a dead
+ * thread's cache (host) would free the ones it still counts again.
+ */
+void kma_lockdep_assert_left(void *const *lo, void *const *top,
+			     void *const *from, unsigned int n,
+			     const char *fn)
+{
+	if (!__atomic_load_n(&kma_lockdep_on, __ATOMIC_RELAXED))
+		return;
+	if (n && from < top && from + n > lo)
+		mm_report(MM_ERR_LOCK, (uintptr_t)*from, port_cpu_id(),
+			  "lockdep: %s() hands on objects still in the cache",
+			  fn);
+}
+
 #endif /* KMA_LOCKDEP */

@@ -115,11 +115,34 @@ static void test_lockdep_this_cpu(struct ktest *t)
 	KT_EXPECT_REPORT(t, MM_ERR_LOCK, "touches cpu");
 }
 
+/*
+ * Objects handed on while the cache still counts them are reported: a
+ * fork() child draining the cache would free them a second time.
+ */
+static void test_lockdep_left(struct ktest *t)
+{
+	void *slot[8] = { 0 };
+
+	report_capture_begin();
+	lockdep_assert_left(slot, slot + 2, slot + 2, 4);	/* above top */
+	lockdep_assert_left(slot + 4, slot + 8, slot, 4);	/* below lo */
+	lockdep_assert_left(slot, slot, slot, 8);		/* top lowered */
+	KT_EXPECT_EQ(t, report_cap.count, 0);
+	lockdep_assert_left(slot, slot + 8, slot, 4);		/* still in */
+	report_capture_end();
+	KT_EXPECT_REPORT(t, MM_ERR_LOCK, "still in the cache");
+	report_capture_begin();
+	lockdep_assert_left(slot, slot + 3, slot + 2, 4);	/* one still in */
+	report_capture_end();
+	KT_EXPECT_REPORT(t, MM_ERR_LOCK, "still in the cache");
+}
+
 static struct ktest_case lockdep_cases[] = {
 	KTEST_CASE(test_lockdep_order),
 	KTEST_CASE(test_lockdep_assert_held),
 	KTEST_CASE(test_lockdep_irqs_off),
 	KTEST_CASE(test_lockdep_this_cpu),
+	KTEST_CASE(test_lockdep_left),
 	{}
 };
 KTEST_SUITE(lockdep, lockdep_cases);

@@ -49,12 +49,16 @@
  * calls). Fork: every allocator lock is taken before fork() and released
  * in the parent after: grow_lock, then kmalloc_lock_all() and
  * frame_lock_all() (each used when the heap or the frame allocator
- * provides it); in the child they are initialised afresh. In the child the CPU slots of the threads that did not
- * survive are freed (host_cpu_fork_child()) and their caches drained
- * with mm_cpu_offline(). Known limit: a thread that fork() catches in
- * the middle of its own lock-free fast path leaves its cache half
- * updated in the child, and draining it there is only as safe as the
- * heap's cache update is at that point.
+ * provides it); in the child they are initialised afresh. In the
+ * child the CPU slots of the threads that did not survive are freed
+ * (host_cpu_fork_child()) and their caches drained with
+ * mm_cpu_offline(). fork() may catch such a thread between any two of
+ * its stores, outside a lock: in a fast path, a spill, its exit's drain.
+ * The heap takes objects and spans out of a cache before it hands them
+ * on (cache_handover_fence() in mm/heap.h), so the child's drain never
+ * gives one back twice; what the thread had in hand at that instant is
+ * lost to the child (a leak of at most one cache's worth, in the child
+ * only).
  */
 #define _GNU_SOURCE
 #include <errno.h>
