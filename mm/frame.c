@@ -877,11 +877,14 @@ static uint64_t __run_alloc_scan(struct frame_zone *z, uint64_t nr)
 					s = p;
 				continue;
 			}
-			if (s == bpfn)
+			if (s == bpfn) {
 				first_end = p;
-			else if (s != PFN_NONE &&
-				 stretch_fit(s, p, nr, align) != PFN_NONE)
-				cand = stretch_fit(s, p, nr, align);
+			} else if (s != PFN_NONE) {
+				uint64_t fit = stretch_fit(s, p, nr, align);
+
+				if (fit != PFN_NONE)
+					cand = fit;
+			}
 			s = PFN_NONE;
 		}
 		whole = s == bpfn;
