@@ -636,6 +636,8 @@ struct mheap {
 	struct fixalloc tiny_fa;
 
 	uint64_t sys_bytes;		/* chunks held */
+	uint64_t reserve;		/* chunks kept whatever the scavenger
+					 * and the decay say (heap_reserve()) */
 	uint64_t idle_bytes;		/* in free spans */
 	uint64_t released_bytes;	/* returned by the scavenger, total */
 	unsigned long resident_free;	/* freed large memory not released
@@ -770,6 +772,7 @@ struct span *heap_alloc_span(uint32_t npages, uint32_t align, bool large);
 void heap_free_span(struct span *s, bool large);
 bool heap_grow_large(struct span *s, size_t size);
 size_t heap_scavenge(uint64_t keep);
+int heap_reserve(uint64_t bytes);
 unsigned int heap_validate(void);
 
 /* fixalloc.c (heap.lock held) */

@@ -631,6 +631,16 @@ size_t kmalloc_scavenge(void)
 	return heap_scavenge(0);
 }
 
+int kmalloc_reserve(uint64_t bytes)
+{
+	if (!heap_ncpus) {
+		mm_report(MM_ERR_BAD_SIZE, 0, 0,
+			  "kmalloc_reserve before mm_init()");
+		return -1;
+	}
+	return heap_reserve(bytes);
+}
+
 void kmalloc_set_scavenge_threshold(uint64_t bytes)
 {
 	unsigned long flags = spin_lock_irqsave(&heap.lock);

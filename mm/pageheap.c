@@ -516,8 +516,27 @@ static void __heap_scavenge(uint64_t keep)
 {
 	struct span_list_head *h = free_list(HEAP_KIND_SMALL, CHUNK_PAGES);
 
-	while (h->first && heap.idle_bytes > keep)
+	while (h->first && heap.idle_bytes > keep &&
+	       heap.sys_bytes >= heap.reserve + CHUNK_SIZE)
 		__chunk_return(h->first);
+}
+
+/*
+ * heap_reserve - see kmalloc_reserve(): grow by whole chunks until the
+ * heap holds @bytes, and from then on keep that much.
+ */
+int heap_reserve(uint64_t bytes)
+{
+	unsigned long flags = spin_lock_irqsave(&heap.lock);
+	int err = 0;
+
+	heap.nlocks++;
+	while (heap.sys_bytes < bytes && !err)
+		err = heap_grow();
+	if (!err)
+		heap.reserve = bytes;
+	spin_unlock_irqrestore(&heap.lock, flags);
+	return err;
 }
 
 /**
@@ -556,6 +575,8 @@ static uint64_t __decay_list(struct span_list_head *h, uint32_t n,
 		if (epoch - s->idle_epoch < 2)
 			continue;	/* freed in the last period */
 		if (n == CHUNK_PAGES) {
+			if (heap.sys_bytes < heap.reserve + CHUNK_SIZE)
+				continue;	/* kept: kmalloc_reserve() */
 			__chunk_return(s);
 			done += CHUNK_SIZE;
 			continue;

@@ -1223,6 +1223,61 @@ static void test_kmalloc_reclaim_before_grow(struct ktest *t)
 	test_mm_quiesce();
 }
 
+/*
+ * kmalloc_reserve(): the heap takes its chunks at the call and keeps them
+ * through a scavenge; allocations that fit take none from the frame
+ * allocator; 0 ends the reserve and the chunks go back; a reserve the
+ * memory cannot hold fails and leaves the reserve as it was.
+ */
+static void test_kmalloc_reserve(struct ktest *t)
+{
+	enum { N = 512 };
+	static struct kmalloc_stats st_buf;
+	struct kmalloc_stats *st = &st_buf;
+	struct frame_stats fs;
+	void **objs = kmalloc(N * sizeof(void *), GFP_KERNEL);
+	uint64_t base, want, sys;
+	unsigned int i;
+
+	KT_ASSERT_NOT_NULL(t, objs);
+	test_mm_quiesce();
+	kmalloc_get_stats(st);
+	base = st->heap_sys;
+	want = base + 2 * (uint64_t)CHUNK_SIZE;
+	KT_ASSERT_EQ(t, kmalloc_reserve(want), 0);
+	kmalloc_get_stats(st);
+	KT_EXPECT_GE(t, st->heap_sys, want);
+	test_mm_quiesce();
+	kmalloc_get_stats(st);
+	KT_EXPECT_GE(t, st->heap_sys, want);	/* kept through a scavenge */
+	sys = st->heap_sys;
+	for (i = 0; i < N; i++)			/* 512 KiB of the reserve */
+		KT_ASSERT_NOT_NULL(t, objs[i] = kmalloc(1024, GFP_KERNEL));
+	kmalloc_get_stats(st);
+	KT_EXPECT_EQ(t, st->heap_sys, sys);	/* no growth */
+	for (i = 0; i < N; i++)
+		kfree(objs[i]);
+	test_mm_quiesce();
+	kmalloc_get_stats(st);
+	KT_EXPECT_GE(t, st->heap_sys, want);
+
+	/* More than the frame allocator holds: refused, reserve kept. */
+	frame_get_stats(&fs);
+	KT_EXPECT_NE(t, kmalloc_reserve(want + (fs.managed << FRAME_SHIFT)),
+		     0);
+	test_mm_quiesce();
+	kmalloc_get_stats(st);
+	KT_EXPECT_GE(t, st->heap_sys, want);
+	KT_EXPECT_LT(t, st->heap_sys, want + CHUNK_SIZE);
+
+	KT_EXPECT_EQ(t, kmalloc_reserve(0), 0);
+	test_mm_quiesce();
+	kmalloc_get_stats(st);
+	KT_EXPECT_LE(t, st->heap_sys, base);	/* the reserve went back */
+	kfree(objs);
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+}
+
 static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_zero_size),
 	KTEST_CASE(test_kmalloc_every_class),
@@ -1248,6 +1303,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_cache_decays),
 	KTEST_CASE(test_kmalloc_large_cache_decays),
 	KTEST_CASE(test_kmalloc_reclaim_before_grow),
+	KTEST_CASE(test_kmalloc_reserve),
 	KTEST_CASE(test_kmalloc_large_reuse),
 	KTEST_CASE(test_kmalloc_huge_reuse),
 	KTEST_CASE(test_kmalloc_batch_rounds),

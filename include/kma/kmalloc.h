@@ -207,6 +207,23 @@ void kmalloc_fork_child(void);
 size_t kmalloc_scavenge(void);
 
 /**
+ * kmalloc_reserve - give the heap @bytes of chunks now (rounded up to
+ * whole chunks) and keep them from then on: the scavenger, the decay and
+ * the pressure ladder give back only chunks beyond the reserve. While the
+ * live and cached memory fit in it, no allocation grows the heap: the
+ * frame allocator, a chunk's page-map entries and its frames' first use
+ * are paid here, once, which bounds an allocation's worst case (a small
+ * system that gives its heap all of its RAM at boot). A later call
+ * replaces the amount; 0 ends the reserve.
+ * @bytes: bytes of chunks to hold.
+ *
+ * Return: 0, or -1 when the frame allocator has not the memory (what
+ * was taken stays as free heap memory; the reserve is unchanged) or the
+ * call comes before mm_init() (reported).
+ */
+int kmalloc_reserve(uint64_t bytes);
+
+/**
  * kmalloc_set_scavenge_threshold - idle heap bytes above which freeing a
  * span gives whole free chunks back to the frame allocator (down to half
  * the threshold; on a port that gives memory back to a host,
