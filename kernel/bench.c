@@ -38,7 +38,9 @@
  * prints both).
  *
  * Then the worst single operation (bench_worst()): a long randomized run
- * of allocations of 1 B to 1 KiB and frees, each operation timed alone.
+ * of allocations of 1 B to 1 KiB and frees, each operation timed alone,
+ * from a quiesced heap ("kma") and from one given 2 MiB beforehand with
+ * kmalloc_reserve() ("kma-rsv": no allocation grows the heap).
  *
  * On 32-bit Arm (KMA_BENCH_NEWLIB), the same pair and batch loops and the
  * same randomized run for newlib's malloc ("nl" lines) and newlib-nano's
@@ -334,12 +336,26 @@ do {									\
 	worst_line(label "-warm", &w_);					\
 } while (0)
 
+/* The heap a reserved run starts with: the run's live set fits. */
+#define BENCH_WORST_RESERVE	(2u << 20)
+
 static void bench_worst(void)
 {
 	BENCH_WORST("loop", nop_alloc, nop_free);
 	kernel_mm_quiesce();
 	BENCH_WORST("kma", kmalloc, kfree);
 	kernel_mm_quiesce();
+	/*
+	 * The same from a heap given its memory beforehand
+	 * (kmalloc_reserve()): no allocation grows it, the first span of
+	 * each class and the refills remain.
+	 */
+	if (!kmalloc_reserve(BENCH_WORST_RESERVE)) {
+		kernel_mm_quiesce();
+		BENCH_WORST("kma-rsv", kmalloc, kfree);
+		kmalloc_reserve(0);
+		kernel_mm_quiesce();
+	}
 #ifdef KMA_BENCH_NEWLIB
 	BENCH_WORST("nl", nlf_alloc, nlf_free);
 	BENCH_WORST("nano", nln_alloc, nln_free);

@@ -24,7 +24,8 @@
 # (the allocator's share). Then the worst single operation of a long
 # randomized run (allocations of 1 B-1 KiB and frees, each timed alone)
 # with the timing loop's mean subtracted: from a quiesced heap, then
-# warm. On arm and armv7m, newlib's malloc ("nl") and newlib-nano's
+# warm; the kma-rsv lines the same from a heap given 2 MiB beforehand
+# (kmalloc_reserve()). On arm and armv7m, newlib's malloc ("nl") and newlib-nano's
 # ("nano") run in the same kernel with the same loops, and their code and
 # static data are printed beside kma's. Raw lines in build/bench-kernel-<arch>.txt.
 #
