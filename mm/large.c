@@ -12,8 +12,9 @@
  * A LARGE or HUGE span freed on a CPU whose large cache has room stays as
  * it is, carved and in the page map: its state goes LARGE or HUGE -> DEAD
  * (one compare-and-swap, so a second free, or ksize(), is reported) and
- * the cache keeps it; the next allocation of the same page count (and
- * alignment) on that CPU takes it back without a shared lock, in
+ * the cache keeps it; the next allocation on that CPU of the same page
+ * count or up to an eighth fewer (and the alignment) takes it back
+ * without a shared lock, in
  * O(LARGE_CACHE_SLOTS). At most LARGE_CACHE_SLOTS spans per CPU, of which
  * LARGE_CACHE_BYTES of LARGE spans and cache_grow_bytes (the CPU caches'
  * growth budget: none on a machine too small for growth, cpucache.c) of
@@ -63,9 +64,10 @@ static bool span_huge(const struct span *s)
 #define LARGE_MAX_PAGES	((uint32_t)(HUGE_MIN / PAGE_SIZE))
 
 /*
- * A cached span of @npages pages at a multiple of @align pages, or NULL;
- * @huge: whether @npages is above LARGE_MAX_PAGES (a constant at each
- * call site).
+ * A cached span of @npages pages, or of up to an eighth more (the waste
+ * the size classes allow), at a multiple of @align pages: the closest
+ * fit, or NULL. @huge: whether @npages is above LARGE_MAX_PAGES (a
+ * constant at each call site); a LARGE request never takes a HUGE span.
  */
 static inline __attribute__((always_inline)) struct span *
 large_cache_take(uint32_t npages, uint32_t align, bool huge)
@@ -74,20 +76,29 @@ large_cache_take(uint32_t npages, uint32_t align, bool huge)
 	unsigned int cpu = port_cpu_id();
 	struct large_cache *lc = &large_caches[cpu];
 	uintptr_t mask = (uintptr_t)align * PAGE_SIZE - 1;
+	uint32_t i, best = lc->n, extra = npages / 8 + 1;
 	struct span *s = NULL;
-	uint32_t i;
 
 	for (i = 0; i < lc->n; i++) {
-		if (lc->s[i]->npages == npages && !(lc->s[i]->base & mask)) {
-			s = lc->s[i];
-			lc->s[i] = lc->s[--lc->n];
-			large_used[cpu] = 1;
-			if (huge)
-				large_hbytes[cpu] -= (size_t)npages * PAGE_SIZE;
-			else
-				lc->bytes -= npages * (uint32_t)PAGE_SIZE;
+		uint32_t np = lc->s[i]->npages;
+
+		if (np < npages || np - npages >= extra ||
+		    (lc->s[i]->base & mask) ||
+		    (!huge && np > LARGE_MAX_PAGES))
+			continue;
+		best = i;
+		extra = np - npages;
+		if (!extra)
 			break;
-		}
+	}
+	if (best < lc->n) {
+		s = lc->s[best];
+		lc->s[best] = lc->s[--lc->n];
+		large_used[cpu] = 1;
+		if (huge)
+			large_hbytes[cpu] -= (size_t)s->npages * PAGE_SIZE;
+		else
+			lc->bytes -= s->npages * (uint32_t)PAGE_SIZE;
 	}
 	port_irq_restore(irq);
 	return s;

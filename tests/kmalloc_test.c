@@ -1278,6 +1278,63 @@ static void test_kmalloc_reserve(struct ktest *t)
 	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
 }
 
+/*
+ * A CPU's large cache serves a request of up to an eighth fewer pages
+ * than a cached span (the size classes' waste bound) with that span,
+ * with no heap lock; one more than an eighth smaller goes elsewhere,
+ * and so does a LARGE request against a cached HUGE span (where HUGE
+ * spans are cached: cache_grow_bytes).
+ */
+static void test_kmalloc_large_cache_fit(struct ktest *t)
+{
+	const size_t big = 200 * PAGE_SIZE - 100;	/* LARGE, 200 pages */
+	const size_t near = 180 * PAGE_SIZE;		/* within an eighth */
+	const size_t far = 170 * PAGE_SIZE;		/* beyond */
+	const size_t huge1 = (1u << 20) + 4096;		/* HUGE, 257 pages */
+	const size_t large1 = 250 * PAGE_SIZE;		/* LARGE */
+	uint64_t locks;
+	unsigned long irq;
+	void *h, *m;
+
+	test_mm_quiesce();
+	h = kmalloc(big, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, h);
+	irq = port_irq_save();		/* no decay tick in between */
+	kfree(h);
+	locks = heap_locks_now();
+	m = kmalloc(near, GFP_ATOMIC);
+	locks = heap_locks_now() - locks;
+	port_irq_restore(irq);
+	KT_EXPECT(t, m == h);
+	KT_EXPECT_EQ(t, locks, 0);
+	KT_EXPECT_GE(t, ksize(m), near);
+	mm_memset(m, 0x5a, ksize(m));
+	irq = port_irq_save();
+	kfree(m);
+	m = kmalloc(far, GFP_ATOMIC);
+	port_irq_restore(irq);
+	KT_ASSERT_NOT_NULL(t, m);
+	KT_EXPECT(t, m != h);
+	kfree(m);
+
+	test_mm_quiesce();
+	if (cache_grow_bytes >= huge1 + PAGE_SIZE) {
+		h = kmalloc(huge1, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, h);
+		irq = port_irq_save();
+		kfree(h);
+		m = kmalloc(large1, GFP_ATOMIC);
+		port_irq_restore(irq);
+		KT_ASSERT_NOT_NULL(t, m);
+		KT_EXPECT(t, m != h);
+		kfree(m);
+	} else {
+		ktest_log(t, "no HUGE spans in the large cache here");
+	}
+	KT_EXPECT_EQ(t, kmalloc_validate(), 0);
+	test_mm_quiesce();
+}
+
 static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_zero_size),
 	KTEST_CASE(test_kmalloc_every_class),
@@ -1306,6 +1363,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(test_kmalloc_reserve),
 	KTEST_CASE(test_kmalloc_large_reuse),
 	KTEST_CASE(test_kmalloc_huge_reuse),
+	KTEST_CASE(test_kmalloc_large_cache_fit),
 	KTEST_CASE(test_kmalloc_batch_rounds),
 	KTEST_CASE(test_kmalloc_krealloc_in_place),
 	KTEST_CASE(test_misuse_double_free_batched),
