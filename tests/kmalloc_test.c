@@ -1279,6 +1279,23 @@ static void test_kmalloc_reserve(struct ktest *t)
 }
 
 /*
+ * Free @p, then allocate @size with no decay tick in between (interrupts
+ * off), free that too, and return where it was (NULL on failure).
+ */
+static void *free_then_alloc(struct ktest *t, void *p, size_t size)
+{
+	unsigned long irq = port_irq_save();
+	void *m;
+
+	kfree(p);
+	m = kmalloc(size, GFP_ATOMIC);
+	port_irq_restore(irq);
+	KT_EXPECT_NOT_NULL(t, m);
+	kfree(m);
+	return m;
+}
+
+/*
  * A CPU's large cache serves a request of up to an eighth fewer pages
  * than a cached span (the size classes' waste bound) with that span,
  * with no heap lock; one more than an eighth smaller goes elsewhere,
@@ -1309,25 +1326,13 @@ static void test_kmalloc_large_cache_fit(struct ktest *t)
 	KT_EXPECT_EQ(t, locks, 0);
 	KT_EXPECT_GE(t, ksize(m), near);
 	mm_memset(m, 0x5a, ksize(m));
-	irq = port_irq_save();
-	kfree(m);
-	m = kmalloc(far, GFP_ATOMIC);
-	port_irq_restore(irq);
-	KT_ASSERT_NOT_NULL(t, m);
-	KT_EXPECT(t, m != h);
-	kfree(m);
+	KT_EXPECT(t, free_then_alloc(t, m, far) != h);
 
 	test_mm_quiesce();
 	if (cache_grow_bytes >= huge1 + PAGE_SIZE) {
 		h = kmalloc(huge1, GFP_KERNEL);
 		KT_ASSERT_NOT_NULL(t, h);
-		irq = port_irq_save();
-		kfree(h);
-		m = kmalloc(large1, GFP_ATOMIC);
-		port_irq_restore(irq);
-		KT_ASSERT_NOT_NULL(t, m);
-		KT_EXPECT(t, m != h);
-		kfree(m);
+		KT_EXPECT(t, free_then_alloc(t, h, large1) != h);
 	} else {
 		ktest_log(t, "no HUGE spans in the large cache here");
 	}
